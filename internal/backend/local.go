@@ -1,0 +1,161 @@
+package backend
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"github.com/hookctl/hookctl/internal/apperr"
+	"github.com/hookctl/hookctl/internal/ids"
+	"github.com/hookctl/hookctl/internal/model"
+	"github.com/hookctl/hookctl/internal/store"
+)
+
+// Local is the Backend over the embedded store.
+type Local struct {
+	store *store.Store
+	now   func() time.Time
+}
+
+// NewLocal wraps an open store. now may be nil (time.Now).
+func NewLocal(s *store.Store, now func() time.Time) *Local {
+	if now == nil {
+		now = time.Now
+	}
+	return &Local{store: s, now: now}
+}
+
+// Store exposes the underlying store (for the API server and tests).
+func (l *Local) Store() *store.Store { return l.store }
+
+// Close closes the store.
+func (l *Local) Close() error { return l.store.Close() }
+
+func (l *Local) CreateWebhookConfig(ctx context.Context, p CreateWebhookConfigParams) (*model.WebhookConfig, error) {
+	if err := ValidateEndpointURL(p.URL); err != nil {
+		return nil, err
+	}
+	events := p.Events
+	if len(events) == 0 {
+		events = []string{"*"}
+	}
+	if err := ValidateEventPatterns(events); err != nil {
+		return nil, err
+	}
+	scheme := p.Scheme
+	if scheme == "" {
+		scheme = "standard"
+	}
+	if err := ValidateScheme(scheme); err != nil {
+		return nil, err
+	}
+	if err := ValidateHeaders(p.Headers); err != nil {
+		return nil, err
+	}
+	secret := p.Secret
+	if secret == "" {
+		secret = GenerateSecret(scheme)
+	}
+	now := l.now().UTC()
+	c := &model.WebhookConfig{
+		ID:          ids.New(ids.WebhookConfig),
+		URL:         p.URL,
+		Description: p.Description,
+		Events:      dedupe(events),
+		Scheme:      scheme,
+		Secret:      secret,
+		Headers:     p.Headers,
+		Enabled:     !p.Disabled,
+		CreatedAt:   now,
+		UpdatedAt:   now,
+	}
+	if err := l.store.InsertWebhookConfig(ctx, c); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func (l *Local) ListWebhookConfigs(ctx context.Context, p ListWebhookConfigsParams) ([]model.WebhookConfig, error) {
+	return l.store.ListWebhookConfigs(ctx, store.WebhookConfigFilter{Event: p.Event, Enabled: p.Enabled})
+}
+
+func (l *Local) GetWebhookConfig(ctx context.Context, id string) (*model.WebhookConfig, error) {
+	return l.store.GetWebhookConfig(ctx, id)
+}
+
+func (l *Local) UpdateWebhookConfig(ctx context.Context, id string, p UpdateWebhookConfigParams) (*model.WebhookConfig, error) {
+	if p.URL != nil {
+		if err := ValidateEndpointURL(*p.URL); err != nil {
+			return nil, err
+		}
+	}
+	if err := ValidateEventPatterns(p.AddEvents); err != nil {
+		return nil, err
+	}
+	if err := ValidateHeaders(p.SetHeaders); err != nil {
+		return nil, err
+	}
+	return l.store.UpdateWebhookConfig(ctx, id, func(c *model.WebhookConfig) error {
+		if p.URL != nil {
+			c.URL = *p.URL
+		}
+		if p.Description != nil {
+			c.Description = *p.Description
+		}
+		if p.Enabled != nil {
+			c.Enabled = *p.Enabled
+		}
+		for _, e := range p.RemoveEvents {
+			if !slices.Contains(c.Events, e) {
+				return apperr.Usagef("webhook config %s is not subscribed to %q (it has: %v)", c.ID, e, c.Events)
+			}
+			c.Events = slices.DeleteFunc(c.Events, func(x string) bool { return x == e })
+		}
+		c.Events = dedupe(append(c.Events, p.AddEvents...))
+		if len(c.Events) == 0 {
+			return apperr.Usagef("a webhook config needs at least one event: add one with --add-event, or use --disable to pause it")
+		}
+		for k, v := range p.SetHeaders {
+			if c.Headers == nil {
+				c.Headers = map[string]string{}
+			}
+			c.Headers[k] = v
+		}
+		for _, k := range p.RemoveHeaders {
+			delete(c.Headers, k)
+		}
+		c.UpdatedAt = l.now().UTC()
+		return nil
+	})
+}
+
+func (l *Local) DeleteWebhookConfig(ctx context.Context, id string) error {
+	return l.store.DeleteWebhookConfig(ctx, id)
+}
+
+func (l *Local) RotateWebhookConfigSecret(ctx context.Context, id string, keepOld time.Duration) (*model.WebhookConfig, error) {
+	if keepOld < 0 {
+		return nil, apperr.Usagef("--keep-old must not be negative")
+	}
+	return l.store.UpdateWebhookConfig(ctx, id, func(c *model.WebhookConfig) error {
+		now := l.now().UTC()
+		c.PreviousSecrets = c.ActivePreviousSecrets(now)
+		if keepOld > 0 {
+			c.PreviousSecrets = append([]model.PreviousSecret{{Secret: c.Secret, ExpiresAt: now.Add(keepOld)}}, c.PreviousSecrets...)
+		}
+		c.Secret = GenerateSecret(c.Scheme)
+		c.UpdatedAt = now
+		return nil
+	})
+}
+
+// dedupe keeps the first occurrence of each element, preserving order.
+func dedupe(xs []string) []string {
+	out := make([]string, 0, len(xs))
+	for _, x := range xs {
+		if !slices.Contains(out, x) {
+			out = append(out, x)
+		}
+	}
+	return out
+}

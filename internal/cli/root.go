@@ -1,0 +1,78 @@
+package cli
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hookctl/hookctl/internal/build"
+	"github.com/hookctl/hookctl/internal/cli/webhookconfig"
+	"github.com/hookctl/hookctl/internal/cmdutil"
+)
+
+// NewCmdRoot builds a fresh command tree bound to f. No globals: tests build
+// as many trees as they like.
+func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "hookctl <command> <subcommand> [flags]",
+		Short: "Build, receive, verify and send webhooks",
+		Long: `hookctl is a toolkit for people who build and operate webhook integrations.
+
+Register endpoints and their signing secrets, receive webhooks locally (optionally
+through a public tunnel), verify and sign payloads for every common scheme, send
+example events, and approve or reject config instances — from a terminal or from CI.
+
+Everything works offline on an embedded SQLite store in $XDG_DATA_HOME/hookctl.`,
+		Example: `  # Register an endpoint and get its signing secret
+  hookctl webhook-config create --url https://example.com/webhooks --event 'device.*'
+
+  # List endpoints as JSON and pick the ids
+  hookctl webhook-config list -o json -q '#.id'`,
+		Version:       build.CurrentVersion(),
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			if f.Globals.NoColor {
+				f.IOStreams.DisableColour()
+			}
+			return f.Globals.ValidateOutput()
+		},
+	}
+	cmdutil.Group(root)
+	root.SetVersionTemplate("hookctl version {{.Version}}\n")
+	root.SetFlagErrorFunc(cmdutil.FlagErrorFunc)
+	root.CompletionOptions.HiddenDefaultCmd = false
+
+	g := f.Globals
+	pf := root.PersistentFlags()
+	pf.StringVar(&g.DataDir, "data-dir", "", "directory of the local store (env HOOKCTL_DATA_DIR; default $XDG_DATA_HOME/hookctl)")
+	pf.StringVarP(&g.Output, "output", "o", cmdutil.FormatText, "output format: text or json")
+	pf.StringVarP(&g.Query, "query", "q", "", "gjson path applied to the JSON output, e.g. '#.id' (implies -o json)")
+	pf.BoolVar(&g.NoColor, "no-color", false, "disable colour (also NO_COLOR)")
+	pf.BoolVar(&g.Debug, "debug", false, "log debugging details to stderr")
+	_ = root.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(cmdutil.OutputFormats, cobra.ShellCompDirectiveNoFileComp))
+
+	root.AddCommand(
+		newCmdVersion(f),
+		webhookconfig.NewCmdWebhookConfig(f),
+	)
+	return root
+}
+
+func newCmdVersion(f *cmdutil.Factory) *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the hookctl version",
+		Args:  cmdutil.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			v := map[string]string{"version": build.CurrentVersion()}
+			if build.Date != "" {
+				v["date"] = build.Date
+			}
+			return cmdutil.Render(f, v, func() error {
+				_, err := fmt.Fprintf(f.IOStreams.Out, "hookctl version %s\n", v["version"])
+				return err
+			})
+		},
+	}
+}

@@ -1,0 +1,95 @@
+package webhookconfig
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hookctl/hookctl/internal/backend"
+	"github.com/hookctl/hookctl/internal/cmdutil"
+	"github.com/hookctl/hookctl/internal/model"
+)
+
+// CreateOptions are the inputs of `webhook-config create`.
+type CreateOptions struct {
+	Factory *cmdutil.Factory
+	Params  backend.CreateWebhookConfigParams
+	Headers []string
+}
+
+// NewCmdCreate builds `webhook-config create`. runF replaces createRun in tests.
+func NewCmdCreate(f *cmdutil.Factory, runF func(context.Context, *CreateOptions) error) *cobra.Command {
+	opts := &CreateOptions{Factory: f}
+	cmd := &cobra.Command{
+		Use:   "create --url URL",
+		Short: "Register an endpoint and get its signing secret",
+		Long: `Register an endpoint URL with the events it subscribes to.
+
+The secret used to sign what is sent to the endpoint is generated for the
+scheme (Standard Webhooks by default) unless --secret is given. It is printed
+once, now; later only "webhook-config get --show-secret" shows it.`,
+		Example: `  hookctl webhook-config create --url https://example.com/hooks
+  hookctl webhook-config create --url https://example.com/hooks --event 'device.*' --event user.signed_in
+  hookctl wc create --url http://127.0.0.1:8080/ --scheme github --secret "$GITHUB_WEBHOOK_SECRET"
+  hookctl wc create --url https://example.com/hooks -q secret   # just the secret`,
+		Args: cmdutil.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			h, err := cmdutil.ParseHeaders(opts.Headers)
+			if err != nil {
+				return err
+			}
+			opts.Params.Headers = h
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return createRun(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&opts.Params.URL, "url", "", "endpoint URL (http or https) `URL`")
+	fl.StringArrayVar(&opts.Params.Events, "event", nil, "event type or pattern to subscribe to, repeatable (default *: all)")
+	fl.StringVar(&opts.Params.Description, "description", "", "free text shown in listings")
+	fl.StringVar(&opts.Params.Scheme, "scheme", "standard", "signature scheme: "+schemeList())
+	fl.StringVar(&opts.Params.Secret, "secret", "", "signing secret (default: generated for the scheme)")
+	fl.StringArrayVar(&opts.Headers, "header", nil, "extra header sent with every delivery, 'Name: value', repeatable")
+	fl.BoolVar(&opts.Params.Disabled, "disabled", false, "create the config disabled")
+	_ = cmd.RegisterFlagCompletionFunc("scheme", cobra.FixedCompletions(model.ConfigSchemes, cobra.ShellCompDirectiveNoFileComp))
+	return cmd
+}
+
+func createRun(ctx context.Context, opts *CreateOptions) error {
+	f := opts.Factory
+	be, err := f.Backend()
+	if err != nil {
+		return err
+	}
+	c, err := be.CreateWebhookConfig(ctx, opts.Params)
+	if err != nil {
+		return err
+	}
+	return cmdutil.Render(f, c, func() error {
+		ios := f.IOStreams
+		if ios.IsStderrTTY() {
+			fmt.Fprintf(ios.ErrOut, "%s Created webhook config %s\n", ios.ErrStyles().SuccessIcon(), c.ID)
+		}
+		if err := printDetail(ios, f.Now(), c, true); err != nil {
+			return err
+		}
+		if ios.IsStderrTTY() {
+			fmt.Fprintln(ios.ErrOut, ios.ErrStyles().Muted.Render("Keep the secret safe: it is shown again only with \"hookctl webhook-config get "+c.ID+" --show-secret\"."))
+		}
+		return nil
+	})
+}
+
+func schemeList() string {
+	s := ""
+	for i, x := range model.ConfigSchemes {
+		if i > 0 {
+			s += "|"
+		}
+		s += x
+	}
+	return s
+}
