@@ -20,7 +20,6 @@ import (
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
-
 )
 
 // FileName is the database file inside the data directory.
@@ -173,4 +172,3 @@ const timeLayout = "2006-01-02T15:04:05.000000000Z07:00"
 func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
 
 func parseTime(s string) (time.Time, error) { return time.Parse(time.RFC3339Nano, s) }
-
