@@ -30,6 +30,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"net/http"
 	"os"
 	"path"
@@ -213,7 +214,7 @@ func (c *Catalog) List(provider string) []Event {
 	var out []Event
 	for _, e := range c.events {
 		if provider == "" || strings.EqualFold(e.Provider, provider) {
-			out = append(out, e)
+			out = append(out, e.clone())
 		}
 	}
 	sort.Slice(out, func(i, j int) bool {
@@ -241,7 +242,7 @@ func (c *Catalog) Providers() []string {
 // apperr.ErrNotFound error that suggests the closest known type.
 func (c *Catalog) Get(eventType string) (Event, error) {
 	if e, ok := c.events[eventType]; ok {
-		return e, nil
+		return e.clone(), nil
 	}
 	msg := fmt.Sprintf("unknown event type %q (run \"hookctl events list\")", eventType)
 	if s := c.Suggest(eventType); s != "" {
@@ -295,6 +296,14 @@ func levenshtein(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(rb)]
+}
+
+// clone returns a copy that shares no memory with the catalog, so callers
+// may edit Headers or Payload freely.
+func (e Event) clone() Event {
+	e.Headers = maps.Clone(e.Headers)
+	e.Payload = slices.Clone(e.Payload)
+	return e
 }
 
 // Build fills the placeholders of the payload template with fresh values and

@@ -641,3 +641,14 @@ func TestMatch(t *testing.T) {
 		}
 	}
 }
+
+func TestGetReturnsCopies(t *testing.T) {
+	c := Builtin()
+	e, _ := c.Get("push")
+	e.Headers["X-GitHub-Event"] = "changed"
+	e.Payload[0] = '['
+	again, _ := c.Get("push")
+	if again.Headers["X-GitHub-Event"] != "push" || again.Payload[0] != '{' {
+		t.Error("Get returned memory shared with the catalog")
+	}
+}
