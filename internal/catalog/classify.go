@@ -1,0 +1,85 @@
+package catalog
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/tidwall/gjson"
+)
+
+// typeHeaders name the event type in the request headers, checked in order.
+var typeHeaders = []string{
+	"X-GitHub-Event",
+	"X-Gitea-Event",
+	"X-Gitlab-Event",
+	"X-Shopify-Topic",
+	"X-Event-Key", // Bitbucket
+	"X-Event-Type",
+	"X-Webhook-Event",
+	"X-Hook-Event",
+}
+
+// typeFields name the event type in a JSON body, checked in order.
+var typeFields = []string{"type", "event", "event_type", "action", "topic"}
+
+// EventType classifies a received webhook: the first non-empty header among
+// X-GitHub-Event, X-Gitea-Event, X-Gitlab-Event, X-Shopify-Topic,
+// X-Event-Key, X-Event-Type, X-Webhook-Event, X-Hook-Event; then the body's
+// top-level string fields type, event, event_type, action, topic. ricloud
+// sends the resource in "type" and the verb in "action", so a request that
+// carries a Ricloud-Signature header, or whose body has a dot-less "type"
+// together with an "action", yields "type.action" ("webhook_config.test").
+// It returns "" when nothing names the type.
+func EventType(headers http.Header, body []byte) string {
+	for _, h := range typeHeaders {
+		if v := strings.TrimSpace(headers.Get(h)); v != "" {
+			return v
+		}
+	}
+	if !gjson.ValidBytes(body) {
+		return ""
+	}
+	res := gjson.ParseBytes(body)
+	if !res.IsObject() {
+		return ""
+	}
+	typ, action := res.Get("type"), res.Get("action")
+	if typ.Type == gjson.String && action.Type == gjson.String && typ.Str != "" && action.Str != "" &&
+		(headers.Get("Ricloud-Signature") != "" || !strings.ContainsAny(typ.Str, "./:")) {
+		return typ.Str + "." + action.Str
+	}
+	for _, f := range typeFields {
+		if v := res.Get(f); v.Type == gjson.String && strings.TrimSpace(v.Str) != "" {
+			return strings.TrimSpace(v.Str)
+		}
+	}
+	return ""
+}
+
+// Match reports whether an event subscription pattern selects eventType:
+// "*" selects everything, a pattern with '*' is a glob in which '*' matches
+// any run of characters (including '.' and '/'; "device.*" selects
+// "device.enrolled", "orders/*" selects "orders/create"), and any other
+// pattern must equal the type exactly. An empty pattern matches nothing.
+func Match(pattern, eventType string) bool {
+	if pattern == "" {
+		return false
+	}
+	if !strings.Contains(pattern, "*") {
+		return pattern == eventType
+	}
+	parts := strings.Split(pattern, "*")
+	if !strings.HasPrefix(eventType, parts[0]) {
+		return false
+	}
+	rest := eventType[len(parts[0]):]
+	last := parts[len(parts)-1]
+	for _, mid := range parts[1 : len(parts)-1] {
+		i := strings.Index(rest, mid)
+		if i < 0 {
+			return false
+		}
+		rest = rest[i+len(mid):]
+	}
+	return len(rest) >= len(last) && strings.HasSuffix(rest, last)
+}
