@@ -604,44 +604,6 @@ func TestEventType(t *testing.T) {
 	}
 }
 
-func TestMatch(t *testing.T) {
-	tests := []struct {
-		pattern, typ string
-		want         bool
-	}{
-		{"*", "device.enrolled", true},
-		{"*", "orders/create", true},
-		{"*", "", true},
-		{"device.*", "device.enrolled", true},
-		{"device.*", "device.custom_properties_updated", true},
-		{"device.*", "device.", true},
-		{"device.*", "device", false},
-		{"device.*", "user.signed_in", false},
-		{"device.*", "mydevice.enrolled", false},
-		{"orders/*", "orders/create", true},
-		{"*/create", "orders/create", true},
-		{"*.succeeded", "payment_intent.succeeded", true},
-		{"*.succeeded", "payment_intent.failed", false},
-		{"config_instance.*.validated", "config_instance.target_status.validated", true},
-		{"config_instance.*.validated", "config_instance.validated", false},
-		{"a*a", "a", false},
-		{"a*a", "aa", true},
-		{"a*b*c", "axxbyyc", true},
-		{"a*b*c", "acb", false},
-		{"**", "x", true},
-		{"push", "push", true},
-		{"push", "push.x", false},
-		{"push", "Push", false},
-		{"", "", false},
-		{"", "push", false},
-	}
-	for _, tc := range tests {
-		if got := Match(tc.pattern, tc.typ); got != tc.want {
-			t.Errorf("Match(%q, %q) = %v, want %v", tc.pattern, tc.typ, got, tc.want)
-		}
-	}
-}
-
 func TestGetReturnsCopies(t *testing.T) {
 	c := Builtin()
 	e, _ := c.Get("push")

@@ -55,31 +55,3 @@ func EventType(headers http.Header, body []byte) string {
 	}
 	return ""
 }
-
-// Match reports whether an event subscription pattern selects eventType:
-// "*" selects everything, a pattern with '*' is a glob in which '*' matches
-// any run of characters (including '.' and '/'; "device.*" selects
-// "device.enrolled", "orders/*" selects "orders/create"), and any other
-// pattern must equal the type exactly. An empty pattern matches nothing.
-func Match(pattern, eventType string) bool {
-	if pattern == "" {
-		return false
-	}
-	if !strings.Contains(pattern, "*") {
-		return pattern == eventType
-	}
-	parts := strings.Split(pattern, "*")
-	if !strings.HasPrefix(eventType, parts[0]) {
-		return false
-	}
-	rest := eventType[len(parts[0]):]
-	last := parts[len(parts)-1]
-	for _, mid := range parts[1 : len(parts)-1] {
-		i := strings.Index(rest, mid)
-		if i < 0 {
-			return false
-		}
-		rest = rest[i+len(mid):]
-	}
-	return len(rest) >= len(last) && strings.HasSuffix(rest, last)
-}

@@ -2,7 +2,10 @@
 // returned by a Backend, rendered by commands and served as JSON by the API.
 package model
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Signature schemes a webhook config can sign with.
 var ConfigSchemes = []string{"standard", "stripe", "github", "slack", "shopify", "hmac-sha256", "ricloud"}
@@ -64,35 +67,29 @@ func (c *WebhookConfig) Subscribes(eventType string) bool {
 }
 
 // MatchEvent matches an event subscription pattern: '*' stands for any run
-// of characters (including '.' and '/'); everything else is literal.
+// of characters (including '.' and '/'); everything else is literal and
+// case-sensitive. An empty pattern matches nothing.
 func MatchEvent(pattern, eventType string) bool {
-	for {
-		star := indexByte(pattern, '*')
-		if star < 0 {
-			return pattern == eventType
-		}
-		if len(eventType) < star || pattern[:star] != eventType[:star] {
-			return false
-		}
-		pattern, eventType = pattern[star+1:], eventType[star:]
-		if pattern == "" {
-			return true
-		}
-		// Try every split point for the rest after the star.
-		for i := 0; i <= len(eventType); i++ {
-			if MatchEvent(pattern, eventType[i:]) {
-				return true
-			}
-		}
+	if pattern == "" {
 		return false
 	}
-}
-
-func indexByte(s string, c byte) int {
-	for i := 0; i < len(s); i++ {
-		if s[i] == c {
-			return i
-		}
+	if !strings.Contains(pattern, "*") {
+		return pattern == eventType
 	}
-	return -1
+	// Greedy glob: the first part is a prefix, the last a suffix, and the
+	// middle parts must appear in order in between.
+	parts := strings.Split(pattern, "*")
+	if !strings.HasPrefix(eventType, parts[0]) {
+		return false
+	}
+	rest := eventType[len(parts[0]):]
+	last := parts[len(parts)-1]
+	for _, mid := range parts[1 : len(parts)-1] {
+		i := strings.Index(rest, mid)
+		if i < 0 {
+			return false
+		}
+		rest = rest[i+len(mid):]
+	}
+	return len(rest) >= len(last) && strings.HasSuffix(rest, last)
 }

@@ -7,27 +7,38 @@ import (
 
 func TestMatchEvent(t *testing.T) {
 	tests := []struct {
-		pattern, event string
-		want           bool
+		pattern, typ string
+		want         bool
 	}{
 		{"*", "device.enrolled", true},
 		{"*", "orders/create", true},
+		{"*", "", true},
 		{"device.*", "device.enrolled", true},
+		{"device.*", "device.custom_properties_updated", true},
 		{"device.*", "device.", true},
+		{"device.*", "device", false},
 		{"device.*", "user.signed_in", false},
-		{"device.enrolled", "device.enrolled", true},
-		{"device.enrolled", "device.enrolled2", false},
+		{"device.*", "mydevice.enrolled", false},
 		{"orders/*", "orders/create", true},
+		{"*/create", "orders/create", true},
 		{"*.succeeded", "payment_intent.succeeded", true},
 		{"*.succeeded", "payment_intent.failed", false},
+		{"config_instance.*.validated", "config_instance.target_status.validated", true},
+		{"config_instance.*.validated", "config_instance.validated", false},
+		{"a*a", "a", false},
+		{"a*a", "aa", true},
 		{"a*b*c", "axxbyyc", true},
-		{"a*b*c", "axxbyy", false},
-		{"", "", true},
-		{"", "x", false},
+		{"a*b*c", "acb", false},
+		{"**", "x", true},
+		{"push", "push", true},
+		{"push", "push.x", false},
+		{"push", "Push", false},
+		{"", "", false},
+		{"", "push", false},
 	}
-	for _, tt := range tests {
-		if got := MatchEvent(tt.pattern, tt.event); got != tt.want {
-			t.Errorf("MatchEvent(%q, %q) = %v, want %v", tt.pattern, tt.event, got, tt.want)
+	for _, tc := range tests {
+		if got := MatchEvent(tc.pattern, tc.typ); got != tc.want {
+			t.Errorf("MatchEvent(%q, %q) = %v, want %v", tc.pattern, tc.typ, got, tc.want)
 		}
 	}
 }
