@@ -1,0 +1,53 @@
+// Package cmdtest builds Factories for command unit tests: buffered streams,
+// a real Local backend on a temporary store, a fixed clock, a fake prompter.
+package cmdtest
+
+import (
+	"bytes"
+	"context"
+	"testing"
+	"time"
+
+	"github.com/hookctl/hookctl/internal/backend"
+	"github.com/hookctl/hookctl/internal/cmdutil"
+	"github.com/hookctl/hookctl/internal/iostreams"
+	"github.com/hookctl/hookctl/internal/prompt"
+	"github.com/hookctl/hookctl/internal/store"
+)
+
+// Now is the fixed clock of command tests.
+var Now = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+
+// Env is what a test inspects after running a command.
+type Env struct {
+	Factory  *cmdutil.Factory
+	Local    *backend.Local
+	Prompter *prompt.Fake
+	Out      *bytes.Buffer
+	ErrOut   *bytes.Buffer
+	In       *bytes.Buffer
+}
+
+// New returns a Factory over a fresh store in t.TempDir(). tty sets whether
+// stdin/stdout/stderr are terminals.
+func New(t testing.TB, tty bool) *Env {
+	t.Helper()
+	ios, in, out, errOut := iostreams.Test()
+	ios.SetTTY(tty)
+	s, err := store.Open(context.Background(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	local := backend.NewLocal(s, func() time.Time { return Now })
+	t.Cleanup(func() { local.Close() })
+	fake := &prompt.Fake{}
+	f := &cmdutil.Factory{
+		IOStreams: ios,
+		Prompter:  func() prompt.Prompter { return fake },
+		Backend:   func() (backend.Backend, error) { return local, nil },
+		Now:       func() time.Time { return Now },
+		Getenv:    func(string) string { return "" },
+		Globals:   &cmdutil.Globals{Output: cmdutil.FormatText},
+	}
+	return &Env{Factory: f, Local: local, Prompter: fake, Out: out, ErrOut: errOut, In: in}
+}
