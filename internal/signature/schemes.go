@@ -299,7 +299,12 @@ func parseStandard(_ *schemeDef, h http.Header, p *parsed) error {
 		}
 		v, t, ok := strings.Cut(tok, ",")
 		if !ok {
-			continue // like the official libraries: entries without a version are ignored
+			// Ignored by Verify, like the official libraries; kept so that
+			// Diagnose can tell a missing "v1," prefix.
+			if err := p.add(rawSig{text: tok, prefixMissing: true}); err != nil {
+				return err
+			}
+			continue
 		}
 		if err := p.add(rawSig{version: v, text: t}); err != nil {
 			return err
