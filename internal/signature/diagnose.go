@@ -317,7 +317,7 @@ var knownPrefixes = []string{"sha256=", "sha1=", "sha512=", "v1=", "v0=", "v1,",
 func sigVariants(def *schemeDef, p *parsed) []variant {
 	var out []variant
 	add := func(cause, label string, text string, enc encoding) {
-		var buf [maxSigLen]byte
+		var buf [sigBufLen]byte
 		var tmp [512]byte
 		n, ok := enc.decodeInto(buf[:], text, tmp[:])
 		if !ok || n == 0 {

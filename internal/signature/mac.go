@@ -201,6 +201,7 @@ const (
 	maxHeaderLen = 8 << 10 // longest header value we parse
 	maxSigs      = 32      // most signature entries we look at in one header
 	maxSigLen    = 64      // longest decoded signature (sha512 / ed25519)
+	sigBufLen    = 72      // room for a padded base64 decode of maxSigLen bytes
 )
 
 // scratch holds every buffer a verification needs. It is pooled so that a
@@ -213,7 +214,7 @@ type scratch struct {
 	key    [256]byte // decoded key bytes
 	sum    [maxSigLen]byte
 	text   [512]byte // copy of a base64 text being decoded
-	sigs   [maxSigs][maxSigLen]byte
+	sigs   [maxSigs][sigBufLen]byte
 	sigLen [maxSigs]uint8
 	nsig   int
 	msg    []byte // ed25519 needs the message in one piece

@@ -253,44 +253,44 @@ func checkLen(name, v string) error {
 
 // --- Standard Webhooks / Svix ---------------------------------------------
 
+var standardSets = [2]struct{ id, ts, sig, lid, lts, lsig string }{
+	{"Webhook-Id", "Webhook-Timestamp", "Webhook-Signature", "webhook-id", "webhook-timestamp", "webhook-signature"},
+	{"Svix-Id", "Svix-Timestamp", "Svix-Signature", "svix-id", "svix-timestamp", "svix-signature"},
+}
+
 func parseStandard(_ *schemeDef, h http.Header, p *parsed) error {
-	set := [2][3]string{
-		{"Webhook-Id", "Webhook-Timestamp", "Webhook-Signature"},
-		{"Svix-Id", "Svix-Timestamp", "Svix-Signature"},
-	}
 	var id, ts, sig string
-	names := set[0]
-	for _, names = range set {
-		id, ts, sig = header(h, names[0]), header(h, names[1]), header(h, names[2])
+	set := &standardSets[0]
+	for i := range standardSets {
+		set = &standardSets[i]
+		id, ts, sig = header(h, set.id), header(h, set.ts), header(h, set.sig)
 		if id != "" || ts != "" || sig != "" {
 			break
 		}
 	}
-	lower := func(s string) string {
-		if s[0] == 'W' {
-			return "webhook-" + strings.ToLower(s[len("Webhook-"):])
-		}
-		return "svix-" + strings.ToLower(s[len("Svix-"):])
-	}
-	p.sigHeader = lower(names[2])
+	p.sigHeader = set.lsig
 	if id == "" || ts == "" || sig == "" {
 		var miss []string
-		for i, v := range []string{id, ts, sig} {
-			if v == "" {
-				miss = append(miss, lower(names[i]))
+		for _, f := range [][2]string{{id, set.lid}, {ts, set.lts}, {sig, set.lsig}} {
+			if f[0] == "" {
+				miss = append(miss, f[1])
 			}
 		}
 		return missing("missing %s header", strings.Join(miss, ", "))
 	}
-	for i, v := range []string{id, ts, sig} {
-		if err := checkLen(lower(names[i]), v); err != nil {
-			return err
-		}
-	}
-	p.id = id
-	if err := parseTS(p, lower(names[1]), ts); err != nil {
+	if err := checkLen(set.lid, id); err != nil {
 		return err
 	}
+	if err := checkLen(set.lts, ts); err != nil {
+		return err
+	}
+	if err := checkLen(set.lsig, sig); err != nil {
+		return err
+	}
+	if err := parseTS(p, set.lts, ts); err != nil {
+		return err
+	}
+	p.id = id
 	for rest := sig; rest != ""; {
 		var tok string
 		tok, rest, _ = strings.Cut(rest, " ")
@@ -390,17 +390,17 @@ func (a *asymmetricScheme) verify(s *scratch, secret string, body []byte) (bool,
 		pub = ed25519.PublicKey(s.key[:n])
 	}
 	s.msg = append(prefixStandard(s.msg[:0], &s.p), body...)
-	var sig [ed25519.SignatureSize]byte
+	var sig [sigBufLen]byte
 	for i := 0; i < s.p.n; i++ {
 		r := &s.p.raws[i]
 		if r.version != a.version {
 			continue
 		}
 		n, ok := encBase64.decodeInto(sig[:], r.text, s.text[:])
-		if !ok || n != len(sig) {
+		if !ok || n != ed25519.SignatureSize {
 			continue
 		}
-		if ed25519.Verify(pub, s.msg, sig[:]) {
+		if ed25519.Verify(pub, s.msg, sig[:n]) {
 			return true, nil
 		}
 	}
@@ -454,7 +454,7 @@ func parseTagged(def *schemeDef, h http.Header, p *parsed) error {
 	if !haveTS {
 		return malformed("%s has no t= timestamp", name)
 	}
-	return parseTS(p, name+" t=", tsText)
+	return parseTS(p, def.tsHeader, tsText)
 }
 
 func prefixTS(dst []byte, p *parsed) []byte {
@@ -575,7 +575,7 @@ var (
 	}
 	defStripe = schemeDef{
 		name: "stripe", title: "Stripe",
-		detect: []string{"Stripe-Signature"}, sigHeader: "Stripe-Signature",
+		detect: []string{"Stripe-Signature"}, sigHeader: "Stripe-Signature", tsHeader: "Stripe-Signature t=",
 		algo: algoSHA256, enc: encHex, version: "v1",
 		window: 300 * time.Second, multi: true,
 		parse: parseTagged, prefix: prefixTS, sign: signTagged,
@@ -610,7 +610,7 @@ var (
 	}
 	defRicloud = schemeDef{
 		name: "ricloud", title: "Reincubate ricloud",
-		detect: []string{"Ricloud-Signature"}, sigHeader: "Ricloud-Signature",
+		detect: []string{"Ricloud-Signature"}, sigHeader: "Ricloud-Signature", tsHeader: "Ricloud-Signature t=",
 		algo: algoSHA256, enc: encBase64, version: "s",
 		window: 600 * time.Second,
 		parse:  parseTagged, prefix: prefixTS, sign: signTagged,
