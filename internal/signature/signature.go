@@ -237,12 +237,12 @@ func (s *scratch) match(secrets []Secret, now time.Time, body []byte, includeExp
 			continue
 		}
 		if def.asymmetric != nil && def.asymmetric.handles(sec.Value) {
-			usable++
 			ok, err := def.asymmetric.verify(s, sec.Value, body)
 			if err != nil {
 				keyErr = err
 				continue
 			}
+			usable++
 			if ok {
 				return i, nil
 			}

@@ -1,7 +1,9 @@
 package signature
 
 import (
+	"crypto/ed25519"
 	"crypto/hmac"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/http"
@@ -87,6 +89,7 @@ var roundTripCases = []struct {
 	{"hmac", "generic", Options{Header: "X-Signature"}},
 	{"hmac", "generic", Options{Header: "x-sig", Algorithm: "sha1", Encoding: "base64"}},
 	{"hmac", "generic", Options{Header: "X-Sig", Algorithm: "sha512", Encoding: "hex", Prefix: "sha512="}},
+	{"hmac", "generic", Options{Header: "X-Sig", Algorithm: "sha512", Encoding: "base64"}},
 	{"hmac", strings.Repeat("long key ", 40), Options{Header: "X-Sig", Algorithm: "sha512"}},
 }
 
@@ -352,5 +355,65 @@ func TestMalformed(t *testing.T) {
 	}
 	if r := Verify("standard", secrets("whsec_!!"), std("m", "1", "v1,YWI="), nil, Options{Now: t0}); !errors.Is(r.Err, apperr.ErrUsage) {
 		t.Errorf("bad whsec: %+v", r)
+	}
+}
+
+func TestStandardEd25519(t *testing.T) {
+	seed := make([]byte, ed25519.SeedSize)
+	for i := range seed {
+		seed[i] = byte(i)
+	}
+	priv := ed25519.NewKeyFromSeed(seed)
+	whsk := "whsk_" + base64.StdEncoding.EncodeToString(priv)
+	whpk := "whpk_" + base64.StdEncoding.EncodeToString(priv.Public().(ed25519.PublicKey))
+	body := []byte("hello")
+	h, err := Sign("standard", []Secret{{Value: whsk}, {Value: "whsec_c2VjcmV0"}}, body, Options{Now: t0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sig := h.Get("Webhook-Signature"); !strings.HasPrefix(sig, "v1a,") || !strings.Contains(sig, " v1,") {
+		t.Fatalf("signature header %q", sig)
+	}
+	for _, key := range []string{whpk, whsk, "whsk_" + base64.StdEncoding.EncodeToString(seed)} {
+		if r := Verify("standard", secrets(key), h, body, Options{Now: t0}); !r.OK || r.SecretIndex != 0 {
+			t.Errorf("verify with %.8s: %+v", key, r)
+		}
+	}
+	if r := Verify("standard", secrets(whpk), h, []byte("hellO"), Options{Now: t0}); r.OK || !errors.Is(r.Err, ErrMismatch) {
+		t.Errorf("tampered: %+v", r)
+	}
+	if _, err := Sign("standard", secrets(whpk), body, Options{}); !errors.Is(err, apperr.ErrUsage) {
+		t.Errorf("sign with public key: %v", err)
+	}
+	if r := Verify("standard", secrets("whpk_AAAA"), h, body, Options{Now: t0}); !errors.Is(r.Err, apperr.ErrUsage) {
+		t.Errorf("bad public key: %+v", r)
+	}
+}
+
+// TestVerifyAllocs pins the allocation budget: at most one allocation per
+// Verify on the success path (in practice none once the pool is warm).
+func TestVerifyAllocs(t *testing.T) {
+	if testing.Short() {
+		t.Skip("allocation counts are noisy under -short race runs")
+	}
+	body := []byte(strings.Repeat("x", 1024))
+	for _, tt := range roundTripCases {
+		if strings.HasPrefix(tt.opts.Header, "x-") {
+			continue // a non-canonical header name is canonicalized (allocates) per call
+		}
+		h, err := Sign(tt.scheme, secrets(tt.secret), body, tt.opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sec := secrets(tt.secret)
+		opts := tt.opts
+		allocs := testing.AllocsPerRun(200, func() {
+			if r := Verify(tt.scheme, sec, h, body, opts); !r.OK {
+				t.Fatal(r.Err)
+			}
+		})
+		if allocs > 1 {
+			t.Errorf("%s %+v: %.1f allocs per Verify, want ≤ 1", tt.scheme, tt.opts, allocs)
+		}
 	}
 }
