@@ -127,7 +127,7 @@ func (t *ngrokTunnel) Listen(ctx context.Context) (net.Listener, *url.URL, error
 			if authErr := asAuthError(r.err); authErr != nil {
 				return nil, nil, rejected(authErr)
 			}
-			return nil, nil, fmt.Errorf("ngrok: could not open the tunnel: %w", r.err)
+			return nil, nil, &causeError{msg: "ngrok could not open the tunnel: " + describe(r.err), err: r.err}
 		}
 		ep = r.ep
 	case authErr := <-mon.authFailed:
@@ -154,26 +154,38 @@ func (t *ngrokTunnel) Listen(ctx context.Context) (net.Listener, *url.URL, error
 
 // rejected turns the service's answer to Auth into the user's error.
 func rejected(err error) error {
-	msg, code := err.Error(), ""
-	var nerr interface {
-		Msg() string
-		ErrorCode() string
-	}
-	if errors.As(err, &nerr) {
-		if m := nerr.Msg(); m != "" {
-			msg = m
-		}
-		code = nerr.ErrorCode()
-	}
-	msg = strings.TrimSuffix(strings.Join(strings.Fields(msg), " "), ".")
-	if code != "" {
-		msg += " (" + code + ")"
-	}
+	msg := describe(err)
 	help := "check NGROK_AUTHTOKEN"
 	if !strings.Contains(msg, "dashboard.ngrok.com") {
 		help += ", or " + AuthtokenHelp
 	}
 	return apperr.Wrap(apperr.ErrAuth, err, "ngrok rejected the authtoken: %s; %s", msg, help)
+}
+
+// describe renders an error from the ngrok service on one line: its message
+// without the library's prefixes, then its ERR_NGROK code.
+func describe(err error) string {
+	msg, code := err.Error(), ""
+	var nerr interface {
+		Msg() string
+		ErrorCode() string
+	}
+	var perr ngrok.Error // what the library's public API returns; it does not unwrap
+	switch {
+	case errors.As(err, &nerr):
+		if m := nerr.Msg(); m != "" {
+			msg = m
+		}
+		code = nerr.ErrorCode()
+	case errors.As(err, &perr) && perr.Code() != "":
+		code = perr.Code()
+		msg = strings.ReplaceAll(perr.Error(), code, "")
+	}
+	msg = strings.TrimSuffix(strings.Join(strings.Fields(msg), " "), ".")
+	if code != "" {
+		msg += " (" + code + ")"
+	}
+	return msg
 }
 
 // asAuthError reports whether err carries an answer from the ngrok service

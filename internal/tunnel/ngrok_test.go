@@ -350,3 +350,63 @@ func TestNoLogsWithoutLogger(t *testing.T) {
 		t.Fatalf("output on slog.Default:\n%s", s)
 	}
 }
+
+func TestListenBindRejected(t *testing.T) {
+	fake := startFake(t)
+	opts := testOptions(fake, goodToken)
+	opts.Domain = "taken.example.test"
+	listen(t, t.Context(), opts) // the first agent holds the domain
+
+	rec := newStatusRecorder()
+	opts.OnStatus = rec.on
+	_, _, err := tunnel.NewNgrok(opts).Listen(t.Context())
+	if err == nil {
+		t.Fatal("second Listen on a domain that is online succeeded")
+	}
+	if errors.Is(err, apperr.ErrAuth) || errors.Is(err, tunnel.ErrConnectTimeout) {
+		t.Fatalf("err = %v, want neither ErrAuth nor ErrConnectTimeout", err)
+	}
+	want := "ngrok could not open the tunnel: The endpoint 'https://taken.example.test' is already online (ERR_NGROK_334)"
+	if err.Error() != want {
+		t.Fatalf("err = %q, want %q", err, want)
+	}
+	rec.waitFor(t, tunnel.StateDisconnected)
+}
+
+// A connection the library is handing over while nobody accepts must not
+// block Close (the library holds a lock until the connection is accepted).
+func TestCloseWithPendingConnection(t *testing.T) {
+	fake := startFake(t)
+	ln, public := listen(t, t.Context(), testOptions(fake, goodToken))
+	ctx, cancel := context.WithTimeout(t.Context(), testDeadline)
+	defer cancel()
+	for range 3 {
+		c, err := fake.Dial(ctx, public)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+	}
+	closed := make(chan struct{})
+	go func() {
+		ln.Close()
+		close(closed)
+	}()
+	select {
+	case <-closed:
+	case <-time.After(testDeadline):
+		t.Fatal("Close blocked on connections nobody accepted")
+	}
+	if c, err := ln.Accept(); err == nil {
+		c.Close()
+		t.Fatal("Accept after Close succeeded")
+	}
+}
+
+func TestDialUnboundHost(t *testing.T) {
+	fake := startFake(t)
+	if _, err := fake.Dial(t.Context(), "https://nobody.ngrok.test"); err == nil || !strings.Contains(err.Error(), "ERR_NGROK_3200") {
+		t.Fatalf("Dial to an unbound host: err = %v, want ERR_NGROK_3200", err)
+	}
+}

@@ -106,3 +106,12 @@ func (e *connectTimeoutError) Unwrap() []error {
 	}
 	return []error{ErrConnectTimeout}
 }
+
+// causeError has its own message and keeps its cause in the chain.
+type causeError struct {
+	msg string
+	err error
+}
+
+func (e *causeError) Error() string { return e.msg }
+func (e *causeError) Unwrap() error { return e.err }
