@@ -142,7 +142,7 @@ func (t *ngrokTunnel) Listen(ctx context.Context) (net.Listener, *url.URL, error
 		return nil, nil, fmt.Errorf("ngrok: %w", ctx.Err())
 	}
 
-	public := ep.URL()
+	public := cloneURL(ep.URL())
 	l := &listener{ep: ep, agent: agent, cancel: cancel, mon: mon, closed: make(chan struct{})}
 	mon.connected(public)
 	go func() {
@@ -246,6 +246,7 @@ func (m *monitor) statusLocked(st Status) {
 	if st.URL == nil {
 		st.URL = m.url
 	}
+	st.URL = cloneURL(st.URL) // each receiver gets its own copy
 	if m.onStatus != nil {
 		m.onStatus(st)
 	}
@@ -345,4 +346,12 @@ func (l *listener) Close() error {
 		_ = l.ep.Close()
 	})
 	return nil
+}
+
+func cloneURL(u *url.URL) *url.URL {
+	if u == nil {
+		return nil
+	}
+	c := *u
+	return &c
 }

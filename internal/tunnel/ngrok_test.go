@@ -410,3 +410,35 @@ func TestDialUnboundHost(t *testing.T) {
 		t.Fatalf("Dial to an unbound host: err = %v, want ERR_NGROK_3200", err)
 	}
 }
+
+func TestCancelWhileConnecting(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+
+	ctx, cancel := context.WithCancel(t.Context())
+	rec := newStatusRecorder()
+	opts := tunnel.Options{Authtoken: goodToken, ServerAddr: addr, ConnectTimeout: time.Minute, OnStatus: rec.on}
+	done := make(chan error, 1)
+	go func() {
+		ln, _, err := tunnel.NewNgrok(opts).Listen(ctx)
+		if ln != nil {
+			ln.Close()
+		}
+		done <- err
+	}()
+	rec.waitFor(t, tunnel.StateConnecting)
+	cancel()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("err = %v, want context.Canceled", err)
+		}
+	case <-time.After(testDeadline):
+		t.Fatal("Listen did not return after its context was cancelled")
+	}
+	rec.waitFor(t, tunnel.StateDisconnected)
+}
