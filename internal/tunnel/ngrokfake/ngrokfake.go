@@ -29,6 +29,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"io"
 	"log/slog"
@@ -80,6 +81,7 @@ type Options struct {
 type Server struct {
 	ln       net.Listener
 	pool     *x509.CertPool
+	certPEM  []byte
 	suffix   string
 	log      *slog.Logger
 	wg       sync.WaitGroup
@@ -120,6 +122,7 @@ func Start(opts Options) (*Server, error) {
 	s := &Server{
 		ln:       ln,
 		pool:     pool,
+		certPEM:  pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Certificate[0]}),
 		suffix:   opts.DomainSuffix,
 		log:      opts.Logger,
 		tokens:   slices.Clone(opts.AcceptTokens),
@@ -143,6 +146,10 @@ func (s *Server) Addr() string { return s.ln.Addr().String() }
 
 // CertPool holds the fake's self-signed certificate; give it to the client as its connect CA.
 func (s *Server) CertPool() *x509.CertPool { return s.pool }
+
+// CertPEM is the fake's certificate in PEM, for a client in another process
+// (an end-to-end test writes it to a file and points the CLI at it).
+func (s *Server) CertPEM() []byte { return slices.Clone(s.certPEM) }
 
 // SetAcceptTokens replaces the set of accepted authtokens.
 func (s *Server) SetAcceptTokens(tokens ...string) {
