@@ -54,3 +54,6 @@ func Usagef(format string, args ...any) error { return New(ErrUsage, format, arg
 
 // NotFoundf is shorthand for New(ErrNotFound, …).
 func NotFoundf(format string, args ...any) error { return New(ErrNotFound, format, args...) }
+
+// IsKind reports whether err is of the given kind; nil is of no kind.
+func IsKind(err, kind error) bool { return err != nil && errors.Is(err, kind) }

@@ -10,6 +10,7 @@ import (
 	"syscall"
 
 	"github.com/hookctl/hookctl/internal/apperr"
+	"github.com/hookctl/hookctl/internal/cmdutil"
 	"github.com/hookctl/hookctl/internal/iostreams"
 )
 
@@ -49,16 +50,13 @@ func Run(ctx context.Context, args []string, ios *iostreams.IOStreams, getenv fu
 		return ExitOK
 	}
 	code := ExitCode(err)
-	if code == ExitInterrupted && ctx.Err() == nil || code != ExitInterrupted {
-		if !errors.Is(err, errSilent) {
-			fmt.Fprintf(ios.ErrOut, "%s %s\n", ios.ErrStyles().Failure.Render("Error:"), err)
-		}
+	// Ctrl-C exits quietly; so do errors the command already reported.
+	quiet := errors.Is(err, cmdutil.ErrSilent) || code == ExitInterrupted && ctx.Err() != nil
+	if !quiet {
+		fmt.Fprintf(ios.ErrOut, "%s %s\n", ios.ErrStyles().Failure.Render("Error:"), err)
 	}
 	return code
 }
-
-// errSilent marks an error already reported to the user.
-var errSilent = errors.New("silent")
 
 // ExitCode maps an error to hookctl's exit codes, in this one place.
 func ExitCode(err error) int {

@@ -117,3 +117,10 @@ func Plural(n int, singular, plural string) string {
 	}
 	return fmt.Sprintf("%d %s", n, plural)
 }
+
+// ErrSilent marks an error whose details the command already printed;
+// Main maps its kind to the exit code without printing "Error: …".
+var ErrSilent = errors.New("already reported")
+
+// SilentError returns an error of the given kind that Main does not print.
+func SilentError(kind error, msg string) error { return apperr.Wrap(kind, ErrSilent, "%s", msg) }
