@@ -220,9 +220,10 @@ func (def *schemeDef) configure(o *Options) (schemeDef, error) {
 	return d, nil
 }
 
-// parseTS accepts 1–19 ASCII digits (unix seconds).
+// parseTS accepts 1–12 ASCII digits (unix seconds, up to the year 33658):
+// longer values would be milliseconds or overflow int64 arithmetic.
 func parseTS(p *parsed, name, text string) error {
-	if text == "" || len(text) > 19 {
+	if text == "" || len(text) > 12 {
 		return malformed("%s %s is not a unix time in seconds", name, quoteShort(text))
 	}
 	var v int64
