@@ -57,12 +57,13 @@ func DiffLines(old, new []string) []DiffOp {
 			case i < len(a) && j < len(b) && a[i] == b[j]:
 				ops = append(ops, DiffOp{' ', a[i]})
 				i, j = i+1, j+1
-			case j < len(b) && (i == len(a) || lcs[i][j+1] >= lcs[i+1][j]):
-				ops = append(ops, DiffOp{'+', b[j]})
-				j++
-			default:
+			case i < len(a) && (j == len(b) || lcs[i+1][j] >= lcs[i][j+1]):
+				// Prefer removals first, as diff(1) does.
 				ops = append(ops, DiffOp{'-', a[i]})
 				i++
+			default:
+				ops = append(ops, DiffOp{'+', b[j]})
+				j++
 			}
 		}
 	}
