@@ -94,7 +94,10 @@ func TestFlagParsing(t *testing.T) {
 		{
 			name: "create", args: []string{"--config-type", "T", "--device", "D", "--file", "c.json", "--path", "/v1/x.json", "--schema", "S"},
 			build: func(f *cmdutil.Factory, got *any) *cobra.Command {
-				return NewCmdCreate(f, func(_ context.Context, o *CreateOptions) error { *got = [5]string{o.Params.ConfigTypeID, o.Params.DeviceID, o.File, o.Params.RelativeFilepath, o.Params.ConfigSchemaID}; return nil })
+				return NewCmdCreate(f, func(_ context.Context, o *CreateOptions) error {
+					*got = [5]string{o.Params.ConfigTypeID, o.Params.DeviceID, o.File, o.Params.RelativeFilepath, o.Params.ConfigSchemaID}
+					return nil
+				})
 			},
 			want: [5]string{"T", "D", "c.json", "/v1/x.json", "S"},
 		},
@@ -410,7 +413,7 @@ func TestReview(t *testing.T) {
 			wantErr: apperr.ErrInterrupted, status: model.ConfigInstanceValidating,
 		},
 		{
-			name: "ctrl-c at the pick",
+			name:    "ctrl-c at the pick",
 			script:  []answer{{match: "Which config instance?", err: ctrlC}},
 			wantErr: apperr.ErrInterrupted, status: model.ConfigInstanceValidating,
 		},
