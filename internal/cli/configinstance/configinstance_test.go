@@ -366,6 +366,25 @@ func TestReview(t *testing.T) {
 			status: model.ConfigInstanceApproved,
 		},
 		{
+			// The decision (approve + message) was complete and is kept;
+			// only the optional deploy is abandoned.
+			name: "ctrl-c at the deploy question", id: true,
+			script: []answer{
+				{match: "Decision", choose: DecisionApprove},
+				{match: "Approval message", text: "ok"},
+				{match: "Deploy", err: ctrlC},
+			},
+			wantErr: apperr.ErrInterrupted, status: model.ConfigInstanceApproved,
+			check: func(t *testing.T, env *testEnv, ci, old *model.ConfigInstance) {
+				if got := env.get(t, old.ID); got.Status != model.ConfigInstanceDeployed {
+					t.Errorf("old status = %q, want still deployed", got.Status)
+				}
+				if !strings.Contains(env.err.String(), "stays approved and not deployed") {
+					t.Errorf("stderr = %q", env.err.String())
+				}
+			},
+		},
+		{
 			name: "reject with two errors", id: true,
 			script: []answer{
 				{match: "Decision", choose: DecisionReject},
