@@ -15,6 +15,13 @@ import (
 type Local struct {
 	store *store.Store
 	now   func() time.Time
+
+	// OnConfigInstanceCreated, when set, is called after a config instance
+	// is created and committed. This is where the webhook dispatcher plugs
+	// in to send the config_instance.target_status.validated event (see
+	// model.ValidatedEvent) to subscribed webhook configs. It must not block
+	// for long: queue the delivery and return.
+	OnConfigInstanceCreated func(ctx context.Context, ci *model.ConfigInstance)
 }
 
 // NewLocal wraps an open store. now may be nil (time.Now).

@@ -1,0 +1,222 @@
+package configinstance
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hookctl/hookctl/internal/apperr"
+	"github.com/hookctl/hookctl/internal/backend"
+	"github.com/hookctl/hookctl/internal/cmdutil"
+	"github.com/hookctl/hookctl/internal/iostreams"
+	"github.com/hookctl/hookctl/internal/model"
+)
+
+// ReviewOptions are the inputs of `config-instance review`.
+type ReviewOptions struct {
+	Factory *cmdutil.Factory
+	ID      string // empty: pick among the validating instances
+}
+
+// Decisions offered by review, in this order.
+const (
+	DecisionApprove = "Approve"
+	DecisionReject  = "Reject"
+	DecisionSkip    = "Skip"
+)
+
+// NewCmdReview builds `config-instance review`.
+func NewCmdReview(f *cmdutil.Factory, runF func(context.Context, *ReviewOptions) error) *cobra.Command {
+	opts := &ReviewOptions{Factory: f}
+	cmd := &cobra.Command{
+		Use:   "review [ID]",
+		Short: "Review validating config instances interactively: approve, reject or skip",
+		Long: `Review a validating config instance on a terminal: pick one (or name it), see
+its content and a line diff against what is deployed on that device at that
+path now, then approve it (with a message; then optionally deploy it), reject
+it (with a message and parameter errors, picked from the content's paths) or
+skip it.
+
+Nothing is written until the decision is complete: Ctrl-C leaves the instance
+as it was. Without a terminal use "approve" and "reject" with flags.`,
+		Example: `  hookctl config-instance review
+  hookctl ci review cfg_inst_01j…`,
+		Args: cmdutil.MaxArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				opts.ID = args[0]
+			}
+			if !f.IOStreams.CanPrompt() {
+				return apperr.Usagef("review asks questions and needs a terminal: use \"hookctl config-instance approve ID --message M\" or \"hookctl config-instance reject ID --message M --error 'path=message'\" instead")
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return reviewRun(cmd.Context(), opts)
+		},
+	}
+	return cmd
+}
+
+func reviewRun(ctx context.Context, opts *ReviewOptions) error {
+	f := opts.Factory
+	ios := f.IOStreams
+	est := ios.ErrStyles()
+	be, err := f.Backend()
+	if err != nil {
+		return err
+	}
+	p := f.Prompter()
+
+	var ci *model.ConfigInstance
+	if opts.ID != "" {
+		if ci, err = be.GetConfigInstance(ctx, opts.ID); err != nil {
+			return err
+		}
+		if ci.Status != model.ConfigInstanceValidating {
+			return apperr.New(apperr.ErrConflict, "%s is %s: only a validating instance can be reviewed", ci.ID, ci.Status)
+		}
+	} else {
+		pending, err := be.ListConfigInstances(ctx, backend.ListConfigInstancesParams{Status: model.ConfigInstanceValidating})
+		if err != nil {
+			return err
+		}
+		switch len(pending) {
+		case 0:
+			fmt.Fprintln(ios.ErrOut, "Nothing to review: no config instance is validating.")
+			return nil
+		case 1:
+			ci = &pending[0]
+		default:
+			now := f.Now()
+			labels := make([]string, len(pending))
+			for i, c := range pending {
+				labels[i] = fmt.Sprintf("%s  %s  %s  (%s)", c.ID, c.DeviceID, c.RelativeFilepath, cmdutil.FuzzyAgo(now, c.CreatedAt))
+			}
+			i, err := p.Select(fmt.Sprintf("Which config instance? (%d validating)", len(pending)), labels, 0)
+			if err != nil {
+				return err
+			}
+			if i < 0 || i >= len(pending) {
+				return fmt.Errorf("select returned %d of %d options", i, len(pending))
+			}
+			ci = &pending[i]
+		}
+	}
+
+	deployed, err := be.ListConfigInstances(ctx, backend.ListConfigInstancesParams{
+		Status: model.ConfigInstanceDeployed, DeviceID: ci.DeviceID, RelativeFilepath: ci.RelativeFilepath})
+	if err != nil {
+		return err
+	}
+	var current *model.ConfigInstance
+	if len(deployed) > 0 {
+		current = &deployed[len(deployed)-1]
+	}
+	if err := printReview(ios, f, ci, current); err != nil {
+		return err
+	}
+
+	choice, err := p.Select(fmt.Sprintf("Decision for %s:", ci.ID), []string{DecisionApprove, DecisionReject, DecisionSkip}, 0)
+	if err != nil {
+		return err
+	}
+	switch choice {
+	case 0: // approve
+		msg, err := askRequired(p, ios, "Approval message (shown to people):", "--message")
+		if err != nil {
+			return err
+		}
+		approved, err := be.ApproveConfigInstance(ctx, ci.ID, backend.ApproveConfigInstanceRequest{Message: msg})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(ios.ErrOut, "%s Approved %s\n", est.SuccessIcon(), approved.ID)
+		plan, err := be.DeployConfigInstance(ctx, ci.ID, true)
+		if err != nil {
+			return err
+		}
+		question := fmt.Sprintf("Deploy %s to %s now?", ci.ID, ci.DeviceID)
+		if n := len(plan.Remove); n > 0 {
+			ids := make([]string, n)
+			for i, r := range plan.Remove {
+				ids[i] = r.ConfigInstance.ID
+			}
+			question = fmt.Sprintf("Deploy %s to %s now? It replaces %s", ci.ID, ci.DeviceID, strings.Join(ids, ", "))
+		}
+		ok, err := p.Confirm(question, false)
+		if err != nil {
+			if apperrIsInterrupt(err) {
+				fmt.Fprintf(ios.ErrOut, "%s %s stays approved and not deployed\n", est.WarningIcon(), ci.ID)
+			}
+			return err
+		}
+		if !ok {
+			fmt.Fprintf(ios.ErrOut, "Not deployed. Deploy later with: hookctl config-instance deploy %s\n", ci.ID)
+			return cmdutil.Render(f, approved, func() error { return nil })
+		}
+		res, err := be.DeployConfigInstance(ctx, ci.ID, false)
+		if err != nil {
+			return err
+		}
+		return cmdutil.Render(f, res, func() error { return printDeployResult(ios, res, false) })
+	case 1: // reject
+		msg, err := askRequired(p, ios, "Rejection message (shown to people):", "--message")
+		if err != nil {
+			return err
+		}
+		errs, err := askParameterErrors(p, ios, ci.Content)
+		if err != nil {
+			return err
+		}
+		rejected, err := be.RejectConfigInstance(ctx, ci.ID, backend.RejectConfigInstanceRequest{Message: msg, Errors: errs})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(ios.ErrOut, "%s Rejected %s with %s\n", est.FailureIcon(), rejected.ID, cmdutil.Plural(len(errs), "parameter error", "parameter errors"))
+		return cmdutil.Render(f, rejected, func() error { return nil })
+	default: // skip
+		fmt.Fprintf(ios.ErrOut, "Skipped %s: it is still validating.\n", ci.ID)
+		return cmdutil.Render(f, ci, func() error { return nil })
+	}
+}
+
+// printReview shows the instance, its content and the diff against what is
+// deployed now on the same device and path.
+func printReview(ios *iostreams.IOStreams, f *cmdutil.Factory, ci, current *model.ConfigInstance) error {
+	st := ios.Styles()
+	if err := printDetail(ios, f.Now(), ci); err != nil {
+		return err
+	}
+	var b strings.Builder
+	if current == nil {
+		fmt.Fprintf(&b, "\n%s\n", st.Muted.Render(fmt.Sprintf("Nothing is deployed on %s at %s: this is a new file.", ci.DeviceID, ci.RelativeFilepath)))
+	} else {
+		fmt.Fprintf(&b, "\n%s\n", st.Bold.Render(fmt.Sprintf("Changes against %s, deployed on %s at %s:", current.ID, ci.DeviceID, ci.RelativeFilepath)))
+		ops := DiffLines(splitLines(PrettyJSON(current.Content)), splitLines(PrettyJSON(ci.Content)))
+		changed := false
+		for _, op := range ops {
+			switch op.Kind {
+			case '-':
+				changed = true
+				b.WriteString(st.Failure.Render("- "+op.Line) + "\n")
+			case '+':
+				changed = true
+				b.WriteString(st.Success.Render("+ "+op.Line) + "\n")
+			default:
+				b.WriteString("  " + op.Line + "\n")
+			}
+		}
+		if !changed {
+			b.WriteString(st.Muted.Render("(identical content)") + "\n")
+		}
+	}
+	b.WriteString("\n")
+	_, err := fmt.Fprint(ios.Out, b.String())
+	return err
+}
+
+func apperrIsInterrupt(err error) bool { return errors.Is(err, apperr.ErrInterrupted) }
