@@ -16,6 +16,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/hookctl/hookctl/internal/testserver"
+	"github.com/hookctl/hookctl/internal/tunnel/ngrokfake"
 )
 
 // Setup isolates a script: HOME, XDG_* and HOOKCTL_DATA_DIR live in the work
@@ -35,8 +36,25 @@ func Setup(env *testscript.Env) error {
 	}
 	env.Setenv("SERVER", srv.URL)
 	env.Defer(func() { srv.Close() })
+
+	// A fake of ngrok's agent endpoint; hookctl finds it through the
+	// HOOKCTL_NGROK_SERVER/HOOKCTL_NGROK_CA test hooks. Token: good-token.
+	fake, err := ngrokfake.Start(ngrokfake.Options{AcceptTokens: []string{"good-token"}})
+	if err != nil {
+		return err
+	}
+	env.Defer(func() { fake.Close() })
+	caFile := filepath.Join(env.WorkDir, ".ngrok-ca.pem")
+	if err := os.WriteFile(caFile, fake.CertPEM(), 0o600); err != nil {
+		return err
+	}
+	env.Setenv("HOOKCTL_NGROK_SERVER", fake.Addr())
+	env.Setenv("HOOKCTL_NGROK_CA", caFile)
+	env.Values[ngrokKey{}] = fake
 	return nil
 }
+
+type ngrokKey struct{}
 
 // Commands are the extra script commands.
 func Commands() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
@@ -51,19 +69,22 @@ type headerList []string
 func (h *headerList) String() string     { return strings.Join(*h, ", ") }
 func (h *headerList) Set(v string) error { *h = append(*h, v); return nil }
 
-// http [-H 'K: V']... [-d DATA|@FILE] [-status N] METHOD URL
+// http [-tunnel] [-H 'K: V']... [-d DATA|@FILE] [-status N] METHOD URL
 //
 // A small curl: prints "status N" then the response body on stdout. With
-// -status, fails unless the response has that status. Negated (! http), it
-// expects a connection error.
+// -status, fails unless the response has that status. With -tunnel, the
+// request goes "through the internet": the fake ngrok edge proxies it to the
+// agent that bound the URL's host. Negated (! http), it expects a
+// connection error.
 func cmdHTTP(ts *testscript.TestScript, neg bool, args []string) {
 	fs := flag.NewFlagSet("http", flag.ContinueOnError)
 	var headers headerList
 	fs.Var(&headers, "H", "header")
 	data := fs.String("d", "", "body, or @file")
 	want := fs.Int("status", 0, "expected status")
+	viaTunnel := fs.Bool("tunnel", false, "send through the fake ngrok edge")
 	if err := fs.Parse(args); err != nil || fs.NArg() != 2 {
-		ts.Fatalf("usage: http [-H 'K: V']... [-d DATA|@FILE] [-status N] METHOD URL")
+		ts.Fatalf("usage: http [-tunnel] [-H 'K: V']... [-d DATA|@FILE] [-status N] METHOD URL")
 	}
 	var body io.Reader
 	if *data != "" {
@@ -80,6 +101,10 @@ func cmdHTTP(ts *testscript.TestScript, neg bool, args []string) {
 		req.Header.Set(strings.TrimSpace(k), strings.TrimSpace(v))
 	}
 	client := &http.Client{Timeout: 30 * time.Second}
+	if *viaTunnel {
+		client = ts.Value(ngrokKey{}).(*ngrokfake.Server).Client()
+		client.Timeout = 30 * time.Second
+	}
 	resp, err := client.Do(req)
 	if neg {
 		if err == nil {
