@@ -41,7 +41,8 @@ Everything works offline on an embedded SQLite store in $XDG_DATA_HOME/hookctl.`
 	cmdutil.Group(root)
 	root.SetVersionTemplate("hookctl version {{.Version}}\n")
 	root.SetFlagErrorFunc(cmdutil.FlagErrorFunc)
-	root.CompletionOptions.HiddenDefaultCmd = false
+	// Our own completion command (completion.go) replaces cobra's default.
+	root.CompletionOptions.DisableDefaultCmd = true
 
 	g := f.Globals
 	pf := root.PersistentFlags()
@@ -54,6 +55,7 @@ Everything works offline on an embedded SQLite store in $XDG_DATA_HOME/hookctl.`
 
 	root.AddCommand(
 		newCmdVersion(f),
+		newCmdCompletion(f),
 		webhookconfig.NewCmdWebhookConfig(f),
 	)
 	return root
