@@ -17,6 +17,11 @@ import (
 	"github.com/hookctl/hookctl/internal/prompt"
 )
 
+// The scripts in completions/ are generated from the command tree; the test
+// in completions_test.go fails when they are stale.
+//
+//go:generate go run ../tools/gencompletions -dir ../../completions
+
 // Shells are the shells `hookctl completion` supports, in help order.
 var Shells = []string{"bash", "zsh", "fish", "powershell"}
 
