@@ -43,7 +43,8 @@ Everything works offline on an embedded SQLite store in $XDG_DATA_HOME/hookctl.`
 	cmdutil.Group(root)
 	root.SetVersionTemplate("hookctl version {{.Version}}\n")
 	root.SetFlagErrorFunc(cmdutil.FlagErrorFunc)
-	root.CompletionOptions.HiddenDefaultCmd = false
+	// Our own completion command (completion.go) replaces cobra's default.
+	root.CompletionOptions.DisableDefaultCmd = true
 
 	g := f.Globals
 	pf := root.PersistentFlags()
@@ -56,6 +57,7 @@ Everything works offline on an embedded SQLite store in $XDG_DATA_HOME/hookctl.`
 
 	root.AddCommand(
 		newCmdVersion(f),
+		newCmdCompletion(f),
 		webhookconfig.NewCmdWebhookConfig(f),
 		webhook.NewCmdWebhook(f),
 		configinstance.NewCmdConfigInstance(f),
