@@ -26,6 +26,10 @@
 //	        message: names are 3 to 32 lowercase letters, digits or dashes  # replaces the default message
 //	  sensors: [ {path: rate, type: integer} ]   # shorthand: a list of rules directly
 //
+// Top-level keys starting with "x-" are ignored, so they can hold YAML anchors
+// for rules or rule lists reused with aliases (*name). Merge keys (<<) are not
+// supported.
+//
 // A path that is absent is only an error when the rule says required: true;
 // otherwise the rule's other checks are skipped. Each rule yields at most one
 // parameter error: the first of its checks that fails, in the order required,
@@ -41,6 +45,7 @@ package rules
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -159,7 +164,14 @@ func (p *parser) errf(n *yaml.Node, format string, args ...any) error {
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
 // yamlError turns a yaml.v3 syntax error into a ParseError.
-func (p *parser) yamlError(err error) error {
+// For a JSON file, encoding/json locates a syntax error better than yaml.v3
+// (whose errors sometimes carry no line, or the line where the value began).
+func (p *parser) yamlError(err error, data []byte) error {
+	var se *json.SyntaxError
+	if t := bytes.TrimSpace(data); len(t) > 0 && (t[0] == '{' || t[0] == '[') && errors.As(json.Unmarshal(data, new(json.RawMessage)), &se) {
+		line := 1 + bytes.Count(data[:min(int(se.Offset), len(data))], []byte("\n"))
+		return &ParseError{File: p.name, Line: line, Reason: se.Error()}
+	}
 	msg := err.Error()
 	if m := yamlLine.FindStringSubmatch(msg); m != nil {
 		line, _ := strconv.Atoi(m[1])
@@ -219,13 +231,13 @@ func (p *parser) parse(data []byte) (*RuleSet, error) {
 		if errors.Is(err, io.EOF) {
 			return nil, p.errf(nil, "empty rules file: expected config_types: with rules per config type")
 		}
-		return nil, p.yamlError(err)
+		return nil, p.yamlError(err, data)
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); err == nil {
 		return nil, p.errf(&extra, "more than one YAML document: put all config types in one")
 	} else if !errors.Is(err, io.EOF) {
-		return nil, p.yamlError(err)
+		return nil, p.yamlError(err, data)
 	}
 	root := &doc
 	if root.Kind == yaml.DocumentNode {
@@ -256,7 +268,10 @@ func (p *parser) parse(data []byte) (*RuleSet, error) {
 				return nil, err
 			}
 		default:
-			return nil, p.errf(e.key, "unknown key %q (known: config_types, unknown_types)", e.key.Value)
+			if strings.HasPrefix(e.key.Value, "x-") {
+				continue // free for anchors: x-common: &speed {path: speed, type: number}
+			}
+			return nil, p.errf(e.key, "unknown key %q (known: config_types, unknown_types, x-… for anchors)", e.key.Value)
 		}
 	}
 	if !haveTypes {
