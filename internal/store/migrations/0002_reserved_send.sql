@@ -1,0 +1,3 @@
+-- Placeholder on branch send so that 0004_deliveries.sql applies in order
+-- (migrations must be numbered 1..N). Drop it when 0002 from another branch is merged.
+SELECT 1;
