@@ -140,6 +140,10 @@ type Dispatcher struct {
 	NewRequestID func() string
 	// UserAgent is sent unless the event sets one.
 	UserAgent string
+	// OnAttempt, if set, is called after every attempt (and after it was
+	// recorded) with the delivery so far and the wait before the next
+	// attempt (0 when the delivery is final). Commands use it for progress.
+	OnAttempt func(d *model.Delivery, next time.Duration)
 }
 
 // New returns a Dispatcher with the default policy.
@@ -245,11 +249,6 @@ func (d *Dispatcher) Deliver(ctx context.Context, ev Event, t Target) (*model.De
 		base.Set("User-Agent", ua)
 	}
 	base.Set("X-Request-Id", reqID)
-	// Sign once to validate the scheme and secrets before any request.
-	if _, err := d.sign(t, reqID, ev.Body, now); err != nil {
-		return nil, err
-	}
-
 	for n := 1; ; n++ {
 		startedAt := d.now()
 		hdr := base.Clone()
@@ -279,6 +278,9 @@ func (d *Dispatcher) Deliver(ctx context.Context, ev Event, t Target) (*model.De
 			return del, err
 		}
 		if del.State != model.DeliveryPending {
+			if d.OnAttempt != nil {
+				d.OnAttempt(del, 0)
+			}
 			if cancelled {
 				return del, ctx.Err()
 			}
@@ -287,6 +289,9 @@ func (d *Dispatcher) Deliver(ctx context.Context, ev Event, t Target) (*model.De
 		wait := Backoff(p, n, d.jitter())
 		if retryAfter > 0 {
 			wait = min(retryAfter, p.MaxDelay)
+		}
+		if d.OnAttempt != nil {
+			d.OnAttempt(del, wait)
 		}
 		if err := d.sleep(ctx, wait); err != nil {
 			del.State = model.DeliveryFailed

@@ -18,7 +18,9 @@ request and explain why a signature fails.`,
 	}
 	cmdutil.Group(cmd)
 	cmd.AddCommand(
-	// Verbs register here, one per line.
+		// Verbs register here, one per line.
+		NewCmdSend(f, nil),
+		NewCmdDeliveries(f),
 	)
 	return cmd
 }
