@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hookctl/hookctl/internal/build"
+	"github.com/hookctl/hookctl/internal/cli/events"
 	"github.com/hookctl/hookctl/internal/cli/webhook"
 	"github.com/hookctl/hookctl/internal/cli/webhookconfig"
 	"github.com/hookctl/hookctl/internal/cmdutil"
@@ -57,6 +58,7 @@ Everything works offline on an embedded SQLite store in $XDG_DATA_HOME/hookctl.`
 		newCmdVersion(f),
 		webhookconfig.NewCmdWebhookConfig(f),
 		webhook.NewCmdWebhook(f),
+		events.NewCmdEvents(f),
 	)
 	return root
 }
