@@ -27,6 +27,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -168,6 +169,8 @@ func (d *Dispatcher) sleep(ctx context.Context, dur time.Duration) error {
 	return SleepContext(ctx, dur)
 }
 
+var defaultUserAgent = sync.OnceValue(func() string { return "hookctl/" + build.CurrentVersion() })
+
 // SleepContext waits for dur or until ctx is done.
 func SleepContext(ctx context.Context, dur time.Duration) error {
 	if dur <= 0 {
@@ -244,18 +247,20 @@ func (d *Dispatcher) Deliver(ctx context.Context, ev Event, t Target) (*model.De
 	if base.Get("User-Agent") == "" {
 		ua := d.UserAgent
 		if ua == "" {
-			ua = "hookctl/" + build.CurrentVersion()
+			ua = defaultUserAgent()
 		}
 		base.Set("User-Agent", ua)
 	}
 	base.Set("X-Request-Id", reqID)
 	for n := 1; ; n++ {
 		startedAt := d.now()
-		hdr := base.Clone()
 		sig, err := d.sign(t, reqID, ev.Body, startedAt)
 		if err != nil {
 			return nil, err
 		}
+		// The transport does not modify request headers, so base is reused
+		// across attempts; each signing sets the same keys afresh.
+		hdr := base
 		for k, vs := range sig {
 			hdr[k] = vs
 		}

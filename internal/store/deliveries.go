@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -31,7 +33,12 @@ type DeliveryTotals struct {
 	Failed    int `json:"failed"`
 }
 
-const deliveryColumns = `id, request_id, event_type, event_id, config_id, url, scheme, request_headers, payload, state, status_code, attempt_count, resend_of, created_at, updated_at`
+const deliveryColumns = `id, request_id, event_type, event_id, config_id, url, scheme, request_headers, payload_hash, state, status_code, attempt_count, resend_of, created_at, updated_at`
+
+// deliverySelect joins the payload in.
+const deliverySelect = `SELECT d.id, d.request_id, d.event_type, d.event_id, d.config_id, d.url, d.scheme, d.request_headers, p.body,
+  d.state, d.status_code, d.attempt_count, d.resend_of, d.created_at, d.updated_at
+FROM deliveries d JOIN delivery_payloads p ON p.hash = d.payload_hash`
 
 // SaveDeliveries upserts deliveries and inserts the attempts not stored
 // yet, all in one transaction (the load generator saves hundreds at a time).
@@ -57,6 +64,12 @@ VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (delivery_id, n) DO UPDATE SET error=exclud
 		return err
 	}
 	defer attempt.Close()
+	payloadStmt, err := tx.PrepareContext(ctx, `INSERT INTO delivery_payloads (hash, body) VALUES (?, ?) ON CONFLICT (hash) DO NOTHING`)
+	if err != nil {
+		return err
+	}
+	defer payloadStmt.Close()
+	stored := map[[32]byte]string{}
 	for _, d := range ds {
 		if d.ID == "" {
 			return fmt.Errorf("save delivery: missing id")
@@ -73,8 +86,17 @@ VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (delivery_id, n) DO UPDATE SET error=exclud
 		if payload == nil {
 			payload = []byte{}
 		}
+		sum := sha256.Sum256(payload)
+		hash, ok := stored[sum]
+		if !ok {
+			hash = hex.EncodeToString(sum[:])
+			if _, err := payloadStmt.ExecContext(ctx, hash, payload); err != nil {
+				return fmt.Errorf("save payload of %s: %w", d.ID, err)
+			}
+			stored[sum] = hash
+		}
 		if _, err := upsert.ExecContext(ctx, d.ID, d.RequestID, d.EventType, d.EventID, d.ConfigID, d.URL, d.Scheme,
-			string(hj), payload, d.State, d.StatusCode, len(d.Attempts), d.ResendOf, formatTime(d.CreatedAt), formatTime(d.UpdatedAt)); err != nil {
+			string(hj), hash, d.State, d.StatusCode, len(d.Attempts), d.ResendOf, formatTime(d.CreatedAt), formatTime(d.UpdatedAt)); err != nil {
 			return fmt.Errorf("save delivery %s: %w", d.ID, err)
 		}
 		for _, a := range d.Attempts {
@@ -87,10 +109,11 @@ VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (delivery_id, n) DO UPDATE SET error=exclud
 	return tx.Commit()
 }
 
-func (f DeliveryFilter) where() (string, []any) {
+// where builds the WHERE clause; col qualifies column names ("d." or "").
+func (f DeliveryFilter) where(col string) (string, []any) {
 	var conds []string
 	var args []any
-	add := func(cond string, arg any) { conds = append(conds, cond); args = append(args, arg) }
+	add := func(cond string, arg any) { conds = append(conds, col+cond); args = append(args, arg) }
 	if !f.Since.IsZero() {
 		add("created_at >= ?", formatTime(f.Since))
 	}
@@ -122,14 +145,15 @@ func (f DeliveryFilter) where() (string, []any) {
 // their attempts (see AttemptCount and StatusCode), and the totals over the
 // whole filter.
 func (s *Store) ListDeliveries(ctx context.Context, f DeliveryFilter) ([]model.Delivery, DeliveryTotals, error) {
-	where, args := f.where()
+	countWhere, args := f.where("")
+	where, _ := f.where("d.")
 	var tot DeliveryTotals
-	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(state = 'succeeded'), 0), COALESCE(SUM(state = 'failed'), 0) FROM deliveries`+where, args...).
+	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(state = 'succeeded'), 0), COALESCE(SUM(state = 'failed'), 0) FROM deliveries`+countWhere, args...).
 		Scan(&tot.Total, &tot.Succeeded, &tot.Failed)
 	if err != nil {
 		return nil, tot, err
 	}
-	q := `SELECT ` + deliveryColumns + ` FROM deliveries` + where + ` ORDER BY created_at DESC, id DESC`
+	q := deliverySelect + where + ` ORDER BY d.created_at DESC, d.id DESC`
 	if f.Limit > 0 {
 		q += fmt.Sprintf(" LIMIT %d", f.Limit)
 	}
@@ -151,7 +175,7 @@ func (s *Store) ListDeliveries(ctx context.Context, f DeliveryFilter) ([]model.D
 
 // GetDelivery returns a delivery with all its attempts, or apperr.ErrNotFound.
 func (s *Store) GetDelivery(ctx context.Context, id string) (*model.Delivery, error) {
-	d, _, err := scanDelivery(s.db.QueryRowContext(ctx, `SELECT `+deliveryColumns+` FROM deliveries WHERE id = ?`, id), id)
+	d, _, err := scanDelivery(s.db.QueryRowContext(ctx, deliverySelect+` WHERE d.id = ?`, id), id)
 	if err != nil {
 		return nil, err
 	}

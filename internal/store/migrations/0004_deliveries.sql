@@ -9,7 +9,7 @@ CREATE TABLE deliveries (
     url             TEXT NOT NULL,
     scheme          TEXT NOT NULL DEFAULT '',  -- '' = unsigned
     request_headers TEXT NOT NULL DEFAULT '{}', -- JSON object of the first attempt's headers
-    payload         BLOB NOT NULL,
+    payload_hash    TEXT NOT NULL,             -- sha256 hex of the body, in delivery_payloads
     state           TEXT NOT NULL,             -- pending | succeeded | failed
     status_code     INTEGER NOT NULL DEFAULT 0, -- of the last attempt; 0 = no response
     attempt_count   INTEGER NOT NULL DEFAULT 0,
@@ -23,6 +23,13 @@ CREATE INDEX deliveries_event_type ON deliveries (event_type, created_at);
 CREATE INDEX deliveries_config_id ON deliveries (config_id, created_at);
 CREATE INDEX deliveries_state ON deliveries (state, created_at);
 CREATE INDEX deliveries_status_code ON deliveries (status_code, created_at);
+
+-- Bodies are content-addressed: a load test of 20000 identical payloads, a
+-- fan-out and resends store the body once.
+CREATE TABLE delivery_payloads (
+    hash TEXT PRIMARY KEY,
+    body BLOB NOT NULL
+);
 
 CREATE TABLE delivery_attempts (
     delivery_id        TEXT NOT NULL REFERENCES deliveries (id) ON DELETE CASCADE,
