@@ -14,6 +14,7 @@ import (
 type Backend interface {
 	WebhookConfigs
 	ConfigInstances
+	Deliveries
 	// Close releases the backend's resources.
 	Close() error
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/hookctl/hookctl/internal/build"
 	"github.com/hookctl/hookctl/internal/cli/configinstance"
+	"github.com/hookctl/hookctl/internal/cli/events"
 	"github.com/hookctl/hookctl/internal/cli/webhook"
 	"github.com/hookctl/hookctl/internal/cli/webhookconfig"
 	"github.com/hookctl/hookctl/internal/cmdutil"
@@ -61,6 +62,7 @@ Everything works offline on an embedded SQLite store in $XDG_DATA_HOME/hookctl.`
 		webhookconfig.NewCmdWebhookConfig(f),
 		webhook.NewCmdWebhook(f),
 		configinstance.NewCmdConfigInstance(f),
+		events.NewCmdEvents(f),
 	)
 	return root
 }

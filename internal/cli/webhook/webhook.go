@@ -21,6 +21,8 @@ request and explain why a signature fails.`,
 		// Verbs register here, one per line.
 		NewCmdSign(f, nil),
 		NewCmdVerify(f, nil),
+		NewCmdSend(f, nil),
+		NewCmdDeliveries(f),
 	)
 	return cmd
 }

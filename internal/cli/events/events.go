@@ -1,0 +1,209 @@
+// Package events implements `hookctl events`: the catalogue of example
+// events that `hookctl webhook send` can send.
+package events
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hookctl/hookctl/internal/catalog"
+	"github.com/hookctl/hookctl/internal/cmdutil"
+)
+
+// NewCmdEvents is the `events` group.
+func NewCmdEvents(f *cmdutil.Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "events <command>",
+		Short: "Browse the catalogue of example webhook events",
+		Long: `The catalogue holds example events of several providers (Scalefusion, Stripe,
+GitHub, Slack, Shopify, Miru, ricloud), each a JSON template whose ids and
+timestamps are fresh at every build.
+
+Add or override events with JSON files in $HOOKCTL_DATA_DIR/events/ (read
+automatically) or in directories given with --template-dir (later wins); see
+"hookctl events show TYPE -o json" for the format.`,
+		Example: `  hookctl events list --provider scalefusion
+  hookctl events show device.enrolled`,
+	}
+	cmdutil.Group(cmd)
+	cmd.AddCommand(NewCmdList(f, nil), NewCmdShow(f, nil))
+	return cmd
+}
+
+// ListOptions are the inputs of `events list`.
+type ListOptions struct {
+	Factory      *cmdutil.Factory
+	Provider     string
+	TemplateDirs []string
+}
+
+// NewCmdList builds `events list`.
+func NewCmdList(f *cmdutil.Factory, runF func(context.Context, *ListOptions) error) *cobra.Command {
+	opts := &ListOptions{Factory: f}
+	cmd := &cobra.Command{
+		Use:     "list",
+		Aliases: []string{"ls"},
+		Short:   "List the event types that can be sent",
+		Long: `List the event types of the catalogue: type, provider, signature scheme and
+description. Piped, one tab-separated line per event without a header.`,
+		Example: `  hookctl events list
+  hookctl events list --provider stripe
+  hookctl events list -q '#.type'`,
+		Args: cmdutil.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return listRun(opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Provider, "provider", "", "only this provider's events")
+	cmd.Flags().StringArrayVar(&opts.TemplateDirs, "template-dir", nil, "extra directory of event templates, repeatable")
+	_ = cmd.RegisterFlagCompletionFunc("provider", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return catalog.Builtin().Providers(), cobra.ShellCompDirectiveNoFileComp
+	})
+	return cmd
+}
+
+// listItem is one row of `events list -o json`.
+type listItem struct {
+	Type        string `json:"type"`
+	Provider    string `json:"provider"`
+	Scheme      string `json:"scheme,omitempty"`
+	Description string `json:"description,omitempty"`
+	Source      string `json:"source"`
+}
+
+func listRun(opts *ListOptions) error {
+	f := opts.Factory
+	cat, err := cmdutil.LoadCatalog(f, opts.TemplateDirs)
+	if err != nil {
+		return err
+	}
+	evs := cat.List(opts.Provider)
+	if len(evs) == 0 && opts.Provider != "" {
+		return fmt.Errorf("no events for provider %q (known: %s)", opts.Provider, strings.Join(cat.Providers(), ", "))
+	}
+	items := make([]listItem, len(evs))
+	for i, e := range evs {
+		items[i] = listItem{Type: e.Type, Provider: e.Provider, Scheme: e.Scheme, Description: e.Description, Source: e.Source}
+	}
+	return cmdutil.Render(f, items, func() error {
+		tbl := cmdutil.NewTable(f.IOStreams, "TYPE", "PROVIDER", "SCHEME", "DESCRIPTION")
+		for _, it := range items {
+			tbl.AddRow(it.Type, it.Provider, it.Scheme, it.Description)
+		}
+		return tbl.Render()
+	})
+}
+
+// ShowOptions are the inputs of `events show`.
+type ShowOptions struct {
+	Factory      *cmdutil.Factory
+	Type         string
+	TemplateDirs []string
+}
+
+// NewCmdShow builds `events show`.
+func NewCmdShow(f *cmdutil.Factory, runF func(context.Context, *ShowOptions) error) *cobra.Command {
+	opts := &ShowOptions{Factory: f}
+	cmd := &cobra.Command{
+		Use:   "show TYPE",
+		Short: "Show a freshly built example of an event",
+		Long: `Build the event's template with fresh ids and timestamps and print its headers
+and pretty JSON payload. With -o json, print the raw event: the payload as
+built (the exact bytes "webhook send" would sign) with its metadata and headers.`,
+		Example: `  hookctl events show device.enrolled
+  hookctl events show payment_intent.succeeded -q payload.data.object.amount`,
+		Args: cmdutil.ExactArgs(1, "event type"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Type = args[0]
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return showRun(opts)
+		},
+	}
+	cmd.Flags().StringArrayVar(&opts.TemplateDirs, "template-dir", nil, "extra directory of event templates, repeatable")
+	cmd.ValidArgsFunction = func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		var types []string
+		for _, e := range catalog.Builtin().List("") {
+			types = append(types, e.Type)
+		}
+		return types, cobra.ShellCompDirectiveNoFileComp
+	}
+	return cmd
+}
+
+// shown is `events show -o json`.
+type shown struct {
+	Type        string            `json:"type"`
+	Provider    string            `json:"provider"`
+	Scheme      string            `json:"scheme,omitempty"`
+	Description string            `json:"description,omitempty"`
+	Source      string            `json:"source"`
+	Headers     map[string]string `json:"headers"`
+	Payload     json.RawMessage   `json:"payload"`
+}
+
+func showRun(opts *ShowOptions) error {
+	f := opts.Factory
+	cat, err := cmdutil.LoadCatalog(f, opts.TemplateDirs)
+	if err != nil {
+		return err
+	}
+	e, err := cat.Get(opts.Type)
+	if err != nil {
+		return err
+	}
+	body, hdr, err := e.BuildRequest(catalog.BuildOptions{Now: f.Now()})
+	if err != nil {
+		return err
+	}
+	s := shown{Type: e.Type, Provider: e.Provider, Scheme: e.Scheme, Description: e.Description, Source: e.Source,
+		Headers: map[string]string{}, Payload: body}
+	for k := range hdr {
+		s.Headers[k] = hdr.Get(k)
+	}
+	return cmdutil.Render(f, s, func() error {
+		ios := f.IOStreams
+		st := ios.Styles()
+		var b strings.Builder
+		fmt.Fprintf(&b, "%s  %s\n", st.Bold.Render(e.Type), st.Muted.Render(e.Provider+", "+schemeOrNone(e.Scheme)))
+		if e.Description != "" {
+			b.WriteString(e.Description + "\n")
+		}
+		b.WriteString("\n")
+		keys := make([]string, 0, len(s.Headers))
+		for k := range s.Headers {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			fmt.Fprintf(&b, "%s %s\n", st.Key.Render(k+":"), s.Headers[k])
+		}
+		b.WriteString("\n")
+		var pretty bytes.Buffer
+		if err := json.Indent(&pretty, body, "", "  "); err != nil {
+			pretty.Reset()
+			pretty.Write(body)
+		}
+		b.Write(pretty.Bytes())
+		b.WriteString("\n")
+		_, err := fmt.Fprint(ios.Out, b.String())
+		return err
+	})
+}
+
+func schemeOrNone(s string) string {
+	if s == "" {
+		return "no scheme"
+	}
+	return s + " signature"
+}

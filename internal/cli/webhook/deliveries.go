@@ -1,0 +1,285 @@
+package webhook
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hookctl/hookctl/internal/apperr"
+	"github.com/hookctl/hookctl/internal/backend"
+	"github.com/hookctl/hookctl/internal/cmdutil"
+	"github.com/hookctl/hookctl/internal/model"
+)
+
+// NewCmdDeliveries is the `webhook deliveries` group: the log of what
+// `webhook send` (and the dispatcher) delivered.
+func NewCmdDeliveries(f *cmdutil.Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:     "deliveries <command>",
+		Aliases: []string{"delivery"},
+		Short:   "Inspect and resend recorded outbound deliveries",
+		Long: `Every delivery made by "hookctl webhook send" (except --mock) is recorded with
+its request headers, payload and every attempt (status, latency, response body,
+error). List them with filters, show one, or resend it.`,
+		Example: `  hookctl webhook deliveries list --failed --since 24h
+  hookctl webhook deliveries show dlv_01j…
+  hookctl webhook deliveries resend dlv_01j…`,
+	}
+	cmdutil.Group(cmd)
+	cmd.AddCommand(
+		NewCmdDeliveriesList(f, nil),
+		NewCmdDeliveriesShow(f, nil),
+		NewCmdDeliveriesResend(f, nil),
+	)
+	return cmd
+}
+
+// DeliveriesListOptions are the inputs of `webhook deliveries list`.
+type DeliveriesListOptions struct {
+	Factory *cmdutil.Factory
+	Params  backend.ListDeliveriesParams
+}
+
+// NewCmdDeliveriesList builds `webhook deliveries list`.
+func NewCmdDeliveriesList(f *cmdutil.Factory, runF func(context.Context, *DeliveriesListOptions) error) *cobra.Command {
+	opts := &DeliveriesListOptions{Factory: f}
+	var since, until string
+	var failed, succeeded bool
+	cmd := &cobra.Command{
+		Use:     "list",
+		Aliases: []string{"ls"},
+		Short:   "List recorded deliveries, newest first",
+		Long: `List recorded deliveries, newest first, with totals over the filter (all,
+succeeded, failed): on stderr on a terminal, and in the JSON object
+({"total", "succeeded", "failed", "deliveries"}).
+
+--since and --until take an RFC 3339 time, a date (2026-11-23, midnight UTC) or
+a duration ago (90m, 24h, 7d). Piped, the table is tab-separated without a
+header: id, event type, status, state, attempts, url, request id, created at.`,
+		Example: `  hookctl webhook deliveries list
+  hookctl webhook deliveries list --since 24h --failed
+  hookctl webhook deliveries list --status-code 503 --event device.enrolled
+  hookctl webhook deliveries list --request-id 5f0c…  -q 'deliveries.#.id'`,
+		Args: cmdutil.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := cmdutil.MutuallyExclusive("--failed and --succeeded cannot be used together", failed, succeeded); err != nil {
+				return err
+			}
+			now := f.Now()
+			var err error
+			if opts.Params.Since, err = ParseTimeArg("--since", since, now); err != nil {
+				return err
+			}
+			if opts.Params.Until, err = ParseTimeArg("--until", until, now); err != nil {
+				return err
+			}
+			switch {
+			case failed:
+				opts.Params.State = model.DeliveryFailed
+			case succeeded:
+				opts.Params.State = model.DeliverySucceeded
+			}
+			if opts.Params.Limit < 0 {
+				return apperr.Usagef("--limit must not be negative")
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return deliveriesListRun(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&since, "since", "", "only deliveries created at or after `T`")
+	fl.StringVar(&until, "until", "", "only deliveries created before `T`")
+	fl.IntVar(&opts.Params.StatusCode, "status-code", 0, "only deliveries whose final status is `N`")
+	fl.StringVar(&opts.Params.RequestID, "request-id", "", "only the deliveries with this request id")
+	fl.StringVar(&opts.Params.EventType, "event", "", "only this event type")
+	fl.StringVar(&opts.Params.ConfigID, "config", "", "only deliveries to this webhook config")
+	fl.BoolVar(&failed, "failed", false, "only failed deliveries")
+	fl.BoolVar(&succeeded, "succeeded", false, "only succeeded deliveries")
+	fl.IntVarP(&opts.Params.Limit, "limit", "L", 50, "at most N deliveries (0: all)")
+	return cmd
+}
+
+// ParseTimeArg parses an RFC 3339 time, a date (midnight UTC) or a duration
+// ago ("90m", "24h", "7d"). "" is the zero time.
+func ParseTimeArg(flag, s string, now time.Time) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}, nil
+	}
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t.UTC(), nil
+	}
+	if t, err := time.Parse("2006-01-02", s); err == nil {
+		return t, nil
+	}
+	if strings.HasSuffix(s, "d") {
+		if n, err := strconv.ParseFloat(strings.TrimSuffix(s, "d"), 64); err == nil && n >= 0 {
+			return now.Add(-time.Duration(n * 24 * float64(time.Hour))).UTC(), nil
+		}
+	}
+	if d, err := time.ParseDuration(s); err == nil && d >= 0 {
+		return now.Add(-d).UTC(), nil
+	}
+	return time.Time{}, apperr.Usagef("invalid %s %q: use an RFC 3339 time (2026-11-23T10:00:00Z), a date (2026-11-23) or a duration ago (24h, 7d)", flag, s)
+}
+
+func deliveriesListRun(ctx context.Context, opts *DeliveriesListOptions) error {
+	f := opts.Factory
+	be, err := f.Backend()
+	if err != nil {
+		return err
+	}
+	list, err := be.ListDeliveries(ctx, opts.Params)
+	if err != nil {
+		return err
+	}
+	return cmdutil.Render(f, list, func() error {
+		ios := f.IOStreams
+		if ios.IsStderrTTY() {
+			fmt.Fprintf(ios.ErrOut, "%s: %d succeeded, %d failed", cmdutil.Plural(list.Total, "delivery", "deliveries"), list.Succeeded, list.Failed)
+			if len(list.Deliveries) < list.Total {
+				fmt.Fprintf(ios.ErrOut, " (showing %d; use --limit)", len(list.Deliveries))
+			}
+			fmt.Fprintln(ios.ErrOut)
+		}
+		if len(list.Deliveries) == 0 {
+			return nil
+		}
+		now := f.Now()
+		tbl := cmdutil.NewTable(ios, "ID", "EVENT", "STATUS", "STATE", "ATTEMPTS", "URL", "REQUEST ID", "CREATED")
+		st := ios.Styles()
+		for _, d := range list.Deliveries {
+			created := d.CreatedAt.UTC().Format(time.RFC3339)
+			state := d.State
+			if ios.IsStdoutTTY() {
+				created = cmdutil.FuzzyAgo(now, d.CreatedAt)
+				if d.State == model.DeliveryFailed {
+					state = st.Failure.Render(state)
+				} else if d.State == model.DeliverySucceeded {
+					state = st.Success.Render(state)
+				}
+			}
+			tbl.AddRow(d.ID, d.EventType, statusCell(d.StatusCode), state, strconv.Itoa(d.AttemptCount), d.URL, d.RequestID, created)
+		}
+		return tbl.Render()
+	})
+}
+
+func statusCell(code int) string {
+	if code == 0 {
+		return "-"
+	}
+	return strconv.Itoa(code)
+}
+
+// DeliveriesShowOptions are the inputs of `webhook deliveries show`.
+type DeliveriesShowOptions struct {
+	Factory *cmdutil.Factory
+	ID      string
+}
+
+// NewCmdDeliveriesShow builds `webhook deliveries show`.
+func NewCmdDeliveriesShow(f *cmdutil.Factory, runF func(context.Context, *DeliveriesShowOptions) error) *cobra.Command {
+	opts := &DeliveriesShowOptions{Factory: f}
+	cmd := &cobra.Command{
+		Use:   "show ID",
+		Short: "Show a delivery: request headers, payload and every attempt",
+		Long: `Show one recorded delivery: where it went, its request headers and payload,
+and every attempt with its status, latency, error and response body.`,
+		Example: `  hookctl webhook deliveries show dlv_01j…
+  hookctl webhook deliveries show dlv_01j… -q payload`,
+		Args: cmdutil.ExactArgs(1, "delivery id"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.ID = args[0]
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return deliveriesShowRun(cmd.Context(), opts)
+		},
+	}
+	return cmd
+}
+
+func deliveriesShowRun(ctx context.Context, opts *DeliveriesShowOptions) error {
+	f := opts.Factory
+	be, err := f.Backend()
+	if err != nil {
+		return err
+	}
+	d, err := be.GetDelivery(ctx, opts.ID)
+	if err != nil {
+		return err
+	}
+	return cmdutil.Render(f, d, func() error { return printDelivery(f, d) })
+}
+
+func printDelivery(f *cmdutil.Factory, d *model.Delivery) error {
+	ios := f.IOStreams
+	st := ios.Styles()
+	now := f.Now()
+	var b strings.Builder
+	kv := func(k, v string) { fmt.Fprintf(&b, "%s %s\n", st.Key.Render(fmt.Sprintf("%-11s", k)), v) }
+	kv("ID", st.Bold.Render(d.ID))
+	kv("Event", d.EventType)
+	if d.EventID != "" {
+		kv("Event ID", d.EventID)
+	}
+	kv("URL", d.URL)
+	if d.ConfigID != "" {
+		kv("Config", d.ConfigID)
+	}
+	scheme := d.Scheme
+	if scheme == "" {
+		scheme = "unsigned"
+	}
+	kv("Scheme", scheme)
+	kv("Request ID", d.RequestID)
+	state := d.State
+	if d.StatusCode != 0 {
+		state += fmt.Sprintf(" (%d)", d.StatusCode)
+	}
+	kv("State", state)
+	if d.ResendOf != "" {
+		kv("Resend of", d.ResendOf)
+	}
+	kv("Created", cmdutil.HumanTime(now, d.CreatedAt))
+	b.WriteString("\n" + st.Header.Render("Request headers") + "\n")
+	keys := make([]string, 0, len(d.RequestHeaders))
+	for k := range d.RequestHeaders {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		fmt.Fprintf(&b, "  %s: %s\n", k, d.RequestHeaders[k])
+	}
+	b.WriteString("\n" + st.Header.Render("Payload") + "\n")
+	b.WriteString(indent(prettyJSON(d.Payload), "  ") + "\n")
+	for _, a := range d.Attempts {
+		fmt.Fprintf(&b, "\n%s\n", st.Header.Render(fmt.Sprintf("Attempt %d", a.N)))
+		outcome := "no response"
+		if a.StatusCode != 0 {
+			outcome = fmt.Sprintf("%d %s", a.StatusCode, http.StatusText(a.StatusCode))
+		}
+		fmt.Fprintf(&b, "  %s  %s  at %s\n", outcome, formatLatency(a.Latency), a.StartedAt.UTC().Format(time.RFC3339Nano))
+		if a.Error != "" {
+			fmt.Fprintf(&b, "  error: %s\n", a.Error)
+		}
+		if a.ResponseBody != "" {
+			body := strings.TrimRight(a.ResponseBody, "\n")
+			if a.ResponseTruncated {
+				body += st.Muted.Render(" … (truncated)")
+			}
+			b.WriteString(indent(body, "  | ") + "\n")
+		}
+	}
+	_, err := fmt.Fprint(ios.Out, b.String())
+	return err
+}

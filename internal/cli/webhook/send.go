@@ -1,0 +1,558 @@
+package webhook
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/tidwall/gjson"
+
+	"github.com/hookctl/hookctl/internal/apperr"
+	"github.com/hookctl/hookctl/internal/backend"
+	"github.com/hookctl/hookctl/internal/catalog"
+	"github.com/hookctl/hookctl/internal/cmdutil"
+	"github.com/hookctl/hookctl/internal/dispatch"
+	"github.com/hookctl/hookctl/internal/model"
+	"github.com/hookctl/hookctl/internal/signature"
+)
+
+// SendOptions are the inputs of `webhook send`.
+type SendOptions struct {
+	Factory *cmdutil.Factory
+
+	Type         string // positional TYPE or --type
+	Data         string
+	Sets         []string
+	To           string
+	ConfigID     string
+	All          bool
+	Scheme       string
+	Secret       string
+	Headers      map[string]string
+	Mock         bool
+	Count        int
+	Concurrency  int
+	Rate         float64 // requests per second; 0 = as fast as possible
+	Retries      int
+	RetryDelay   time.Duration
+	Timeout      time.Duration
+	Expect       *StatusExpectation
+	Insecure     bool
+	TemplateDirs []string
+
+	// Dispatcher, if set, replaces the one sendRun builds (tests inject a
+	// sleeper and a clock).
+	Dispatcher func(*dispatch.Dispatcher)
+}
+
+// NewCmdSend builds `webhook send`. runF replaces sendRun in tests.
+func NewCmdSend(f *cmdutil.Factory, runF func(context.Context, *SendOptions) error) *cobra.Command {
+	opts := &SendOptions{Factory: f}
+	var (
+		typeFlag, rate, expect string
+		headers                []string
+	)
+	cmd := &cobra.Command{
+		Use:   "send [TYPE] (--to URL | --config ID | --all)",
+		Short: "Send a signed example event to an endpoint",
+		Long: `Build an event from the catalogue (see "hookctl events list") or from --data,
+edit it with --set, sign it and POST it.
+
+Targets:
+  --to URL       an ad-hoc URL, signed with --scheme/--secret (unsigned, with a
+                 note on stderr, when no --secret is given)
+  --config ID    a webhook config: its URL, scheme, current secret and headers.
+                 A disabled config, or one not subscribed to the event type, is
+                 refused (send to its URL with --to instead)
+  --all          every enabled config subscribed to the event type
+
+Each delivery gets a delivery id (dlv_…) and a request id (a UUID, sent as
+X-Request-Id and, for Standard Webhooks, as webhook-id so the signature covers
+it). Network errors, timeouts, 408, 429 and 5xx are retried with exponential
+backoff and jitter, honouring Retry-After; other statuses are final. Every
+attempt is recorded: see "hookctl webhook deliveries". With --mock nothing is
+recorded, like a provider's "send test event" button.
+
+Exit status: 1 when a delivery finally failed; with --expect-status, 6 when a
+final status does not match (and 0 otherwise, whatever the status).
+
+Load mode: --count N (> 1) sends the event N times (round-robin over the
+targets), --concurrency at a time, at most --rate per second, and prints a
+summary instead of every delivery: sent, succeeded, failed, p50/p95/p99
+latency of the HTTP requests and requests per second. The payload is built
+once; each request still gets its own request id and signature. Deliveries
+are recorded in batches of 500 per transaction by a background writer.`,
+		Example: `  hookctl webhook send device.enrolled --to http://127.0.0.1:8080/hooks --secret s3cret
+  hookctl webhook send payment_intent.succeeded --config whc_01j… --set data.object.amount=4200
+  hookctl webhook send device.locked --all
+  hookctl webhook send --data @event.json --to https://example.com/hooks --mock
+  hookctl webhook send ping --to http://127.0.0.1:8080/ --expect-status 2xx
+  hookctl webhook send device.enrolled --to http://127.0.0.1:8080/ --count 10000 --concurrency 64`,
+		Args: cmdutil.MaxArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				if typeFlag != "" && typeFlag != args[0] {
+					return apperr.Usagef("the event type is given twice (%q and --type %q)", args[0], typeFlag)
+				}
+				opts.Type = args[0]
+			} else {
+				opts.Type = typeFlag
+			}
+			if opts.Type == "" && opts.Data == "" {
+				return apperr.Usagef("missing event type: usage: %s (run \"hookctl events list\", or pass --data)", cmd.UseLine())
+			}
+			n := 0
+			for _, b := range []bool{opts.To != "", opts.ConfigID != "", opts.All} {
+				if b {
+					n++
+				}
+			}
+			switch {
+			case n == 0:
+				return apperr.Usagef("where to? pass --to URL, --config ID or --all")
+			case n > 1:
+				return apperr.Usagef("use only one of --to, --config and --all")
+			}
+			if opts.To == "" && (opts.Secret != "" || opts.Scheme != "") {
+				return apperr.Usagef("--scheme and --secret go with --to; a config signs with its own scheme and secret")
+			}
+			if opts.Scheme != "" && opts.Secret == "" {
+				return apperr.Usagef("--scheme needs --secret")
+			}
+			if opts.Count < 1 {
+				return apperr.Usagef("--count must be at least 1")
+			}
+			if opts.Concurrency < 0 || opts.Retries < 0 || opts.RetryDelay < 0 || opts.Timeout < 0 {
+				return apperr.Usagef("--concurrency, --retries, --retry-delay and --timeout must not be negative")
+			}
+			if opts.Concurrency == 0 {
+				opts.Concurrency = 1
+				if opts.Count > 1 {
+					opts.Concurrency = 10
+				}
+			}
+			var err error
+			if opts.Rate, err = ParseRate(rate); err != nil {
+				return err
+			}
+			if expect != "" {
+				if opts.Expect, err = ParseStatusExpectation(expect); err != nil {
+					return err
+				}
+			}
+			if opts.Headers, err = cmdutil.ParseHeaders(headers); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return sendRun(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&typeFlag, "type", "", "event type (instead of the TYPE argument, e.g. with --data)")
+	fl.StringVarP(&opts.Data, "data", "d", "", "payload instead of the catalogue's: JSON, @file or - for stdin")
+	fl.StringArrayVar(&opts.Sets, "set", nil, "edit the payload: GJSON-PATH=VALUE, repeatable")
+	fl.StringVar(&opts.To, "to", "", "send to this URL")
+	fl.StringVar(&opts.ConfigID, "config", "", "send to this webhook config")
+	fl.BoolVar(&opts.All, "all", false, "send to every enabled config subscribed to the event")
+	fl.StringVar(&opts.Scheme, "scheme", "", "signature scheme with --to (default: the event's, else standard)")
+	fl.StringVar(&opts.Secret, "secret", "", "signing secret with --to")
+	fl.StringArrayVarP(&headers, "header", "H", nil, "extra header 'Name: value', repeatable")
+	fl.BoolVar(&opts.Mock, "mock", false, "send without recording the delivery")
+	fl.IntVar(&opts.Count, "count", 1, "send N times (load mode when > 1)")
+	fl.IntVar(&opts.Concurrency, "concurrency", 0, "deliveries in flight at once (default 1, or 10 with --count)")
+	fl.StringVar(&rate, "rate", "", "at most R deliveries per second, e.g. 100 or 100/s or 600/m")
+	fl.IntVar(&opts.Retries, "retries", dispatch.DefaultRetries, "retries after a failed attempt")
+	fl.DurationVar(&opts.RetryDelay, "retry-delay", dispatch.DefaultBaseDelay, "first retry delay, doubled each retry (capped at 30s)")
+	fl.DurationVar(&opts.Timeout, "timeout", dispatch.DefaultTimeout, "timeout of one attempt")
+	fl.StringVar(&expect, "expect-status", "", "exit 6 unless every final status matches: 2xx, 4xx … or a code")
+	fl.BoolVar(&opts.Insecure, "insecure", false, "do not verify the receiver's TLS certificate")
+	fl.StringArrayVar(&opts.TemplateDirs, "template-dir", nil, "extra directory of event templates, repeatable")
+	_ = cmd.RegisterFlagCompletionFunc("scheme", cobra.FixedCompletions(model.ConfigSchemes, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("expect-status", cobra.FixedCompletions([]string{"2xx", "3xx", "4xx", "5xx"}, cobra.ShellCompDirectiveNoFileComp))
+	return cmd
+}
+
+// StatusExpectation is a parsed --expect-status: a class (2xx) or a code.
+type StatusExpectation struct {
+	Class int // 2 for 2xx; 0 when Code is set
+	Code  int
+}
+
+// ParseStatusExpectation parses "2xx", "4XX" or "404".
+func ParseStatusExpectation(s string) (*StatusExpectation, error) {
+	v := strings.ToLower(strings.TrimSpace(s))
+	if len(v) == 3 && strings.HasSuffix(v, "xx") && v[0] >= '1' && v[0] <= '5' {
+		return &StatusExpectation{Class: int(v[0] - '0')}, nil
+	}
+	if c, err := strconv.Atoi(v); err == nil && c >= 100 && c <= 599 {
+		return &StatusExpectation{Code: c}, nil
+	}
+	return nil, apperr.Usagef("invalid --expect-status %q: use 2xx, 4xx … or a status code such as 404", s)
+}
+
+// Match reports whether a final status code meets the expectation.
+func (e *StatusExpectation) Match(code int) bool {
+	if e.Code != 0 {
+		return code == e.Code
+	}
+	return code/100 == e.Class
+}
+
+func (e *StatusExpectation) String() string {
+	if e.Code != 0 {
+		return strconv.Itoa(e.Code)
+	}
+	return fmt.Sprintf("%dxx", e.Class)
+}
+
+// ParseRate parses --rate: "100", "100/s", "600/m". "" is unlimited.
+func ParseRate(s string) (float64, error) {
+	if s == "" {
+		return 0, nil
+	}
+	num, unit, _ := strings.Cut(strings.TrimSpace(s), "/")
+	r, err := strconv.ParseFloat(num, 64)
+	if err != nil || r <= 0 {
+		return 0, apperr.Usagef("invalid --rate %q: use a positive number per second, e.g. 100 or 100/s or 600/m", s)
+	}
+	switch unit {
+	case "", "s":
+	case "m":
+		r /= 60
+	case "h":
+		r /= 3600
+	default:
+		return 0, apperr.Usagef("invalid --rate %q: the unit is /s, /m or /h", s)
+	}
+	return r, nil
+}
+
+// preparedEvent is the event to send and how --to signs it by default.
+type preparedEvent struct {
+	ev     dispatch.Event
+	scheme string // the catalogue event's scheme, if known
+}
+
+func prepareEvent(opts *SendOptions) (*preparedEvent, error) {
+	f := opts.Factory
+	cat, err := cmdutil.LoadCatalog(f, opts.TemplateDirs)
+	if err != nil {
+		return nil, err
+	}
+	p := &preparedEvent{}
+	var body []byte
+	hdr := http.Header{}
+	if opts.Data != "" {
+		body, err = cmdutil.ReadData(opts.Data, f.IOStreams.In)
+		if err != nil {
+			return nil, err
+		}
+		if opts.Type == "" {
+			for _, field := range []string{"type", "event"} {
+				if r := gjson.GetBytes(body, field); r.Type == gjson.String && r.Str != "" {
+					opts.Type = r.Str
+					break
+				}
+			}
+			if opts.Type == "" {
+				return nil, apperr.Usagef("cannot tell the event type: --data has no \"type\" field; pass TYPE or --type")
+			}
+		}
+		// A known type still lends its headers and scheme.
+		if e, err := cat.Get(opts.Type); err == nil {
+			_, h, err := e.BuildRequest(catalog.BuildOptions{Now: f.Now()})
+			if err != nil {
+				return nil, err
+			}
+			hdr, p.scheme = h, e.Scheme
+		}
+	} else {
+		e, err := cat.Get(opts.Type)
+		if err != nil {
+			return nil, err
+		}
+		body, hdr, err = e.BuildRequest(catalog.BuildOptions{Now: f.Now()})
+		if err != nil {
+			return nil, err
+		}
+		p.scheme = e.Scheme
+	}
+	if body, err = catalog.Apply(body, opts.Sets); err != nil {
+		return nil, err
+	}
+	for k, v := range opts.Headers {
+		hdr.Set(k, v)
+	}
+	p.ev = dispatch.Event{Type: opts.Type, Body: body, Headers: hdr}
+	if r := gjson.GetBytes(body, "id"); r.Type == gjson.String {
+		p.ev.EventID = r.Str
+	}
+	return p, nil
+}
+
+// resolveTargets turns --to/--config/--all into targets.
+func resolveTargets(ctx context.Context, opts *SendOptions, p *preparedEvent) ([]dispatch.Target, error) {
+	f := opts.Factory
+	if opts.To != "" {
+		if err := backend.ValidateEndpointURL(opts.To); err != nil {
+			return nil, err
+		}
+		t := dispatch.Target{URL: opts.To}
+		if opts.Secret != "" {
+			t.Scheme = opts.Scheme
+			if t.Scheme == "" {
+				t.Scheme = p.scheme
+			}
+			if t.Scheme == "" {
+				t.Scheme = "standard"
+			}
+			t.Secrets = []signature.Secret{{Value: opts.Secret}}
+		} else if f.IOStreams != nil {
+			fmt.Fprintf(f.IOStreams.ErrOut, "%s sending unsigned: no --secret given (or use --config ID to sign with a config's secret)\n",
+				f.IOStreams.ErrStyles().WarningIcon())
+		}
+		return []dispatch.Target{t}, nil
+	}
+	be, err := f.Backend()
+	if err != nil {
+		return nil, err
+	}
+	if opts.ConfigID != "" {
+		c, err := be.GetWebhookConfig(ctx, opts.ConfigID)
+		if err != nil {
+			return nil, err
+		}
+		if !c.Enabled {
+			return nil, apperr.Usagef("webhook config %s is disabled: enable it with \"hookctl webhook-config update %s --enable\", or send to its URL with --to", c.ID, c.ID)
+		}
+		if !c.Subscribes(opts.Type) {
+			return nil, apperr.Usagef("webhook config %s is not subscribed to %s (its events: %s): add it with \"hookctl webhook-config update %s --add-event %s\", or send to its URL with --to",
+				c.ID, opts.Type, strings.Join(c.Events, ", "), c.ID, opts.Type)
+		}
+		return []dispatch.Target{dispatch.TargetFromConfig(c)}, nil
+	}
+	configs, err := be.ListWebhookConfigs(ctx, backend.ListWebhookConfigsParams{})
+	if err != nil {
+		return nil, err
+	}
+	targets := dispatch.Subscribed(configs, opts.Type)
+	if len(targets) == 0 {
+		return nil, apperr.NotFoundf("no enabled webhook config is subscribed to %s (run \"hookctl webhook-config list --event %s\")", opts.Type, opts.Type)
+	}
+	return targets, nil
+}
+
+// httpClient clones the factory's client with a transport sized for the
+// concurrency and, with --insecure, no certificate verification. Per-attempt
+// timeouts come from the dispatcher, so the client has none.
+func httpClient(opts *SendOptions) *http.Client {
+	base := opts.Factory.HTTPClient()
+	c := *base
+	c.Timeout = 0
+	var tr *http.Transport
+	switch t := base.Transport.(type) {
+	case nil:
+		tr = http.DefaultTransport.(*http.Transport).Clone()
+	case *http.Transport:
+		tr = t.Clone()
+	default:
+		return &c // a test transport: leave it alone
+	}
+	tr.MaxIdleConns = max(100, opts.Concurrency*2)
+	tr.MaxIdleConnsPerHost = max(opts.Concurrency, 2)
+	if opts.Insecure {
+		if tr.TLSClientConfig == nil {
+			tr.TLSClientConfig = &tls.Config{}
+		}
+		tr.TLSClientConfig.InsecureSkipVerify = true
+	}
+	c.Transport = tr
+	return &c
+}
+
+func newDispatcher(opts *SendOptions, client *http.Client, rec dispatch.Recorder) *dispatch.Dispatcher {
+	d := dispatch.New(client, rec)
+	retries := opts.Retries
+	if retries == 0 {
+		retries = -1
+	}
+	d.Policy = dispatch.Policy{Retries: retries, BaseDelay: opts.RetryDelay, Timeout: opts.Timeout}
+	if opts.Dispatcher != nil {
+		opts.Dispatcher(d)
+	}
+	return d
+}
+
+func sendRun(ctx context.Context, opts *SendOptions) error {
+	p, err := prepareEvent(opts)
+	if err != nil {
+		return err
+	}
+	targets, err := resolveTargets(ctx, opts, p)
+	if err != nil {
+		return err
+	}
+	if opts.Count > 1 {
+		return loadRun(ctx, opts, p, targets)
+	}
+	f := opts.Factory
+	var rec dispatch.Recorder
+	if !opts.Mock {
+		be, err := f.Backend()
+		if err != nil {
+			return err
+		}
+		rec = dispatch.SaveRecorder(be.SaveDeliveries)
+	}
+	d := newDispatcher(opts, httpClient(opts), rec)
+	ios := f.IOStreams
+	if ios.IsStderrTTY() {
+		d.OnAttempt = func(del *model.Delivery, next time.Duration) {
+			if next > 0 {
+				a := del.LastAttempt()
+				fmt.Fprintf(ios.ErrOut, "%s %s: attempt %d %s; retrying in %s\n", ios.ErrStyles().WarningIcon(), del.URL, a.N,
+					attemptOutcome(a), next.Round(time.Millisecond))
+			}
+		}
+	}
+	results := d.DeliverAll(ctx, p.ev, targets, opts.Concurrency)
+	var deliveries []*model.Delivery
+	var errs []error
+	for _, r := range results {
+		if r.Delivery != nil {
+			deliveries = append(deliveries, r.Delivery)
+		}
+		if r.Err != nil && !errors.Is(r.Err, context.Canceled) {
+			errs = append(errs, r.Err)
+		}
+	}
+	if len(deliveries) == 0 && len(errs) > 0 {
+		return errors.Join(errs...)
+	}
+	if err := cmdutil.Render(f, deliveries, func() error { return printDeliveries(opts, deliveries) }); err != nil {
+		return err
+	}
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return outcome(opts, deliveries)
+}
+
+// outcome turns the final states into the exit status.
+func outcome(opts *SendOptions, deliveries []*model.Delivery) error {
+	if opts.Expect != nil {
+		var bad []string
+		for _, d := range deliveries {
+			if !opts.Expect.Match(d.StatusCode) {
+				bad = append(bad, fmt.Sprintf("%s answered %s", d.URL, statusText(d)))
+			}
+		}
+		if len(bad) > 0 {
+			return apperr.New(apperr.ErrExpectation, "expected status %s, but %s", opts.Expect, strings.Join(bad, "; "))
+		}
+		return nil
+	}
+	failed := 0
+	var last *model.Delivery
+	for _, d := range deliveries {
+		if d.State != model.DeliverySucceeded {
+			failed++
+			last = d
+		}
+	}
+	if failed == 0 {
+		return nil
+	}
+	if len(deliveries) == 1 {
+		return fmt.Errorf("delivery to %s failed: %s", last.URL, attemptOutcome(last.LastAttempt()))
+	}
+	return fmt.Errorf("%d of %d deliveries failed", failed, len(deliveries))
+}
+
+func statusText(d *model.Delivery) string {
+	if d.StatusCode == 0 {
+		if a := d.LastAttempt(); a != nil && a.Error != "" {
+			return "no response (" + a.Error + ")"
+		}
+		return "no response"
+	}
+	return strconv.Itoa(d.StatusCode)
+}
+
+func attemptOutcome(a *model.DeliveryAttempt) string {
+	if a == nil {
+		return "not attempted"
+	}
+	if a.StatusCode == 0 {
+		return a.Error
+	}
+	s := fmt.Sprintf("%d %s", a.StatusCode, http.StatusText(a.StatusCode))
+	if a.Error != "" {
+		s += " (" + a.Error + ")"
+	}
+	return s
+}
+
+// maxTTYBody bounds the response body printed on a terminal.
+const maxTTYBody = 1024
+
+func printDeliveries(opts *SendOptions, deliveries []*model.Delivery) error {
+	ios := opts.Factory.IOStreams
+	st := ios.Styles()
+	var b strings.Builder
+	for _, d := range deliveries {
+		a := d.LastAttempt()
+		icon := st.SuccessIcon()
+		if d.State != model.DeliverySucceeded {
+			icon = st.FailureIcon()
+		}
+		id := d.ID
+		if d.Mock {
+			id = "mock (not recorded)"
+		}
+		latency := "-"
+		if a != nil {
+			latency = formatLatency(a.Latency)
+		}
+		line := fmt.Sprintf("%s %s  %s  %s  %s", icon, attemptOutcome(a), d.URL, latency, id)
+		if n := len(d.Attempts); n > 1 {
+			line += fmt.Sprintf("  (%d attempts)", n)
+		}
+		b.WriteString(line + "\n")
+		if a != nil && a.ResponseBody != "" {
+			body := strings.TrimRight(a.ResponseBody, "\n")
+			if ios.IsStdoutTTY() && len(body) > maxTTYBody {
+				body = body[:maxTTYBody] + st.Muted.Render(fmt.Sprintf("… (%d more bytes; -o json shows all)", len(body)-maxTTYBody))
+			}
+			b.WriteString(indent(body, "  ") + "\n")
+		}
+	}
+	_, err := fmt.Fprint(ios.Out, b.String())
+	return err
+}
+
+func indent(s, prefix string) string {
+	return prefix + strings.ReplaceAll(s, "\n", "\n"+prefix)
+}
+
+func formatLatency(d time.Duration) string {
+	switch {
+	case d < time.Millisecond:
+		return fmt.Sprintf("%dµs", d.Microseconds())
+	case d < 10*time.Second:
+		return fmt.Sprintf("%.1fms", float64(d.Microseconds())/1000)
+	default:
+		return d.Round(time.Millisecond).String()
+	}
+}

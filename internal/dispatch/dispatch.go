@@ -1,0 +1,480 @@
+// Package dispatch delivers webhooks: it signs an event for a target, POSTs
+// it with a request id that stays the same across retries, retries transient
+// failures with exponential backoff and jitter (honouring Retry-After), and
+// records every attempt through a Recorder. It never prints and knows nothing
+// of cobra, so the CLI (`webhook send`, `deliveries resend`), the
+// config-instance flow and a future `hookctl serve` outbox share it.
+//
+// Typical use:
+//
+//	d := dispatch.New(httpClient, recorder) // recorder nil: nothing is recorded
+//	del, err := d.Deliver(ctx, dispatch.Event{Type: t, Body: body}, dispatch.TargetFromConfig(cfg))
+//	// err: the delivery could not be attempted (bad secret) or recorded.
+//	// del.State is succeeded or failed; del.Attempts has every try.
+package dispatch
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	mrand "math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"bytes"
+
+	"github.com/hookctl/hookctl/internal/apperr"
+	"github.com/hookctl/hookctl/internal/build"
+	"github.com/hookctl/hookctl/internal/ids"
+	"github.com/hookctl/hookctl/internal/model"
+	"github.com/hookctl/hookctl/internal/signature"
+)
+
+// Defaults of Policy.
+const (
+	DefaultRetries         = 3
+	DefaultBaseDelay       = time.Second
+	DefaultMaxDelay        = 30 * time.Second
+	DefaultTimeout         = 10 * time.Second
+	DefaultMaxResponseBody = 64 << 10
+)
+
+// Event is what is sent: the event type, its body and extra headers (from
+// the catalogue template or the user). EventID is the event's own id, if it
+// has one (e.g. "evt_…"), recorded for filtering.
+type Event struct {
+	Type    string
+	EventID string
+	Body    []byte
+	Headers http.Header
+	// RequestID reuses a request id (resends); empty = a new UUID.
+	RequestID string
+	// ResendOf is the delivery this one resends, recorded as-is.
+	ResendOf string
+}
+
+// Target is where and how an event is sent.
+type Target struct {
+	URL      string
+	ConfigID string             // "" for an ad-hoc --to URL
+	Scheme   string             // signature scheme; "" = unsigned
+	Secrets  []signature.Secret // current first, then rotated ones
+	Headers  map[string]string  // the config's extra headers
+}
+
+// TargetFromConfig signs with the config's scheme and its current secret
+// (plus rotated secrets still valid, for schemes that carry several
+// signatures) and adds its headers.
+func TargetFromConfig(c *model.WebhookConfig) Target {
+	secrets := []signature.Secret{{Value: c.Secret}}
+	for _, p := range c.PreviousSecrets {
+		secrets = append(secrets, signature.Secret{Value: p.Secret, ExpiresAt: p.ExpiresAt})
+	}
+	return Target{URL: c.URL, ConfigID: c.ID, Scheme: c.Scheme, Secrets: secrets, Headers: c.Headers}
+}
+
+// Policy is the retry policy. Zero fields take the defaults; Retries < 0
+// means no retries.
+type Policy struct {
+	Retries   int           // retries after the first attempt (default 3)
+	BaseDelay time.Duration // first backoff (default 1s), doubled per retry
+	MaxDelay  time.Duration // cap of a backoff and of Retry-After (default 30s)
+	Timeout   time.Duration // per attempt (default 10s)
+}
+
+func (p Policy) withDefaults() Policy {
+	if p.Retries == 0 {
+		p.Retries = DefaultRetries
+	} else if p.Retries < 0 {
+		p.Retries = 0
+	}
+	if p.BaseDelay <= 0 {
+		p.BaseDelay = DefaultBaseDelay
+	}
+	if p.MaxDelay <= 0 {
+		p.MaxDelay = DefaultMaxDelay
+	}
+	if p.Timeout <= 0 {
+		p.Timeout = DefaultTimeout
+	}
+	return p
+}
+
+// Recorder stores deliveries. Record is called with the whole delivery
+// after every attempt (State pending while retries remain, then succeeded or
+// failed); implementations upsert the delivery and add attempts they have not
+// seen. A batching recorder may ignore pending states and store only final ones.
+type Recorder interface {
+	Record(ctx context.Context, d *model.Delivery) error
+}
+
+// RecorderFunc adapts a function to Recorder.
+type RecorderFunc func(ctx context.Context, d *model.Delivery) error
+
+// Record calls f.
+func (f RecorderFunc) Record(ctx context.Context, d *model.Delivery) error { return f(ctx, d) }
+
+// Dispatcher delivers events. Its fields may be changed before first use;
+// it is safe for concurrent use afterwards.
+type Dispatcher struct {
+	Client   *http.Client
+	Recorder Recorder // nil: deliveries are not recorded (mock sends)
+	Policy   Policy
+	// MaxResponseBody bounds the response body kept per attempt (default 64 KiB).
+	MaxResponseBody int
+	// Now, Sleep and Jitter are injected by tests. Sleep waits d or until
+	// ctx is done (returning ctx.Err()); Jitter returns a float in [0,1).
+	Now    func() time.Time
+	Sleep  func(ctx context.Context, d time.Duration) error
+	Jitter func() float64
+	// NewRequestID returns a fresh request id (default: a UUID v4).
+	NewRequestID func() string
+	// UserAgent is sent unless the event sets one.
+	UserAgent string
+	// OnAttempt, if set, is called after every attempt (and after it was
+	// recorded) with the delivery so far and the wait before the next
+	// attempt (0 when the delivery is final). Commands use it for progress.
+	OnAttempt func(d *model.Delivery, next time.Duration)
+}
+
+// New returns a Dispatcher with the default policy.
+func New(client *http.Client, rec Recorder) *Dispatcher {
+	if client == nil {
+		client = http.DefaultClient
+	}
+	return &Dispatcher{Client: client, Recorder: rec}
+}
+
+func (d *Dispatcher) now() time.Time {
+	if d.Now != nil {
+		return d.Now()
+	}
+	return time.Now()
+}
+
+func (d *Dispatcher) sleep(ctx context.Context, dur time.Duration) error {
+	if d.Sleep != nil {
+		return d.Sleep(ctx, dur)
+	}
+	return SleepContext(ctx, dur)
+}
+
+var defaultUserAgent = sync.OnceValue(func() string { return "hookctl/" + build.CurrentVersion() })
+
+// SleepContext waits for dur or until ctx is done.
+func SleepContext(ctx context.Context, dur time.Duration) error {
+	if dur <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(dur)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (d *Dispatcher) jitter() float64 {
+	if d.Jitter != nil {
+		return d.Jitter()
+	}
+	return mrand.Float64()
+}
+
+// Deliver signs ev for t, sends it and retries per the policy. It returns
+// the delivery in its final state (also when every attempt failed: see
+// State, StatusCode and Attempts). The error is non-nil only when nothing
+// could be sent (an unknown scheme, no usable secret, a bad URL) or the
+// delivery could not be recorded; a cancelled ctx stops retrying, the
+// delivery is recorded as failed and ctx's error is returned.
+func (d *Dispatcher) Deliver(ctx context.Context, ev Event, t Target) (*model.Delivery, error) {
+	p := d.Policy.withDefaults()
+	reqID := ev.RequestID
+	if reqID == "" {
+		if d.NewRequestID != nil {
+			reqID = d.NewRequestID()
+		} else {
+			reqID = NewUUID()
+		}
+	}
+	u, err := url.Parse(t.URL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, apperr.Usagef("invalid target URL %q: want http(s)://host/path", t.URL)
+	}
+	now := d.now().UTC()
+	del := &model.Delivery{
+		RequestID: reqID,
+		EventType: ev.Type,
+		EventID:   ev.EventID,
+		ConfigID:  t.ConfigID,
+		URL:       t.URL,
+		Scheme:    t.Scheme,
+		Payload:   ev.Body,
+		State:     model.DeliveryPending,
+		ResendOf:  ev.ResendOf,
+		Mock:      d.Recorder == nil,
+		CreatedAt: now,
+		UpdatedAt: now,
+	}
+	if d.Recorder != nil {
+		del.ID = ids.New(ids.Delivery)
+	}
+	// Headers: event's, then the config's, then the signature's and ids.
+	base := http.Header{}
+	for k, vs := range ev.Headers {
+		for _, v := range vs {
+			base.Add(k, v)
+		}
+	}
+	for k, v := range t.Headers {
+		base.Set(k, v)
+	}
+	if base.Get("Content-Type") == "" {
+		base.Set("Content-Type", "application/json")
+	}
+	if base.Get("User-Agent") == "" {
+		ua := d.UserAgent
+		if ua == "" {
+			ua = defaultUserAgent()
+		}
+		base.Set("User-Agent", ua)
+	}
+	base.Set("X-Request-Id", reqID)
+	for n := 1; ; n++ {
+		startedAt := d.now()
+		sig, err := d.sign(t, reqID, ev.Body, startedAt)
+		if err != nil {
+			return nil, err
+		}
+		// The transport does not modify request headers, so base is reused
+		// across attempts; each signing sets the same keys afresh.
+		hdr := base
+		for k, vs := range sig {
+			hdr[k] = vs
+		}
+		if n == 1 {
+			del.RequestHeaders = flatten(hdr)
+		}
+		att, retryAfter, retryable := d.attempt(ctx, p, t.URL, hdr, ev.Body, n, startedAt)
+		del.Attempts = append(del.Attempts, att)
+		del.AttemptCount = len(del.Attempts)
+		del.StatusCode = att.StatusCode
+		del.UpdatedAt = d.now().UTC()
+		cancelled := ctx.Err() != nil
+		switch {
+		case att.Error == "" && att.StatusCode >= 200 && att.StatusCode < 300:
+			del.State = model.DeliverySucceeded
+		case !retryable || n > p.Retries || cancelled:
+			del.State = model.DeliveryFailed
+		}
+		if err := d.record(ctx, del); err != nil {
+			return del, err
+		}
+		if del.State != model.DeliveryPending {
+			if d.OnAttempt != nil {
+				d.OnAttempt(del, 0)
+			}
+			if cancelled {
+				return del, ctx.Err()
+			}
+			return del, nil
+		}
+		wait := Backoff(p, n, d.jitter())
+		if retryAfter > 0 {
+			wait = min(retryAfter, p.MaxDelay)
+		}
+		if d.OnAttempt != nil {
+			d.OnAttempt(del, wait)
+		}
+		if err := d.sleep(ctx, wait); err != nil {
+			del.State = model.DeliveryFailed
+			del.UpdatedAt = d.now().UTC()
+			last := &del.Attempts[len(del.Attempts)-1]
+			last.Error = joinErr(last.Error, "retry cancelled: "+err.Error())
+			if rerr := d.record(ctx, del); rerr != nil {
+				return del, rerr
+			}
+			return del, err
+		}
+	}
+}
+
+func joinErr(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + "; " + b
+}
+
+func (d *Dispatcher) record(ctx context.Context, del *model.Delivery) error {
+	if d.Recorder == nil {
+		return nil
+	}
+	// Record even when ctx was cancelled: what happened must be kept.
+	if err := d.Recorder.Record(context.WithoutCancel(ctx), del); err != nil {
+		return fmt.Errorf("record delivery %s: %w", del.ID, err)
+	}
+	return nil
+}
+
+func (d *Dispatcher) sign(t Target, reqID string, body []byte, at time.Time) (http.Header, error) {
+	if t.Scheme == "" {
+		return nil, nil
+	}
+	h, err := signature.Sign(t.Scheme, t.Secrets, body, signature.Options{ID: reqID, Now: at, Timestamp: at})
+	if err != nil {
+		return nil, fmt.Errorf("sign for %s: %w", t.URL, err)
+	}
+	return h, nil
+}
+
+func flatten(h http.Header) map[string]string {
+	out := make(map[string]string, len(h))
+	for k, vs := range h {
+		out[k] = strings.Join(vs, ", ")
+	}
+	return out
+}
+
+// attempt makes one request. It returns the attempt, a Retry-After delay
+// (0 if none) and whether the outcome may be retried.
+func (d *Dispatcher) attempt(ctx context.Context, p Policy, target string, hdr http.Header, body []byte, n int, startedAt time.Time) (model.DeliveryAttempt, time.Duration, bool) {
+	att := model.DeliveryAttempt{N: n, StartedAt: startedAt.UTC()}
+	actx, cancel := context.WithTimeout(ctx, p.Timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(actx, http.MethodPost, target, bytes.NewReader(body))
+	if err != nil {
+		att.Error = err.Error()
+		return att, 0, false
+	}
+	req.Header = hdr
+	start := time.Now()
+	resp, err := d.Client.Do(req)
+	if err != nil {
+		att.Latency = time.Since(start)
+		att.Error = describeError(ctx, actx, target, p.Timeout, err)
+		return att, 0, ctx.Err() == nil
+	}
+	limit := d.MaxResponseBody
+	if limit <= 0 {
+		limit = DefaultMaxResponseBody
+	}
+	data, rerr := io.ReadAll(io.LimitReader(resp.Body, int64(limit)+1))
+	// Drain a little more so the connection can be reused, then close.
+	_, _ = io.CopyN(io.Discard, resp.Body, 256<<10)
+	resp.Body.Close()
+	att.Latency = time.Since(start)
+	att.StatusCode = resp.StatusCode
+	if len(data) > limit {
+		data = data[:limit]
+		att.ResponseTruncated = true
+	}
+	att.ResponseBody = string(data)
+	if rerr != nil {
+		att.Error = "reading the response: " + describeError(ctx, actx, target, p.Timeout, rerr)
+	}
+	return att, retryAfter(resp.Header.Get("Retry-After"), d.now()), Retryable(resp.StatusCode)
+}
+
+// Retryable reports whether a response status is worth retrying: 408, 429
+// and 5xx. Other statuses are final.
+func Retryable(code int) bool {
+	return code == http.StatusRequestTimeout || code == http.StatusTooManyRequests || code >= 500
+}
+
+// Backoff is the wait before retry number n (1-based): BaseDelay·2^(n-1)
+// capped at MaxDelay, with "equal jitter": a uniformly random point in
+// [d/2, d). jitter is in [0,1).
+func Backoff(p Policy, n int, jitter float64) time.Duration {
+	p = p.withDefaults()
+	d := float64(p.BaseDelay) * math.Pow(2, float64(n-1))
+	if d > float64(p.MaxDelay) {
+		d = float64(p.MaxDelay)
+	}
+	return time.Duration(d/2 + jitter*d/2)
+}
+
+// retryAfter parses a Retry-After value: delay seconds or an HTTP date.
+func retryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	if secs, err := strconv.Atoi(v); err == nil {
+		if secs < 0 {
+			return 0
+		}
+		return time.Duration(secs) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		if d := t.Sub(now); d > 0 {
+			return d
+		}
+	}
+	return 0
+}
+
+// describeError turns a transport error into a message that says what to check.
+func describeError(parent, attemptCtx context.Context, target string, timeout time.Duration, err error) string {
+	host := target
+	if u, perr := url.Parse(target); perr == nil {
+		host = u.Host
+	}
+	switch {
+	case parent.Err() != nil:
+		return "cancelled: " + parent.Err().Error()
+	case errors.Is(attemptCtx.Err(), context.DeadlineExceeded) || isTimeout(err):
+		return fmt.Sprintf("timed out after %s waiting for %s (raise --timeout if the receiver is slow)", timeout, target)
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return fmt.Sprintf("connection refused by %s: is the receiver running?", host)
+	case errors.Is(err, syscall.ECONNRESET):
+		return fmt.Sprintf("connection reset by %s: the receiver closed the connection", host)
+	}
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) {
+		return fmt.Sprintf("cannot resolve %s: %v (check the URL)", dnsErr.Name, dnsErr.Err)
+	}
+	var uerr *url.Error
+	if errors.As(err, &uerr) {
+		return uerr.Err.Error()
+	}
+	return err.Error()
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// NewUUID returns a random (version 4) UUID.
+func NewUUID() string {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic("crypto/rand failed: " + err.Error())
+	}
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	var s [36]byte
+	hex.Encode(s[0:8], b[0:4])
+	s[8] = '-'
+	hex.Encode(s[9:13], b[4:6])
+	s[13] = '-'
+	hex.Encode(s[14:18], b[6:8])
+	s[18] = '-'
+	hex.Encode(s[19:23], b[8:10])
+	s[23] = '-'
+	hex.Encode(s[24:], b[10:])
+	return string(s[:])
+}
