@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"os"
 	"sync"
@@ -10,7 +11,9 @@ import (
 	"github.com/hookctl/hookctl/internal/backend"
 	"github.com/hookctl/hookctl/internal/cmdutil"
 	"github.com/hookctl/hookctl/internal/config"
+	"github.com/hookctl/hookctl/internal/dispatch"
 	"github.com/hookctl/hookctl/internal/iostreams"
+	"github.com/hookctl/hookctl/internal/model"
 	"github.com/hookctl/hookctl/internal/prompt"
 	"github.com/hookctl/hookctl/internal/store"
 )
@@ -54,5 +57,43 @@ func openBackend(f *cmdutil.Factory) (backend.Backend, error) {
 	if err != nil {
 		return nil, err
 	}
-	return backend.NewLocal(s, f.Now), nil
+	local := backend.NewLocal(s, f.Now)
+	local.OnConfigInstanceCreated = notifyValidation(f, local)
+	return local, nil
+}
+
+// notifyValidation sends a new config instance's validation event to the
+// subscribed webhook configs, recording the deliveries, and reports each
+// outcome on stderr. Locally the CLI process is the provider; `hookctl
+// serve` queues the same event instead.
+func notifyValidation(f *cmdutil.Factory, local *backend.Local) func(context.Context, *model.ConfigInstance) {
+	return func(ctx context.Context, ci *model.ConfigInstance) {
+		ios := f.IOStreams
+		st := ios.ErrStyles()
+		enabled := true
+		configs, err := local.ListWebhookConfigs(ctx, backend.ListWebhookConfigsParams{Event: model.EventConfigInstanceValidated, Enabled: &enabled})
+		if err != nil {
+			fmt.Fprintf(ios.ErrOut, "%s could not list webhook configs for the validation event: %v\n", st.WarningIcon(), err)
+			return
+		}
+		d := dispatch.New(f.HTTPClient(), dispatch.SaveRecorder(local.SaveDeliveries))
+		d.Policy = dispatch.Policy{Retries: 2, Timeout: 10 * time.Second}
+		for _, r := range d.NotifyConfigInstance(ctx, configs, ci, f.Now()) {
+			switch {
+			case r.Err != nil:
+				fmt.Fprintf(ios.ErrOut, "%s validation event to %s not sent: %v\n", st.FailureIcon(), r.Target.URL, r.Err)
+			case r.Delivery.State == model.DeliverySucceeded:
+				fmt.Fprintf(ios.ErrOut, "%s validation event delivered to %s (%d, %s)\n", st.SuccessIcon(), r.Target.URL, r.Delivery.StatusCode, r.Delivery.ID)
+			default:
+				fmt.Fprintf(ios.ErrOut, "%s validation event to %s failed: %s (see \"hookctl webhook deliveries show %s\")\n", st.FailureIcon(), r.Target.URL, deliveryFailure(r.Delivery), r.Delivery.ID)
+			}
+		}
+	}
+}
+
+func deliveryFailure(d *model.Delivery) string {
+	if n := len(d.Attempts); n > 0 && d.Attempts[n-1].Error != "" {
+		return d.Attempts[n-1].Error
+	}
+	return fmt.Sprintf("status %d", d.StatusCode)
 }

@@ -76,11 +76,7 @@ type Target struct {
 // (plus rotated secrets still valid, for schemes that carry several
 // signatures) and adds its headers.
 func TargetFromConfig(c *model.WebhookConfig) Target {
-	secrets := []signature.Secret{{Value: c.Secret}}
-	for _, p := range c.PreviousSecrets {
-		secrets = append(secrets, signature.Secret{Value: p.Secret, ExpiresAt: p.ExpiresAt})
-	}
-	return Target{URL: c.URL, ConfigID: c.ID, Scheme: c.Scheme, Secrets: secrets, Headers: c.Headers}
+	return Target{URL: c.URL, ConfigID: c.ID, Scheme: c.Scheme, Secrets: ConfigSecrets(c), Headers: c.Headers}
 }
 
 // Policy is the retry policy. Zero fields take the defaults; Retries < 0

@@ -5,6 +5,7 @@ import (
 
 	"github.com/hookctl/hookctl/internal/apperr"
 	"github.com/hookctl/hookctl/internal/cmdutil"
+	"github.com/hookctl/hookctl/internal/dispatch"
 	"github.com/hookctl/hookctl/internal/model"
 	"github.com/hookctl/hookctl/internal/signature"
 )
@@ -38,7 +39,7 @@ func resolveSigning(ctx context.Context, f *cmdutil.Factory, scheme string, secr
 		if s.Scheme == "" {
 			s.Scheme = c.Scheme
 		}
-		s.Secrets = ConfigSecrets(c)
+		s.Secrets = dispatch.ConfigSecrets(c)
 	}
 	for _, v := range secrets {
 		if v == "" {
@@ -50,14 +51,4 @@ func resolveSigning(ctx context.Context, f *cmdutil.Factory, scheme string, secr
 		s.Scheme = defaultScheme
 	}
 	return s, nil
-}
-
-// ConfigSecrets returns a config's current secret first, then its rotated
-// secrets with their expiry.
-func ConfigSecrets(c *model.WebhookConfig) []signature.Secret {
-	out := []signature.Secret{{Value: c.Secret}}
-	for _, p := range c.PreviousSecrets {
-		out = append(out, signature.Secret{Value: p.Secret, ExpiresAt: p.ExpiresAt})
-	}
-	return out
 }
