@@ -97,18 +97,25 @@ func loadMigrations() ([]migration, error) {
 		ms = append(ms, migration{version: v, name: e.Name(), sql: string(body)})
 	}
 	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
+	// Versions must be unique and increasing; gaps are allowed so that
+	// branches can add numbered migrations independently (user_version is
+	// the highest version applied).
 	for i, m := range ms {
-		if m.version != i+1 {
-			return nil, fmt.Errorf("migration %s: expected version %d", m.name, i+1)
+		if m.version < 1 || i > 0 && m.version == ms[i-1].version {
+			return nil, fmt.Errorf("migration %s: version %d is not unique and positive", m.name, m.version)
 		}
 	}
 	return ms, nil
 }
 
-// SchemaVersion is the schema version this binary knows.
+// SchemaVersion is the schema version this binary knows: the highest
+// migration number.
 func SchemaVersion() int {
 	ms, _ := loadMigrations()
-	return len(ms)
+	if len(ms) == 0 {
+		return 0
+	}
+	return ms[len(ms)-1].version
 }
 
 // migrate applies pending migrations in one IMMEDIATE transaction, so two
@@ -122,10 +129,14 @@ func (s *Store) migrate(ctx context.Context) error {
 	if err := s.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&current); err != nil {
 		return s.openError(err)
 	}
-	if current > len(ms) {
-		return fmt.Errorf("database %s has schema version %d but this hookctl knows only up to %d: upgrade hookctl, or use another --data-dir", s.path, current, len(ms))
+	latest := 0
+	if len(ms) > 0 {
+		latest = ms[len(ms)-1].version
 	}
-	if current == len(ms) {
+	if current > latest {
+		return fmt.Errorf("database %s has schema version %d but this hookctl knows only up to %d: upgrade hookctl, or use another --data-dir", s.path, current, latest)
+	}
+	if current == latest {
 		return nil
 	}
 	tx, err := s.db.BeginTx(ctx, nil)
@@ -137,12 +148,15 @@ func (s *Store) migrate(ctx context.Context) error {
 	if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&current); err != nil {
 		return s.openError(err)
 	}
-	for _, m := range ms[current:] {
+	for _, m := range ms {
+		if m.version <= current {
+			continue
+		}
 		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 			return fmt.Errorf("apply migration %s to %s: %w", m.name, s.path, err)
 		}
 	}
-	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", len(ms))); err != nil {
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", latest)); err != nil {
 		return err
 	}
 	return tx.Commit()
