@@ -96,8 +96,9 @@ func (s *Server) routes() {
 	s.route("GET /metrics", s.serveMetrics)
 	s.webhookConfigRoutes()
 
-	// Anything else: JSON 404 (and 405 for known paths, registered by route).
-	s.mux.Handle("/", s.instrument("unmatched", false, func(w http.ResponseWriter, r *http.Request) error {
+	// Anything else: JSON 404 (and 405 for known paths, registered by
+	// route), after authentication like every other call.
+	s.mux.Handle("/", s.instrument("unmatched", true, func(w http.ResponseWriter, r *http.Request) error {
 		return apperr.NotFoundf("no API endpoint %s %s", r.Method, r.URL.Path)
 	}))
 }
@@ -117,7 +118,7 @@ func (s *Server) register(pattern string, auth bool, h handlerFunc) {
 	if _, seen := s.paths[path]; !seen {
 		// The method-less pattern is less specific: it only gets the
 		// methods no "METHOD path" pattern claims.
-		s.mux.Handle(path, s.instrument(path, false, func(w http.ResponseWriter, r *http.Request) error {
+		s.mux.Handle(path, s.instrument(path, auth, func(w http.ResponseWriter, r *http.Request) error {
 			w.Header().Set("Allow", strings.Join(s.paths[path], ", "))
 			return apperr.New(errMethodNotAllowed, "method %s is not allowed on %s (use %s)", r.Method, r.URL.Path, strings.Join(s.paths[path], " or "))
 		}))

@@ -325,3 +325,19 @@ func TestServerMetricsHookForOtherParts(t *testing.T) {
 		}
 	}
 }
+
+func TestUnknownRoutesNeedAKeyToo(t *testing.T) {
+	h := server.New(server.Options{Backend: &fakeBackend{}, Auth: fakeAuth{}})
+	for _, target := range []string{"/v1/nothing", "/"} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", target, nil))
+		if rec.Code != 401 {
+			t.Errorf("GET %s without a key: %d, want 401", target, rec.Code)
+		}
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("PUT", "/v1/webhook_configs", nil))
+	if rec.Code != 401 {
+		t.Errorf("PUT without a key: %d, want 401", rec.Code)
+	}
+}
