@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -21,6 +22,30 @@ func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:                 "../../testdata/script",
 		Setup:               scripttest.Setup,
+		Cmds:                scripttest.Commands(),
+		RequireExplicitExec: true,
+		RequireUniqueNames:  true,
+	})
+}
+
+// remoteScripts are the scripts about stored data that must behave the same
+// against a `hookctl serve` (Remote backend). Scripts that inspect local
+// files (concurrency.txtar) or start their own server (serve.txtar) stay
+// local-only.
+var remoteScripts = []string{
+	"webhook_config.txtar",
+}
+
+// TestScriptsRemote runs remoteScripts with HOOKCTL_API_URL/HOOKCTL_API_KEY
+// pointing at an in-process API server.
+func TestScriptsRemote(t *testing.T) {
+	files := make([]string, len(remoteScripts))
+	for i, name := range remoteScripts {
+		files[i] = filepath.Join("../../testdata/script", name)
+	}
+	testscript.Run(t, testscript.Params{
+		Files:               files,
+		Setup:               scripttest.SetupRemote,
 		Cmds:                scripttest.Commands(),
 		RequireExplicitExec: true,
 		RequireUniqueNames:  true,

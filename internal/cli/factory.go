@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hookctl/hookctl/internal/apperr"
 	"github.com/hookctl/hookctl/internal/backend"
 	"github.com/hookctl/hookctl/internal/cmdutil"
 	"github.com/hookctl/hookctl/internal/config"
@@ -47,10 +48,23 @@ func NewFactory(ios *iostreams.IOStreams, getenv func(string) string) (f *cmduti
 	return f, cleanup
 }
 
+// openBackend returns Remote when an API URL is configured (--api-url,
+// HOOKCTL_API_URL, config api_url), otherwise Local over the data dir.
 func openBackend(f *cmdutil.Factory) (backend.Backend, error) {
 	file, err := config.Load(f.Getenv)
 	if err != nil {
 		return nil, err
+	}
+	if apiURL := config.APIURL(f.Globals.APIURL, f.Getenv, file); apiURL != "" {
+		key := config.APIKey(f.Getenv, file)
+		if key == "" {
+			return nil, apperr.New(apperr.ErrAuth, "no API key for %s: create one on the server with \"hookctl api-key create --name NAME\" and export HOOKCTL_API_KEY=hk_…", apiURL)
+		}
+		r, err := backend.NewRemote(apiURL, key, f.HTTPClient())
+		if err != nil {
+			return nil, err // not a typed nil in the interface: cleanup checks be != nil
+		}
+		return r, nil
 	}
 	dir := config.DataDir(f.Globals.DataDir, f.Getenv, file)
 	s, err := store.Open(context.Background(), dir)

@@ -6,8 +6,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hookctl/hookctl/internal/build"
+	"github.com/hookctl/hookctl/internal/cli/apikey"
 	"github.com/hookctl/hookctl/internal/cli/configinstance"
 	"github.com/hookctl/hookctl/internal/cli/events"
+	"github.com/hookctl/hookctl/internal/cli/serve"
 	"github.com/hookctl/hookctl/internal/cli/webhook"
 	"github.com/hookctl/hookctl/internal/cli/webhookconfig"
 	"github.com/hookctl/hookctl/internal/cmdutil"
@@ -50,6 +52,7 @@ Everything works offline on an embedded SQLite store in $XDG_DATA_HOME/hookctl.`
 	g := f.Globals
 	pf := root.PersistentFlags()
 	pf.StringVar(&g.DataDir, "data-dir", "", "directory of the local store (env HOOKCTL_DATA_DIR; default $XDG_DATA_HOME/hookctl)")
+	pf.StringVar(&g.APIURL, "api-url", "", "use the hookctl server at this URL instead of the local store (env HOOKCTL_API_URL, key in HOOKCTL_API_KEY)")
 	pf.StringVarP(&g.Output, "output", "o", cmdutil.FormatText, "output format: text or json")
 	pf.StringVarP(&g.Query, "query", "q", "", "gjson path applied to the JSON output, e.g. '#.id' (implies -o json)")
 	pf.BoolVar(&g.NoColor, "no-color", false, "disable colour (also NO_COLOR)")
@@ -63,6 +66,8 @@ Everything works offline on an embedded SQLite store in $XDG_DATA_HOME/hookctl.`
 		webhook.NewCmdWebhook(f),
 		configinstance.NewCmdConfigInstance(f),
 		events.NewCmdEvents(f),
+		serve.NewCmdServe(f, nil),
+		apikey.NewCmdAPIKey(f),
 	)
 	return root
 }

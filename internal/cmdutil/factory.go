@@ -29,6 +29,7 @@ type Factory struct {
 // Globals are the flags every command accepts.
 type Globals struct {
 	DataDir string
+	APIURL  string // --api-url: use a remote `hookctl serve` instead of the local store
 	Output  string // text | json
 	Query   string // gjson path applied to JSON output
 	NoColor bool

@@ -61,6 +61,7 @@ func Commands() map[string]func(ts *testscript.TestScript, neg bool, args []stri
 	return map[string]func(ts *testscript.TestScript, neg bool, args []string){
 		"http":     cmdHTTP,
 		"waitfile": cmdWaitFile,
+		"envfile":  cmdEnvFile,
 	}
 }
 
@@ -69,12 +70,13 @@ type headerList []string
 func (h *headerList) String() string     { return strings.Join(*h, ", ") }
 func (h *headerList) Set(v string) error { *h = append(*h, v); return nil }
 
-// http [-tunnel] [-H 'K: V']... [-d DATA|@FILE] [-status N] METHOD URL
+// http [-tunnel] [-H 'K: V']... [-d DATA|@FILE] [-repeat N] [-status N] METHOD URL
 //
 // A small curl: prints "status N" then the response body on stdout. With
-// -status, fails unless the response has that status. With -tunnel, the
-// request goes "through the internet": the fake ngrok edge proxies it to the
-// agent that bound the URL's host. Negated (! http), it expects a
+// -status, fails unless the response has that status. -repeat sends the
+// data N times over (large bodies). With -tunnel, the request goes "through
+// the internet": the fake ngrok edge proxies it to the agent that bound the
+// URL's host. Negated (! http), it expects a
 // connection error.
 func cmdHTTP(ts *testscript.TestScript, neg bool, args []string) {
 	fs := flag.NewFlagSet("http", flag.ContinueOnError)
@@ -83,8 +85,9 @@ func cmdHTTP(ts *testscript.TestScript, neg bool, args []string) {
 	data := fs.String("d", "", "body, or @file")
 	want := fs.Int("status", 0, "expected status")
 	viaTunnel := fs.Bool("tunnel", false, "send through the fake ngrok edge")
+	repeat := fs.Int("repeat", 1, "send the data this many times over")
 	if err := fs.Parse(args); err != nil || fs.NArg() != 2 {
-		ts.Fatalf("usage: http [-tunnel] [-H 'K: V']... [-d DATA|@FILE] [-status N] METHOD URL")
+		ts.Fatalf("usage: http [-tunnel] [-H 'K: V']... [-d DATA|@FILE] [-repeat N] [-status N] METHOD URL")
 	}
 	var body io.Reader
 	if *data != "" {
@@ -92,6 +95,7 @@ func cmdHTTP(ts *testscript.TestScript, neg bool, args []string) {
 		if strings.HasPrefix(*data, "@") {
 			b = []byte(ts.ReadFile(strings.TrimPrefix(*data, "@")))
 		}
+		b = bytes.Repeat(b, max(*repeat, 1))
 		body = bytes.NewReader(b)
 	}
 	req, err := http.NewRequest(fs.Arg(0), fs.Arg(1), body)
@@ -139,4 +143,13 @@ func cmdWaitFile(ts *testscript.TestScript, neg bool, args []string) {
 		time.Sleep(10 * time.Millisecond) // polling a ready signal, not waiting for an effect
 	}
 	ts.Fatalf("waitfile: %s did not appear within %s", fs.Arg(0), *timeout)
+}
+
+// envfile NAME FILE: sets the environment variable NAME to FILE's content
+// without surrounding white space (e.g. a key printed by a command).
+func cmdEnvFile(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: envfile NAME FILE")
+	}
+	ts.Setenv(args[0], strings.TrimSpace(ts.ReadFile(args[1])))
 }

@@ -1,0 +1,69 @@
+package backend
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Wire types of the JSON API served by internal/server and spoken by Remote.
+
+// ErrorBody is every API error response:
+// {"error":{"code":"not_found","message":"…"}}.
+type ErrorBody struct {
+	Error ErrorDetail `json:"error"`
+}
+
+// ErrorDetail is the inside of ErrorBody; codes come from apperr.HTTPStatus.
+type ErrorDetail struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// ListBody wraps every list response: {"data":[…]}, so that paging fields
+// can be added next to data later.
+type ListBody[T any] struct {
+	Data []T `json:"data"`
+}
+
+// RotateSecretBody is the body of POST /v1/webhook_configs/{id}/rotate_secret.
+// KeepOld absent means 24h.
+type RotateSecretBody struct {
+	KeepOld *Duration `json:"keep_old,omitempty"`
+}
+
+// DefaultKeepOld is how long a rotated-out secret stays valid by default.
+const DefaultKeepOld = 24 * time.Hour
+
+// Duration is a time.Duration in JSON: a Go duration string ("24h", "90m",
+// "0s") or a number of seconds (86400). It is written as a string.
+type Duration time.Duration
+
+// MarshalJSON writes the Go duration string.
+func (d Duration) MarshalJSON() ([]byte, error) {
+	return json.Marshal(time.Duration(d).String())
+}
+
+// UnmarshalJSON reads a duration string or a number of seconds.
+func (d *Duration) UnmarshalJSON(b []byte) error {
+	s := strings.TrimSpace(string(b))
+	if strings.HasPrefix(s, `"`) {
+		var str string
+		if err := json.Unmarshal(b, &str); err != nil {
+			return err
+		}
+		v, err := time.ParseDuration(str)
+		if err != nil {
+			return fmt.Errorf("invalid duration %q: use a duration such as \"24h\" or \"90m\", or a number of seconds", str)
+		}
+		*d = Duration(v)
+		return nil
+	}
+	var secs float64
+	if err := json.Unmarshal(b, &secs); err != nil {
+		return fmt.Errorf("invalid duration %s: use a duration such as \"24h\" or a number of seconds", s)
+	}
+	*d = Duration(time.Duration(secs * float64(time.Second)))
+	return nil
+}

@@ -1,0 +1,168 @@
+// Package serve implements `hookctl serve`: the JSON REST API of
+// internal/server over the local store.
+package serve
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hookctl/hookctl/internal/apikey"
+	"github.com/hookctl/hookctl/internal/apperr"
+	"github.com/hookctl/hookctl/internal/backend"
+	"github.com/hookctl/hookctl/internal/cmdutil"
+	"github.com/hookctl/hookctl/internal/server"
+)
+
+// Options are the inputs of `serve`.
+type Options struct {
+	Factory         *cmdutil.Factory
+	Addr            string
+	Workers         int
+	ReadyFile       string
+	ShutdownTimeout time.Duration
+}
+
+// DefaultAddr is where serve listens without --addr.
+const DefaultAddr = "127.0.0.1:8787"
+
+// NewCmdServe builds `serve`.
+func NewCmdServe(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
+	opts := &Options{Factory: f}
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve the hookctl REST API over the local store",
+		Long: `Serve a JSON REST API over the data directory, so that other machines and CI
+jobs can use hookctl against one shared store (with --api-url or
+HOOKCTL_API_URL, and HOOKCTL_API_KEY).
+
+Every call except GET /healthz needs an API key, in the X-API-Key header or
+as Authorization: Bearer KEY. Create keys with "hookctl api-key create" on the
+same data directory; a server without keys refuses every call.
+
+Endpoints:
+  POST   /v1/webhook_configs                      create (the response has the secret)
+  GET    /v1/webhook_configs?event=&enabled=      list ({"data":[…]})
+  GET    /v1/webhook_configs/{id}                 get (?show_secret=true for the secret)
+  PATCH  /v1/webhook_configs/{id}                 update
+  DELETE /v1/webhook_configs/{id}                 delete (204)
+  POST   /v1/webhook_configs/{id}/rotate_secret   {"keep_old":"24h"} or {"keep_old":86400}
+  GET    /healthz                                 liveness, no key needed
+  GET    /metrics                                 Prometheus text format
+
+Errors are {"error":{"code":"not_found","message":"…"}} with status 400, 401,
+404, 409, 413, 415 or 422. Request bodies are limited to 1 MiB.
+
+SIGINT or SIGTERM stop accepting connections and let in-flight requests
+finish (up to --shutdown-timeout).`,
+		Example: `  # Create a key, then serve on the default address
+  hookctl api-key create --name ci
+  hookctl serve
+
+  # Any free port; the URL is printed and written to a file
+  hookctl serve --addr 127.0.0.1:0 --ready-file /tmp/hookctl.url
+
+  # Use it from another shell
+  export HOOKCTL_API_URL=http://127.0.0.1:8787 HOOKCTL_API_KEY=hk_…
+  hookctl webhook-config list`,
+		Args: cmdutil.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if opts.Workers < 1 {
+				return apperr.Usagef("invalid --workers %d: use 1 or more", opts.Workers)
+			}
+			if opts.ShutdownTimeout <= 0 {
+				return apperr.Usagef("invalid --shutdown-timeout %s: use a positive duration such as 10s", opts.ShutdownTimeout)
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return serveRun(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&opts.Addr, "addr", DefaultAddr, "address to listen on (port 0 picks a free port)")
+	fl.IntVar(&opts.Workers, "workers", 4, "number of delivery workers")
+	fl.StringVar(&opts.ReadyFile, "ready-file", "", "once listening, write the server's URL to this file (atomically)")
+	fl.DurationVar(&opts.ShutdownTimeout, "shutdown-timeout", server.DefaultShutdownTimeout, "how long to wait for in-flight requests on shutdown")
+	return cmd
+}
+
+func serveRun(ctx context.Context, opts *Options) error {
+	f := opts.Factory
+	ios := f.IOStreams
+	s, err := cmdutil.OpenLocalStore(ctx, f)
+	if err != nil {
+		return err
+	}
+	local := backend.NewLocal(s, f.Now)
+	defer local.Close()
+
+	srv := server.New(server.Options{
+		Backend:  local,
+		Auth:     &apikey.Authenticator{Store: s, Now: f.Now, TouchEvery: time.Minute},
+		ErrorLog: ios.ErrOut,
+	})
+	ln, err := net.Listen("tcp", opts.Addr)
+	if err != nil {
+		return fmt.Errorf("cannot listen on %s: %v", opts.Addr, unwrapOpError(err))
+	}
+	url := "http://" + ln.Addr().String()
+
+	n, err := s.CountActiveAPIKeys(ctx)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	if n == 0 {
+		fmt.Fprintf(ios.ErrOut, "%s No API keys yet: every call except /healthz will be refused. Create one with:\n  hookctl api-key create --name NAME --data-dir %s\n",
+			ios.ErrStyles().WarningIcon(), filepath.Dir(s.Path()))
+	}
+	if opts.ReadyFile != "" {
+		if err := writeFileAtomic(opts.ReadyFile, []byte(url+"\n")); err != nil {
+			ln.Close()
+			return err
+		}
+	}
+	fmt.Fprintf(ios.ErrOut, "Listening on %s\n", url)
+	if err := srv.Serve(ctx, ln, opts.ShutdownTimeout); err != nil {
+		return err
+	}
+	fmt.Fprintln(ios.ErrOut, "Stopped")
+	return nil
+}
+
+// writeFileAtomic writes data to a temporary file next to path and renames
+// it, so a reader never sees a partial file.
+func writeFileAtomic(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return fmt.Errorf("write --ready-file: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write --ready-file: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("write --ready-file: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("write --ready-file: %w", err)
+	}
+	return nil
+}
+
+func unwrapOpError(err error) error {
+	if oe, ok := err.(*net.OpError); ok && oe.Err != nil {
+		if se, ok := oe.Err.(*os.SyscallError); ok {
+			return se.Err
+		}
+		return oe.Err
+	}
+	return err
+}

@@ -1,0 +1,28 @@
+package config
+
+import "testing"
+
+func TestAPIURLAndKeyPrecedence(t *testing.T) {
+	file := &File{APIURL: "http://file", APIKey: "hk_file"}
+	env := func(m map[string]string) Env { return func(k string) string { return m[k] } }
+	full := env(map[string]string{"HOOKCTL_API_URL": "http://env", "HOOKCTL_API_KEY": "hk_env"})
+	none := env(nil)
+	if got := APIURL("http://flag", full, file); got != "http://flag" {
+		t.Errorf("flag: %q", got)
+	}
+	if got := APIURL("", full, file); got != "http://env" {
+		t.Errorf("env: %q", got)
+	}
+	if got := APIURL("", none, file); got != "http://file" {
+		t.Errorf("file: %q", got)
+	}
+	if got := APIURL("", none, nil); got != "" {
+		t.Errorf("default: %q", got)
+	}
+	if got := APIKey(full, file); got != "hk_env" {
+		t.Errorf("key env: %q", got)
+	}
+	if got := APIKey(none, file); got != "hk_file" {
+		t.Errorf("key file: %q", got)
+	}
+}

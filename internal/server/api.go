@@ -1,0 +1,210 @@
+package server
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/hookctl/hookctl/internal/apperr"
+	"github.com/hookctl/hookctl/internal/backend"
+)
+
+// The JSON-API toolkit every resource handler uses: handlers return an
+// error of an apperr kind and the toolkit turns it into the error JSON, in
+// one place (writeError).
+
+// handlerFunc is an API handler. It writes its response with writeJSON (or
+// w.WriteHeader(204)) and returns errors instead of writing them.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// DefaultMaxBodyBytes bounds request bodies (413 beyond).
+const DefaultMaxBodyBytes = 1 << 20
+
+// writeJSON writes v with the given status.
+func writeJSON(w http.ResponseWriter, status int, v any) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+// writeList writes {"data": items} with status 200; nil is an empty list.
+func writeList[T any](w http.ResponseWriter, items []T) error {
+	if items == nil {
+		items = []T{}
+	}
+	return writeJSON(w, http.StatusOK, backend.ListBody[T]{Data: items})
+}
+
+// writeError writes err as {"error":{"code","message"}} with the status of
+// its kind. Errors of no kind are 500 with a generic message; the details go
+// to the server log, never to the client.
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	status, code := apperr.HTTPStatus(err)
+	msg := err.Error()
+	if status == http.StatusInternalServerError {
+		s.logf("%s %s: %v", r.Method, r.URL.Path, err)
+		msg = "internal server error"
+	}
+	if status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="hookctl"`)
+	}
+	_ = writeJSON(w, status, backend.ErrorBody{Error: backend.ErrorDetail{Code: code, Message: msg}})
+}
+
+// decodeJSON reads a JSON object from the body into v: the Content-Type must
+// be JSON (415), the body at most the server's limit (413), and the JSON
+// well-formed, of the right types and without unknown fields (400).
+func (s *Server) decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
+	return s.decode(w, r, v, false)
+}
+
+// decodeOptionalJSON is decodeJSON where an empty body leaves v alone.
+func (s *Server) decodeOptionalJSON(w http.ResponseWriter, r *http.Request, v any) error {
+	return s.decode(w, r, v, true)
+}
+
+func (s *Server) decode(w http.ResponseWriter, r *http.Request, v any, optional bool) error {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.maxBody))
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return apperr.New(apperr.ErrTooLarge, "request body is larger than %s", byteSize(mbe.Limit))
+	}
+	if err != nil {
+		return apperr.Wrap(apperr.ErrUsage, err, "cannot read request body: %v", err)
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		if optional {
+			return nil
+		}
+		return apperr.Usagef("request body is empty: send a JSON object with Content-Type: application/json")
+	}
+	if err := checkJSONContentType(r.Header.Get("Content-Type")); err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return jsonError(err)
+	}
+	if dec.More() {
+		return apperr.Usagef("malformed JSON: unexpected data after the JSON object")
+	}
+	return nil
+}
+
+func checkJSONContentType(ct string) error {
+	if ct == "" {
+		return apperr.New(apperr.ErrMediaType, "missing Content-Type: send JSON with Content-Type: application/json")
+	}
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+		return apperr.New(apperr.ErrMediaType, "unsupported Content-Type %q: send JSON with Content-Type: application/json", ct)
+	}
+	return nil
+}
+
+// jsonError describes a decoding failure for the client.
+func jsonError(err error) error {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		return apperr.Usagef("malformed JSON at byte %d: %v", syn.Offset, err)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return apperr.Usagef("malformed JSON: unexpected end of input")
+	case errors.As(err, &typ):
+		if typ.Field == "" {
+			return apperr.Usagef("request body must be a JSON object, not %s", typ.Value)
+		}
+		return apperr.Usagef("field %q must be %s, not %s", typ.Field, jsonKind(typ.Type.Kind().String()), typ.Value)
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		return apperr.Usagef("unknown field %s", strings.TrimPrefix(err.Error(), "json: unknown field "))
+	default:
+		return apperr.Usagef("invalid JSON body: %s", strings.TrimPrefix(err.Error(), "json: "))
+	}
+}
+
+func jsonKind(goKind string) string {
+	switch goKind {
+	case "string":
+		return "a string"
+	case "bool":
+		return "a boolean"
+	case "slice", "array":
+		return "an array"
+	case "map", "struct":
+		return "an object"
+	case "ptr":
+		return "a value of another type"
+	default:
+		return "a number"
+	}
+}
+
+func byteSize(n int64) string {
+	if n >= 1<<20 && n%(1<<20) == 0 {
+		return fmt.Sprintf("%d MiB", n>>20)
+	}
+	if n >= 1<<10 && n%(1<<10) == 0 {
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// query validates r's query parameters against the allowed names (400 for
+// any other) and returns them.
+func query(r *http.Request, allowed ...string) (queryParams, error) {
+	q := r.URL.Query()
+	for k := range q {
+		if !slices.Contains(allowed, k) {
+			if len(allowed) == 0 {
+				return nil, apperr.Usagef("unknown query parameter %q: this endpoint takes none", k)
+			}
+			return nil, apperr.Usagef("unknown query parameter %q: use %s", k, strings.Join(allowed, ", "))
+		}
+	}
+	return queryParams(q), nil
+}
+
+type queryParams map[string][]string
+
+// String returns the parameter's value ("" when absent).
+func (q queryParams) String(name string) string {
+	if v := q[name]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
+
+// Bool parses a boolean parameter; nil when absent.
+func (q queryParams) Bool(name string) (*bool, error) {
+	v := q.String(name)
+	if v == "" {
+		return nil, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return nil, apperr.Usagef("query parameter %s=%q: use true or false", name, v)
+	}
+	return &b, nil
+}
+
+// Flag is Bool with absent meaning false.
+func (q queryParams) Flag(name string) (bool, error) {
+	b, err := q.Bool(name)
+	return b != nil && *b, err
+}

@@ -1,0 +1,262 @@
+// Package server is the JSON REST API of `hookctl serve` over a
+// backend.Backend: API-key authentication, one error format, request
+// limits and Prometheus metrics. It knows nothing about cobra.
+//
+// Adding a resource: write <resource>.go with a method that registers its
+// routes through s.route (see webhookConfigRoutes), and call it from
+// routes(). Handlers decode with s.decodeJSON, answer with writeJSON /
+// writeList, and return apperr-kinded errors; the toolkit in api.go maps
+// them to {"error":{"code","message"}} with the right status.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hookctl/hookctl/internal/apperr"
+	"github.com/hookctl/hookctl/internal/backend"
+	"github.com/hookctl/hookctl/internal/model"
+)
+
+// Authenticator checks an API key; apikey.Authenticator implements it.
+type Authenticator interface {
+	Authenticate(ctx context.Context, key string) (*model.APIKey, error)
+}
+
+// Options configure a Server.
+type Options struct {
+	Backend backend.Backend
+	// Auth checks the key of every call except /healthz. Required.
+	Auth Authenticator
+	// MaxBodyBytes bounds request bodies; 0 means DefaultMaxBodyBytes.
+	MaxBodyBytes int64
+	// ErrorLog receives unexpected (500) errors; nil discards them.
+	ErrorLog io.Writer
+	// Metrics is the registry served on /metrics; nil creates one.
+	Metrics *Metrics
+}
+
+// Server is the API's http.Handler.
+type Server struct {
+	be      backend.Backend
+	auth    Authenticator
+	maxBody int64
+	mux     *http.ServeMux
+	metrics *Metrics
+
+	requests *CounterVec
+	latency  *HistogramVec
+
+	logMu    sync.Mutex
+	errorLog io.Writer
+	paths    map[string][]string // path pattern → methods, for 405 answers
+}
+
+// New builds the handler.
+func New(o Options) *Server {
+	if o.Backend == nil || o.Auth == nil {
+		panic("server.New: Backend and Auth are required")
+	}
+	s := &Server{
+		be:       o.Backend,
+		auth:     o.Auth,
+		maxBody:  o.MaxBodyBytes,
+		mux:      http.NewServeMux(),
+		metrics:  o.Metrics,
+		errorLog: o.ErrorLog,
+		paths:    map[string][]string{},
+	}
+	if s.maxBody <= 0 {
+		s.maxBody = DefaultMaxBodyBytes
+	}
+	if s.metrics == nil {
+		s.metrics = NewMetrics()
+	}
+	s.requests = s.metrics.NewCounterVec("hookctl_http_requests_total", "API requests by method, route and status code.", "method", "route", "code")
+	s.latency = s.metrics.NewHistogramVec("hookctl_http_request_duration_seconds", "API request latency by method and route.", DefaultBuckets, "method", "route")
+	s.routes()
+	return s
+}
+
+// Metrics is the registry served on /metrics, for other parts of the server
+// (the dispatcher) to add their metrics to.
+func (s *Server) Metrics() *Metrics { return s.metrics }
+
+// routes registers every endpoint. A new resource adds one line here.
+func (s *Server) routes() {
+	s.routeNoAuth("GET /healthz", s.healthz)
+	s.route("GET /metrics", s.serveMetrics)
+	s.webhookConfigRoutes()
+
+	// Anything else: JSON 404 (and 405 for known paths, registered by
+	// route), after authentication like every other call.
+	s.mux.Handle("/", s.instrument("unmatched", true, func(w http.ResponseWriter, r *http.Request) error {
+		return apperr.NotFoundf("no API endpoint %s %s", r.Method, r.URL.Path)
+	}))
+}
+
+// route registers an authenticated handler for "METHOD /path".
+func (s *Server) route(pattern string, h handlerFunc) { s.register(pattern, true, h) }
+
+// routeNoAuth registers a handler that needs no API key.
+func (s *Server) routeNoAuth(pattern string, h handlerFunc) { s.register(pattern, false, h) }
+
+func (s *Server) register(pattern string, auth bool, h handlerFunc) {
+	method, path, ok := strings.Cut(pattern, " ")
+	if !ok {
+		panic("server: route pattern needs a method: " + pattern)
+	}
+	s.mux.Handle(pattern, s.instrument(path, auth, h))
+	if _, seen := s.paths[path]; !seen {
+		// The method-less pattern is less specific: it only gets the
+		// methods no "METHOD path" pattern claims.
+		s.mux.Handle(path, s.instrument(path, auth, func(w http.ResponseWriter, r *http.Request) error {
+			w.Header().Set("Allow", strings.Join(s.paths[path], ", "))
+			return apperr.New(errMethodNotAllowed, "method %s is not allowed on %s (use %s)", r.Method, r.URL.Path, strings.Join(s.paths[path], " or "))
+		}))
+	}
+	s.paths[path] = append(s.paths[path], method)
+}
+
+// errMethodNotAllowed is answered 405; it is local to the server because
+// no command can cause it.
+var errMethodNotAllowed = errors.New("method not allowed")
+
+// instrument wraps h with metrics, authentication and error mapping.
+func (s *Server) instrument(route string, auth bool, h handlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w}
+		defer func() {
+			code := rec.status
+			if code == 0 {
+				code = http.StatusOK
+			}
+			s.requests.Inc(r.Method, route, strconv.Itoa(code))
+			s.latency.ObserveDuration(time.Since(start), r.Method, route)
+		}()
+		if auth {
+			key, err := s.auth.Authenticate(r.Context(), apiKey(r))
+			if err != nil {
+				s.writeError(rec, r, err)
+				return
+			}
+			r = r.WithContext(context.WithValue(r.Context(), keyCtx{}, key))
+		}
+		if err := h(rec, r); err != nil {
+			if errors.Is(err, errMethodNotAllowed) {
+				_ = writeJSON(rec, http.StatusMethodNotAllowed, backend.ErrorBody{Error: backend.ErrorDetail{Code: "method_not_allowed", Message: err.Error()}})
+				return
+			}
+			s.writeError(rec, r, err)
+		}
+	})
+}
+
+// apiKey reads X-API-Key, or Authorization: Bearer KEY.
+func apiKey(r *http.Request) string {
+	if k := r.Header.Get("X-API-Key"); k != "" {
+		return strings.TrimSpace(k)
+	}
+	if scheme, v, ok := strings.Cut(r.Header.Get("Authorization"), " "); ok && strings.EqualFold(scheme, "Bearer") {
+		return strings.TrimSpace(v)
+	}
+	return ""
+}
+
+type keyCtx struct{}
+
+// KeyFromContext returns the API key that authenticated the request (its
+// Tenant scopes data in a later issue); nil for unauthenticated routes.
+func KeyFromContext(ctx context.Context) *model.APIKey {
+	k, _ := ctx.Value(keyCtx{}).(*model.APIKey)
+	return k
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	if r.status == 0 {
+		r.status = code
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	return r.ResponseWriter.Write(b)
+}
+
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+
+func (s *Server) logf(format string, args ...any) {
+	if s.errorLog == nil {
+		return
+	}
+	s.logMu.Lock()
+	defer s.logMu.Unlock()
+	fmt.Fprintf(s.errorLog, "%s "+format+"\n", append([]any{time.Now().UTC().Format(time.RFC3339)}, args...)...)
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
+	return writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) error {
+	if _, err := query(r); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", ContentType)
+	s.metrics.WriteText(w)
+	return nil
+}
+
+// DefaultShutdownTimeout bounds how long Serve waits for in-flight requests.
+const DefaultShutdownTimeout = 10 * time.Second
+
+// Serve answers on ln until ctx is cancelled, then stops accepting
+// connections and waits up to shutdownTimeout for in-flight requests.
+func (s *Server) Serve(ctx context.Context, ln net.Listener, shutdownTimeout time.Duration) error {
+	if shutdownTimeout <= 0 {
+		shutdownTimeout = DefaultShutdownTimeout
+	}
+	hs := &http.Server{
+		Handler:           s,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		hs.Close()
+		return fmt.Errorf("shut down: requests still running after %s: %w", shutdownTimeout, err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,69 @@
+// Package servertest starts a real API server in-process for tests: a store
+// in a directory of its own, one API key, and a listener on 127.0.0.1:0.
+package servertest
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/hookctl/hookctl/internal/apikey"
+	"github.com/hookctl/hookctl/internal/backend"
+	"github.com/hookctl/hookctl/internal/server"
+	"github.com/hookctl/hookctl/internal/store"
+)
+
+// Instance is a running server.
+type Instance struct {
+	URL    string // http://127.0.0.1:port
+	Key    string // a valid API key
+	Local  *backend.Local
+	Server *server.Server
+
+	cancel context.CancelFunc
+	done   chan error
+}
+
+// Start opens (or creates) the store in dataDir, creates an API key named
+// "test" and serves the API until Close.
+func Start(dataDir string) (*Instance, error) {
+	ctx := context.Background()
+	s, err := store.Open(ctx, dataDir)
+	if err != nil {
+		return nil, err
+	}
+	key, _, err := apikey.Create(ctx, s, "test", "", time.Now())
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	local := backend.NewLocal(s, nil)
+	srv := server.New(server.Options{Backend: local, Auth: &apikey.Authenticator{Store: s, TouchEvery: time.Minute}})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	sctx, cancel := context.WithCancel(ctx)
+	in := &Instance{URL: "http://" + ln.Addr().String(), Key: key, Local: local, Server: srv, cancel: cancel, done: make(chan error, 1)}
+	go func() { in.done <- srv.Serve(sctx, ln, 5*time.Second) }()
+	return in, nil
+}
+
+// Remote returns a Remote backend for the instance's URL and key.
+func (in *Instance) Remote() *backend.Remote {
+	r, err := backend.NewRemote(in.URL, in.Key, &http.Client{Timeout: 30 * time.Second})
+	if err != nil {
+		panic(err) // in.URL is always valid
+	}
+	return r
+}
+
+// Close shuts the server down gracefully and closes the store.
+func (in *Instance) Close() error {
+	in.cancel()
+	err := <-in.done
+	return errors.Join(err, in.Local.Close())
+}
