@@ -227,51 +227,15 @@ func (d *Dispatcher) Deliver(ctx context.Context, ev Event, t Target) (*model.De
 	if d.Recorder != nil {
 		del.ID = ids.New(ids.Delivery)
 	}
-	// Headers: event's, then the config's, then the signature's and ids.
-	base := http.Header{}
-	for k, vs := range ev.Headers {
-		for _, v := range vs {
-			base.Add(k, v)
-		}
-	}
-	for k, v := range t.Headers {
-		base.Set(k, v)
-	}
-	if base.Get("Content-Type") == "" {
-		base.Set("Content-Type", "application/json")
-	}
-	if base.Get("User-Agent") == "" {
-		ua := d.UserAgent
-		if ua == "" {
-			ua = defaultUserAgent()
-		}
-		base.Set("User-Agent", ua)
-	}
-	base.Set("X-Request-Id", reqID)
+	base := d.baseHeaders(ev, t, reqID)
 	for n := 1; ; n++ {
-		startedAt := d.now()
-		sig, err := d.sign(t, reqID, ev.Body, startedAt)
+		retryAfter, retryable, err := d.step(ctx, p, ev, t, base, del)
 		if err != nil {
 			return nil, err
 		}
-		// The transport does not modify request headers, so base is reused
-		// across attempts; each signing sets the same keys afresh.
-		hdr := base
-		for k, vs := range sig {
-			hdr[k] = vs
-		}
-		if n == 1 {
-			del.RequestHeaders = flatten(hdr)
-		}
-		att, retryAfter, retryable := d.attempt(ctx, p, t.URL, hdr, ev.Body, n, startedAt)
-		del.Attempts = append(del.Attempts, att)
-		del.AttemptCount = len(del.Attempts)
-		del.StatusCode = att.StatusCode
-		del.UpdatedAt = d.now().UTC()
 		cancelled := ctx.Err() != nil
 		switch {
-		case att.Error == "" && att.StatusCode >= 200 && att.StatusCode < 300:
-			del.State = model.DeliverySucceeded
+		case del.State == model.DeliverySucceeded:
 		case !retryable || n > p.Retries || cancelled:
 			del.State = model.DeliveryFailed
 		}
@@ -305,6 +269,102 @@ func (d *Dispatcher) Deliver(ctx context.Context, ev Event, t Target) (*model.De
 			return del, err
 		}
 	}
+}
+
+// baseHeaders are the headers of every attempt before signing: the event's,
+// then the config's, then Content-Type, User-Agent and X-Request-Id.
+func (d *Dispatcher) baseHeaders(ev Event, t Target, reqID string) http.Header {
+	base := http.Header{}
+	for k, vs := range ev.Headers {
+		for _, v := range vs {
+			base.Add(k, v)
+		}
+	}
+	for k, v := range t.Headers {
+		base.Set(k, v)
+	}
+	if base.Get("Content-Type") == "" {
+		base.Set("Content-Type", "application/json")
+	}
+	if base.Get("User-Agent") == "" {
+		ua := d.UserAgent
+		if ua == "" {
+			ua = defaultUserAgent()
+		}
+		base.Set("User-Agent", ua)
+	}
+	base.Set("X-Request-Id", reqID)
+	return base
+}
+
+// step signs and makes attempt number len(del.Attempts)+1 and appends it to
+// del, marking del succeeded on a 2xx (the caller decides between pending
+// and failed otherwise). It returns the Retry-After delay and whether the
+// outcome may be retried; err only when the request could not be signed.
+func (d *Dispatcher) step(ctx context.Context, p Policy, ev Event, t Target, base http.Header, del *model.Delivery) (time.Duration, bool, error) {
+	n := len(del.Attempts) + 1
+	startedAt := d.now()
+	sig, err := d.sign(t, del.RequestID, ev.Body, startedAt)
+	if err != nil {
+		return 0, false, err
+	}
+	// The transport does not modify request headers, so base is reused
+	// across attempts; each signing sets the same keys afresh.
+	hdr := base
+	for k, vs := range sig {
+		hdr[k] = vs
+	}
+	if n == 1 {
+		del.RequestHeaders = flatten(hdr)
+	}
+	att, retryAfter, retryable := d.attempt(ctx, p, t.URL, hdr, ev.Body, n, startedAt)
+	del.Attempts = append(del.Attempts, att)
+	del.AttemptCount = len(del.Attempts)
+	del.StatusCode = att.StatusCode
+	del.UpdatedAt = d.now().UTC()
+	if att.Error == "" && att.StatusCode >= 200 && att.StatusCode < 300 {
+		del.State = model.DeliverySucceeded
+	}
+	return retryAfter, retryable, nil
+}
+
+// Attempt makes the next attempt of a delivery that someone else schedules
+// (the durable outbox of `hookctl serve`): del is the recorded delivery so
+// far (its RequestID, Payload and Attempts), ev carries the headers and t
+// the target. It appends the attempt and sets del.State: succeeded, failed
+// (not retryable, or retries used up per p), or pending with next, the wait
+// before the next attempt (Retry-After honoured). Nothing is recorded or
+// slept. When ctx is cancelled during the attempt, del is left as it was
+// and ctx's error returned: the attempt did not count.
+func (d *Dispatcher) Attempt(ctx context.Context, p Policy, ev Event, t Target, del *model.Delivery) (next time.Duration, err error) {
+	p = p.withDefaults()
+	u, perr := url.Parse(t.URL)
+	if perr != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return 0, apperr.Usagef("invalid target URL %q: want http(s)://host/path", t.URL)
+	}
+	before := *del
+	base := d.baseHeaders(ev, t, del.RequestID)
+	retryAfter, retryable, err := d.step(ctx, p, ev, t, base, del)
+	if err != nil {
+		return 0, err
+	}
+	if ctx.Err() != nil && del.State != model.DeliverySucceeded {
+		*del = before
+		return 0, ctx.Err()
+	}
+	if del.State == model.DeliverySucceeded {
+		return 0, nil
+	}
+	if !retryable || len(del.Attempts) > p.Retries {
+		del.State = model.DeliveryFailed
+		return 0, nil
+	}
+	del.State = model.DeliveryPending
+	next = Backoff(p, len(del.Attempts), d.jitter())
+	if retryAfter > 0 {
+		next = min(retryAfter, p.MaxDelay)
+	}
+	return next, nil
 }
 
 func joinErr(a, b string) string {

@@ -2,6 +2,7 @@ package model
 
 import (
 	"encoding/json"
+	"math"
 	"time"
 )
 
@@ -78,4 +79,54 @@ func (d *Delivery) LastAttempt() *DeliveryAttempt {
 		return nil
 	}
 	return &d.Attempts[len(d.Attempts)-1]
+}
+
+// UnmarshalJSON reads what MarshalJSON writes (the API's deliveries): the
+// payload as JSON or as a string, and latency_ms. A payload_base64 field,
+// when present, carries the exact bytes (imports of recorded deliveries).
+// A payload that was a JSON string at the top level comes back as its text
+// unless that text is itself JSON: the one case the shape cannot tell apart.
+func (d *Delivery) UnmarshalJSON(b []byte) error {
+	type plain Delivery
+	var aux struct {
+		plain
+		Payload       json.RawMessage `json:"payload"`
+		PayloadBase64 []byte          `json:"payload_base64"`
+	}
+	if err := json.Unmarshal(b, &aux); err != nil {
+		return err
+	}
+	*d = Delivery(aux.plain)
+	switch {
+	case aux.PayloadBase64 != nil:
+		d.Payload = aux.PayloadBase64
+	case len(aux.Payload) > 0 && aux.Payload[0] == '"':
+		var s string
+		if err := json.Unmarshal(aux.Payload, &s); err != nil {
+			return err
+		}
+		if json.Valid([]byte(s)) {
+			d.Payload = append([]byte(nil), aux.Payload...)
+		} else {
+			d.Payload = []byte(s)
+		}
+	case len(aux.Payload) > 0 && string(aux.Payload) != "null":
+		d.Payload = append([]byte(nil), aux.Payload...)
+	}
+	return nil
+}
+
+// UnmarshalJSON reads latency_ms back into Latency.
+func (a *DeliveryAttempt) UnmarshalJSON(b []byte) error {
+	type plain DeliveryAttempt
+	var aux struct {
+		plain
+		LatencyMS float64 `json:"latency_ms"`
+	}
+	if err := json.Unmarshal(b, &aux); err != nil {
+		return err
+	}
+	*a = DeliveryAttempt(aux.plain)
+	a.Latency = time.Duration(math.Round(aux.LatencyMS*1000)) * time.Microsecond
+	return nil
 }

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/hookctl/hookctl/internal/apperr"
 	"github.com/hookctl/hookctl/internal/backend"
@@ -207,4 +208,38 @@ func (q queryParams) Bool(name string) (*bool, error) {
 func (q queryParams) Flag(name string) (bool, error) {
 	b, err := q.Bool(name)
 	return b != nil && *b, err
+}
+
+// Time parses an RFC 3339 parameter; the zero time when absent.
+func (q queryParams) Time(name string) (time.Time, error) {
+	v := q.String(name)
+	if v == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, v)
+	if err != nil {
+		return time.Time{}, apperr.Usagef("query parameter %s=%q: use an RFC 3339 time such as 2026-11-23T10:00:00Z", name, v)
+	}
+	return t.UTC(), nil
+}
+
+// Duration parses a Go duration ("20s") or a number of seconds, capped at
+// max; 0 when absent.
+func (q queryParams) Duration(name string, max time.Duration) (time.Duration, error) {
+	v := q.String(name)
+	if v == "" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		secs, ferr := strconv.ParseFloat(v, 64)
+		if ferr != nil {
+			return 0, apperr.Usagef("query parameter %s=%q: use a duration such as 20s", name, v)
+		}
+		d = time.Duration(secs * float64(time.Second))
+	}
+	if d < 0 {
+		return 0, apperr.Usagef("query parameter %s=%q must not be negative", name, v)
+	}
+	return min(d, max), nil
 }

@@ -95,6 +95,9 @@ func (s *Server) routes() {
 	s.routeNoAuth("GET /healthz", s.healthz)
 	s.route("GET /metrics", s.serveMetrics)
 	s.webhookConfigRoutes()
+	s.configInstanceRoutes()
+	s.deliveryRoutes()
+	// s.eventRoutes()
 
 	// Anything else: JSON 404 (and 405 for known paths, registered by
 	// route), after authentication like every other call.

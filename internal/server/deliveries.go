@@ -1,0 +1,129 @@
+package server
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hookctl/hookctl/internal/apperr"
+	"github.com/hookctl/hookctl/internal/backend"
+	"github.com/hookctl/hookctl/internal/model"
+)
+
+// deliveryRoutes: /v1/deliveries, the log of outbound deliveries.
+func (s *Server) deliveryRoutes() {
+	s.route("GET /v1/deliveries", s.listDeliveries)
+	s.route("POST /v1/deliveries", s.importDeliveries)
+	s.route("GET /v1/deliveries/{id}", s.getDelivery)
+}
+
+// DefaultDeliveriesLimit is the page size of GET /v1/deliveries without
+// ?limit (limit=0 lists everything, as the CLI's --limit 0 does).
+const DefaultDeliveriesLimit = 50
+
+var deliveryStates = []string{model.DeliveryPending, model.DeliverySucceeded, model.DeliveryFailed}
+
+// listDeliveries takes the CLI's filters: since and until (RFC 3339),
+// status_code, request_id, event, config_id, state and limit.
+func (s *Server) listDeliveries(w http.ResponseWriter, r *http.Request) error {
+	q, err := query(r, "since", "until", "status_code", "request_id", "event", "config_id", "state", "limit")
+	if err != nil {
+		return err
+	}
+	p := backend.ListDeliveriesParams{
+		RequestID: q.String("request_id"), EventType: q.String("event"), ConfigID: q.String("config_id"),
+		State: q.String("state"), Limit: DefaultDeliveriesLimit,
+	}
+	if p.Since, err = q.Time("since"); err != nil {
+		return err
+	}
+	if p.Until, err = q.Time("until"); err != nil {
+		return err
+	}
+	if v := q.String("status_code"); v != "" {
+		if p.StatusCode, err = strconv.Atoi(v); err != nil || p.StatusCode < 0 {
+			return apperr.Usagef("query parameter status_code=%q: use an HTTP status code such as 503", v)
+		}
+	}
+	if v := q.String("limit"); v != "" {
+		if p.Limit, err = strconv.Atoi(v); err != nil || p.Limit < 0 {
+			return apperr.Usagef("query parameter limit=%q: use a number, 0 for all", v)
+		}
+	}
+	if p.State != "" && !contains(deliveryStates, p.State) {
+		return apperr.Usagef("query parameter state=%q: use one of %s", p.State, strings.Join(deliveryStates, ", "))
+	}
+	list, err := s.be.ListDeliveries(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	if list.Deliveries == nil {
+		list.Deliveries = []model.Delivery{}
+	}
+	return writeJSON(w, http.StatusOK, backend.DeliveryListBody{Total: list.Total, Succeeded: list.Succeeded, Failed: list.Failed, Data: list.Deliveries})
+}
+
+func (s *Server) getDelivery(w http.ResponseWriter, r *http.Request) error {
+	q, err := query(r, "wait")
+	if err != nil {
+		return err
+	}
+	wait, err := q.Duration("wait", MaxWait)
+	if err != nil {
+		return err
+	}
+	id := r.PathValue("id")
+	_ = wait // long polling comes with the outbox
+	d, err := s.be.GetDelivery(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, d)
+}
+
+// importDeliveries records deliveries made elsewhere, as they are:
+// {"data":[delivery, …]} with each payload in payload_base64 (or payload).
+func (s *Server) importDeliveries(w http.ResponseWriter, r *http.Request) error {
+	if _, err := query(r); err != nil {
+		return err
+	}
+	var body backend.ImportDeliveriesBody
+	if err := s.decodeJSON(w, r, &body); err != nil {
+		return err
+	}
+	ds := make([]*model.Delivery, 0, len(body.Data))
+	for i, raw := range body.Data {
+		var d model.Delivery
+		if err := json.Unmarshal(raw, &d); err != nil {
+			return apperr.Usagef("delivery %d: %v", i+1, err)
+		}
+		switch {
+		case !strings.HasPrefix(d.ID, "dlv_"):
+			return apperr.Usagef("delivery %d: id %q must start with dlv_", i+1, d.ID)
+		case d.URL == "" || d.RequestID == "":
+			return apperr.Usagef("delivery %d (%s): url and request_id are required", i+1, d.ID)
+		case !contains(deliveryStates, d.State):
+			return apperr.Usagef("delivery %d (%s): state %q: use one of %s", i+1, d.ID, d.State, strings.Join(deliveryStates, ", "))
+		}
+		ds = append(ds, &d)
+	}
+	if err := s.be.SaveDeliveries(r.Context(), ds); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func contains(xs []string, x string) bool {
+	for _, v := range xs {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
+
+// MaxWait bounds ?wait= (long polling for deliveries to finish).
+const MaxWait = 25 * time.Second
