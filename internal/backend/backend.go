@@ -13,6 +13,7 @@ import (
 // Backend is everything a command may do with stored data.
 type Backend interface {
 	WebhookConfigs
+	Requests
 	// Close releases the backend's resources.
 	Close() error
 }
