@@ -1,6 +1,7 @@
 package model
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
@@ -75,15 +76,23 @@ func (r *ReceivedRequest) Failed() bool {
 	return false
 }
 
-// MarshalJSON adds the body: as "body" when it is valid UTF-8, else as
-// "body_base64".
+// MarshalJSON adds the body: as "body" (the exact text) when it is valid
+// UTF-8, else as "body_base64"; and when the body is JSON, also as "payload"
+// (the parsed value, for jq: .payload.data.id).
 func (r ReceivedRequest) MarshalJSON() ([]byte, error) {
 	type plain ReceivedRequest
 	out := struct {
 		plain
-		Body       *string `json:"body,omitempty"`
-		BodyBase64 string  `json:"body_base64,omitempty"`
+		Body       *string         `json:"body,omitempty"`
+		BodyBase64 string          `json:"body_base64,omitempty"`
+		Payload    json.RawMessage `json:"payload,omitempty"`
 	}{plain: plain(r)}
+	if len(r.Body) > 0 && json.Valid(r.Body) {
+		var b bytes.Buffer
+		if json.Compact(&b, r.Body) == nil {
+			out.Payload = b.Bytes()
+		}
+	}
 	if utf8.Valid(r.Body) {
 		s := string(r.Body)
 		out.Body = &s

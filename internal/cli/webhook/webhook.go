@@ -18,7 +18,8 @@ request and explain why a signature fails.`,
 	}
 	cmdutil.Group(cmd)
 	cmd.AddCommand(
-	// Verbs register here, one per line.
+		// Verbs register here, one per line.
+		NewCmdListen(f, nil),
 	)
 	return cmd
 }
