@@ -28,6 +28,7 @@ import (
 	"mime"
 	"net"
 	"net/http"
+	"path"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -286,7 +287,7 @@ func (l *Listener) emit(e Event) {
 }
 
 func (l *Listener) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Path == HealthPath && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+	if (r.URL.Path == HealthPath || path.Clean(r.URL.Path) == HealthPath) && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
 		writeMessage(w, http.StatusOK, "ok")
 		return
 	}

@@ -20,6 +20,8 @@ request and explain why a signature fails.`,
 	cmd.AddCommand(
 		// Verbs register here, one per line.
 		NewCmdListen(f, nil),
+		NewCmdRequests(f),
+		NewCmdReplay(f, nil),
 	)
 	return cmd
 }
