@@ -31,7 +31,6 @@ import (
 	"path"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/hookctl/hookctl/internal/catalog"
@@ -107,9 +106,10 @@ type Config struct {
 	ResponseStatus int
 	// Recorder stores every request; nil records nothing.
 	Recorder Recorder
-	// RecordWait bounds how long a sender waits for its request to be
-	// recorded; after that it is answered anyway and the recording goes on
-	// in the background (a failure is then emitted as an error event).
+	// Recording is asynchronous (a writer goroutine batches requests into
+	// one transaction); RecordWait bounds how long a sender waits for room
+	// when the queue is full, after which the request is answered without
+	// being recorded and an error event says so.
 	RecordWait time.Duration
 	// ShutdownTimeout bounds how long Serve waits for in-flight requests.
 	ShutdownTimeout time.Duration
@@ -528,48 +528,36 @@ func FormatSize(n int64) string {
 // --- recording ---------------------------------------------------------------
 
 type recordJob struct {
-	req   *model.ReceivedRequest
-	done  chan error
-	state atomic.Int32 // 0 pending, 1 abandoned by the handler, 2 delivered
+	req *model.ReceivedRequest
 }
 
-// record hands req to the writer and waits for it to be stored, at most
-// RecordWait. It never loses a request silently: failures and timeouts are
-// emitted as error events.
+// record queues req for the writer and returns at once: the sender never
+// waits for the database. When the queue is full (the database is slower
+// than the senders for a while) it waits at most RecordWait for room, then
+// gives up on recording this request. Nothing is lost silently: every
+// failure is emitted as an error event naming the request.
 func (l *Listener) record(req *model.ReceivedRequest) {
 	if l.queue == nil {
 		return
 	}
-	job := &recordJob{req: req, done: make(chan error, 1)}
-	timer := time.NewTimer(l.cfg.RecordWait)
-	defer timer.Stop()
+	job := &recordJob{req: req}
 	l.mu.RLock()
+	defer l.mu.RUnlock()
 	if l.closed {
-		l.mu.RUnlock()
 		l.emit(Event{Kind: KindError, RequestID: req.ID, Err: fmt.Errorf("request %s not recorded: the listener is shutting down", req.ID)})
 		return
 	}
 	select {
 	case l.queue <- job:
-		l.mu.RUnlock()
-	case <-timer.C:
-		l.mu.RUnlock()
-		l.emit(Event{Kind: KindError, RequestID: req.ID, Err: fmt.Errorf("request %s not recorded: the recording queue stayed full for %s", req.ID, l.cfg.RecordWait)})
 		return
+	default:
 	}
+	timer := time.NewTimer(l.cfg.RecordWait)
+	defer timer.Stop()
 	select {
-	case err := <-job.done:
-		if err != nil {
-			l.emit(Event{Kind: KindError, RequestID: req.ID, Err: fmt.Errorf("request %s not recorded: %w", req.ID, err)})
-		}
+	case l.queue <- job:
 	case <-timer.C:
-		if job.state.CompareAndSwap(0, 1) {
-			l.emit(Event{Kind: KindError, RequestID: req.ID, Err: fmt.Errorf("recording request %s takes longer than %s; answered the sender, still recording", req.ID, l.cfg.RecordWait)})
-			return
-		}
-		if err := <-job.done; err != nil {
-			l.emit(Event{Kind: KindError, RequestID: req.ID, Err: fmt.Errorf("request %s not recorded: %w", req.ID, err)})
-		}
+		l.emit(Event{Kind: KindError, RequestID: req.ID, Err: fmt.Errorf("request %s not recorded: the database is too slow (recording queue full for %s)", req.ID, l.cfg.RecordWait)})
 	}
 }
 
@@ -600,10 +588,8 @@ func (l *Listener) writer() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		err := l.cfg.Recorder.RecordRequests(ctx, reqs...)
 		cancel()
-		for _, j := range batch {
-			if j.state.CompareAndSwap(0, 2) {
-				j.done <- err
-			} else if err != nil {
+		if err != nil {
+			for _, j := range batch {
 				l.emit(Event{Kind: KindError, RequestID: j.req.ID, Err: fmt.Errorf("request %s not recorded: %w", j.req.ID, err)})
 			}
 		}

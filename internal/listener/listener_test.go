@@ -291,6 +291,7 @@ func TestRecordFailureIsAnErrorEvent(t *testing.T) {
 	if w := do(t, l, sent{body: "x"}); w.Code != 200 {
 		t.Fatalf("the sender must still be answered, got %d", w.Code)
 	}
+	l.Close() // flushes the writer
 	errs := ev.kinds(KindError)
 	if len(errs) != 1 || !strings.Contains(errs[0].Err.Error(), "disk full") || errs[0].RequestID == "" {
 		t.Fatalf("error events %+v", errs)
@@ -307,17 +308,31 @@ func (s *slowRecorder) RecordRequests(ctx context.Context, _ ...*model.ReceivedR
 
 func TestSlowRecordingDoesNotBlockTheSender(t *testing.T) {
 	rec := &slowRecorder{release: make(chan struct{})}
-	l, ev, _ := newListener(t, Config{Recorder: rec, RecordWait: 20 * time.Millisecond})
-	if w := do(t, l, sent{body: "x"}); w.Code != 200 {
+	l, ev, _ := newListener(t, Config{Recorder: rec, RecordWait: time.Millisecond})
+	if w := do(t, l, sent{body: "x"}); w.Code != 200 { // answered while the writer is stuck
 		t.Fatal(w.Code)
 	}
-	if errs := ev.kinds(KindError); len(errs) != 1 || !strings.Contains(errs[0].Err.Error(), "takes longer") {
+	close(rec.release)
+	l.Close() // waits for the writer, which reports the failure
+	if errs := ev.kinds(KindError); len(errs) != 1 || !strings.Contains(errs[0].Err.Error(), "gave up") {
 		t.Fatalf("error events %+v", errs)
 	}
-	close(rec.release)
-	l.Close() // waits for the writer, which reports the late failure
-	if errs := ev.kinds(KindError); len(errs) != 2 || !strings.Contains(errs[1].Err.Error(), "gave up") {
-		t.Fatalf("error events %+v", errs)
+}
+
+func TestFullRecordingQueueIsReported(t *testing.T) {
+	rec := &slowRecorder{release: make(chan struct{})}
+	l, ev, _ := newListener(t, Config{Recorder: rec, RecordWait: time.Millisecond})
+	defer close(rec.release) // registered after l.Close's cleanup, so it runs first
+	// The stuck writer holds at most one batch; then the queue fills up.
+	sentN := 0
+	for ; sentN < cap(l.queue)+1000 && len(ev.kinds(KindError)) == 0; sentN++ {
+		if w := do(t, l, sent{body: "x"}); w.Code != 200 {
+			t.Fatal(w.Code)
+		}
+	}
+	errs := ev.kinds(KindError)
+	if len(errs) != 1 || !strings.Contains(errs[0].Err.Error(), "queue full") || sentN <= cap(l.queue) {
+		t.Fatalf("after %d requests, error events %+v", sentN, errs)
 	}
 }
 
