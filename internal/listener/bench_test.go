@@ -2,9 +2,7 @@ package listener
 
 import (
 	"context"
-	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -237,5 +235,4 @@ func TestLoadFigures(t *testing.T) {
 	if lisRPS < bareRPS/2 {
 		t.Logf("WARNING: listener below half the bare throughput")
 	}
-	fmt.Fprint(io.Discard, net.IPv4len)
 }
