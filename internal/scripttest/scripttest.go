@@ -61,6 +61,7 @@ func Commands() map[string]func(ts *testscript.TestScript, neg bool, args []stri
 	return map[string]func(ts *testscript.TestScript, neg bool, args []string){
 		"http":     cmdHTTP,
 		"waitfile": cmdWaitFile,
+		"readfile": cmdReadFile,
 	}
 }
 
@@ -139,4 +140,13 @@ func cmdWaitFile(ts *testscript.TestScript, neg bool, args []string) {
 		time.Sleep(10 * time.Millisecond) // polling a ready signal, not waiting for an effect
 	}
 	ts.Fatalf("waitfile: %s did not appear within %s", fs.Arg(0), *timeout)
+}
+
+// readfile FILE VAR: sets $VAR to the contents of FILE without surrounding
+// whitespace (e.g. the URL a listener wrote to its --ready-file).
+func cmdReadFile(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: readfile FILE VAR")
+	}
+	ts.Setenv(args[1], strings.TrimSpace(ts.ReadFile(args[0])))
 }
