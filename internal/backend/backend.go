@@ -15,6 +15,7 @@ type Backend interface {
 	WebhookConfigs
 	ConfigInstances
 	Deliveries
+	Requests
 	// Close releases the backend's resources.
 	Close() error
 }

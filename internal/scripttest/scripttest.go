@@ -62,6 +62,7 @@ func Commands() map[string]func(ts *testscript.TestScript, neg bool, args []stri
 		"http":     cmdHTTP,
 		"waitfile": cmdWaitFile,
 		"envfile":  cmdEnvFile,
+		"readfile": cmdReadFile,
 	}
 }
 
@@ -152,4 +153,13 @@ func cmdEnvFile(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("usage: envfile NAME FILE")
 	}
 	ts.Setenv(args[0], strings.TrimSpace(ts.ReadFile(args[1])))
+}
+
+// readfile FILE VAR: sets $VAR to the contents of FILE without surrounding
+// whitespace (e.g. the URL a listener wrote to its --ready-file).
+func cmdReadFile(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: readfile FILE VAR")
+	}
+	ts.Setenv(args[1], strings.TrimSpace(ts.ReadFile(args[0])))
 }

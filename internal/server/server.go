@@ -97,6 +97,7 @@ func (s *Server) routes() {
 	s.webhookConfigRoutes()
 	s.configInstanceRoutes()
 	s.deliveryRoutes()
+	s.requestRoutes()
 	// s.eventRoutes()
 
 	// Anything else: JSON 404 (and 405 for known paths, registered by

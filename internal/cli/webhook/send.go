@@ -455,7 +455,7 @@ func outcome(opts *SendOptions, deliveries []*model.Delivery) error {
 		var bad []string
 		for _, d := range deliveries {
 			if !opts.Expect.Match(d.StatusCode) {
-				bad = append(bad, fmt.Sprintf("%s answered %s", d.URL, statusText(d)))
+				bad = append(bad, fmt.Sprintf("%s answered %s", d.URL, deliveryStatusText(d)))
 			}
 		}
 		if len(bad) > 0 {
@@ -480,7 +480,7 @@ func outcome(opts *SendOptions, deliveries []*model.Delivery) error {
 	return fmt.Errorf("%d of %d deliveries failed", failed, len(deliveries))
 }
 
-func statusText(d *model.Delivery) string {
+func deliveryStatusText(d *model.Delivery) string {
 	if d.StatusCode == 0 {
 		if a := d.LastAttempt(); a != nil && a.Error != "" {
 			return "no response (" + a.Error + ")"
@@ -544,15 +544,4 @@ func printDeliveries(opts *SendOptions, deliveries []*model.Delivery) error {
 
 func indent(s, prefix string) string {
 	return prefix + strings.ReplaceAll(s, "\n", "\n"+prefix)
-}
-
-func formatLatency(d time.Duration) string {
-	switch {
-	case d < time.Millisecond:
-		return fmt.Sprintf("%dµs", d.Microseconds())
-	case d < 10*time.Second:
-		return fmt.Sprintf("%.1fms", float64(d.Microseconds())/1000)
-	default:
-		return d.Round(time.Millisecond).String()
-	}
 }

@@ -23,6 +23,9 @@ request and explain why a signature fails.`,
 		NewCmdVerify(f, nil),
 		NewCmdSend(f, nil),
 		NewCmdDeliveries(f),
+		NewCmdListen(f, nil),
+		NewCmdRequests(f),
+		NewCmdReplay(f, nil),
 	)
 	return cmd
 }

@@ -1,0 +1,73 @@
+package backend
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/hookctl/hookctl/internal/model"
+)
+
+// --- received requests ----------------------------------------------------------
+
+// RecordRequestsBody is the body of POST /v1/requests: requests a listener
+// received, to record in the server's history.
+type RecordRequestsBody struct {
+	Data []*model.ReceivedRequest `json:"data"`
+}
+
+func (r *Remote) RecordRequests(ctx context.Context, reqs ...*model.ReceivedRequest) error {
+	if len(reqs) == 0 {
+		return nil
+	}
+	return r.do(ctx, http.MethodPost, "/v1/requests", nil, RecordRequestsBody{Data: reqs}, nil)
+}
+
+// RequestsQuery is the query of GET /v1/requests for p.
+func RequestsQuery(p ListRequestsParams) url.Values {
+	q := url.Values{}
+	if !p.Since.IsZero() {
+		q.Set("since", p.Since.UTC().Format(time.RFC3339Nano))
+	}
+	if p.Event != "" {
+		q.Set("event", p.Event)
+	}
+	if p.Failed {
+		q.Set("failed", "true")
+	}
+	q.Set("limit", strconv.Itoa(max(p.Limit, 0)))
+	return q
+}
+
+func (r *Remote) ListRequests(ctx context.Context, p ListRequestsParams) ([]model.ReceivedRequest, error) {
+	var out ListBody[model.ReceivedRequest]
+	if err := r.do(ctx, http.MethodGet, "/v1/requests", RequestsQuery(p), nil, &out); err != nil {
+		return nil, err
+	}
+	if out.Data == nil {
+		out.Data = []model.ReceivedRequest{}
+	}
+	for i := range out.Data {
+		fixForwardLatency(&out.Data[i])
+	}
+	return out.Data, nil
+}
+
+func (r *Remote) GetRequest(ctx context.Context, id string) (*model.ReceivedRequest, error) {
+	var rr model.ReceivedRequest
+	if err := r.do(ctx, http.MethodGet, "/v1/requests/"+url.PathEscape(id), nil, nil, &rr); err != nil {
+		return nil, err
+	}
+	fixForwardLatency(&rr)
+	return &rr, nil
+}
+
+// fixForwardLatency restores Latency (not in the JSON) from latency_ms.
+func fixForwardLatency(rr *model.ReceivedRequest) {
+	for i := range rr.Forwards {
+		f := &rr.Forwards[i]
+		f.Latency = time.Duration(f.LatencyMS * float64(time.Millisecond)) // as the store does
+	}
+}

@@ -1,0 +1,487 @@
+package webhook
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hookctl/hookctl/internal/apperr"
+	"github.com/hookctl/hookctl/internal/backend"
+	"github.com/hookctl/hookctl/internal/cmdutil"
+	"github.com/hookctl/hookctl/internal/listener"
+	"github.com/hookctl/hookctl/internal/signature"
+)
+
+// Output formats of `webhook listen`.
+const (
+	listenPretty = "pretty"
+	listenJSON   = "json"
+	listenRaw    = "raw"
+)
+
+// ListenOptions are the inputs of `webhook listen`.
+type ListenOptions struct {
+	Factory        *cmdutil.Factory
+	Host           string
+	Port           int
+	Path           string
+	Secrets        []string
+	ConfigID       string
+	Scheme         string
+	RejectInvalid  bool
+	ForwardTo      []string
+	ForwardHeaders http.Header
+	ForwardTimeout time.Duration
+	Insecure       bool
+	Events         []string
+	Filter         string
+	Format         string
+	MaxBody        int64
+	RequireJSON    bool
+	TSField        string
+	ResponseStatus int
+	ExitAfter      int
+	Timeout        time.Duration
+	ReadyFile      string
+	NoRecord       bool
+
+	// Listen opens the socket; tests and the tunnel may replace it.
+	Listen func(ctx context.Context, addr string) (net.Listener, error)
+}
+
+// NewCmdListen builds `webhook listen`.
+func NewCmdListen(f *cmdutil.Factory, runF func(context.Context, *ListenOptions) error) *cobra.Command {
+	opts := &ListenOptions{Factory: f}
+	var forwardHeaders []string
+	var maxBody string
+	cmd := &cobra.Command{
+		Use:   "listen",
+		Short: "Receive webhooks locally: verify, show, record and forward them",
+		Long: `Start an HTTP server that receives webhooks. For every request it reads the
+body once, verifies the signature when a secret is known (--secret or --config;
+the scheme is detected from the headers unless --scheme says), classifies the
+event type, records the request in the history ("hookctl webhook requests"),
+forwards it byte for byte to each --forward-to target and answers the sender.
+
+With one --forward-to target, the target's status and body are passed back to
+the sender; otherwise the sender gets --response-status (200) {"message":"ok"}.
+Hop-by-hop headers are not forwarded; --forward-header adds or replaces headers.
+
+Health checks: GET /_hookctl/health always answers 200 {"message":"ok"}. A GET
+or HEAD on the listen path with no body, no query string, no signature headers
+and no event-type header is answered the same way and not shown; any other GET
+is treated as a webhook.
+
+Filtering: --events takes comma-separated patterns ('*' matches anything,
+'device.*'); --filter takes a gjson query over the body that must select
+something: 'data.device', 'data.devices.#(os=="android")', or a comparison
+PATH OP VALUE with OP one of == != < <= > >= % !% ('data.device.os=="android"',
+'data.amount>1000'). Requests that do not match are answered 200 and recorded
+as filtered, but neither shown, forwarded nor counted.
+
+Output: --format pretty (default) prints one block per request on stdout with
+the verification result, forward results and the body; json prints one JSON
+object per request and line (jq-friendly: .payload is the parsed body); raw
+prints each body followed by a newline. Status lines go to stderr.
+
+CI: "Ready! Listening on URL" is printed on stderr once serving, and the URL is
+written to --ready-file. --exit-after N exits 0 after N matching requests;
+with --timeout D it exits 6 if they did not come in time (without
+--exit-after, --timeout just stops listening after D). Ctrl-C or SIGTERM
+finishes in-flight requests and exits.`,
+		Example: `  # See what a provider sends, verifying with a Standard Webhooks secret
+  hookctl webhook listen --port 8080 --secret whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+
+  # Verify with a registered config and forward to your app, refusing bad signatures
+  hookctl webhook listen --config whc_01j… --reject-invalid --forward-to http://localhost:3000/webhooks
+
+  # Only Android device events, as JSON lines for jq
+  hookctl webhook listen --events 'device.*' --filter 'data.device.os=="android"' --format json | jq .event_type
+
+  # CI: wait for 2 events, at most 1 minute
+  hookctl webhook listen --port 0 --ready-file url.txt --exit-after 2 --timeout 1m`,
+		Args: cmdutil.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := opts.validate(cmd, forwardHeaders, maxBody); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return listenRun(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&opts.Host, "host", "127.0.0.1", "address to listen on (0.0.0.0 for every interface)")
+	fl.IntVarP(&opts.Port, "port", "p", 8080, "port to listen on (0 picks a free one)")
+	fl.StringVar(&opts.Path, "path", "/", "path that receives webhooks (requests under it are accepted)")
+	fl.StringArrayVar(&opts.Secrets, "secret", nil, "signing secret to verify with (repeat for rotated secrets)")
+	fl.StringVar(&opts.ConfigID, "config", "", "verify with this webhook config's scheme and secrets")
+	fl.StringVar(&opts.Scheme, "scheme", "", "signature scheme: auto (detect) or one of "+strings.Join(signature.Schemes(), ", "))
+	fl.BoolVar(&opts.RejectInvalid, "reject-invalid", false, "answer 401 when the signature does not verify")
+	fl.StringArrayVar(&opts.ForwardTo, "forward-to", nil, "forward each request to this URL (repeatable)")
+	fl.StringArrayVar(&forwardHeaders, "forward-header", nil, "header added to forwarded requests, 'Name: value' (repeatable)")
+	fl.DurationVar(&opts.ForwardTimeout, "forward-timeout", listener.DefaultForwardTimeout, "timeout of one forward")
+	fl.BoolVar(&opts.Insecure, "insecure", false, "do not verify TLS certificates of forward targets")
+	fl.StringSliceVar(&opts.Events, "events", nil, "only event types matching these comma-separated patterns, e.g. 'device.*,user.signed_in'")
+	fl.StringVar(&opts.Filter, "filter", "", "only requests whose JSON body matches this gjson query")
+	fl.StringVar(&opts.Format, "format", "", "output: pretty, json (one object per line) or raw (bodies); default pretty, json with -o json")
+	fl.StringVar(&maxBody, "max-body", "5MiB", "largest accepted body (413 beyond), e.g. 512KiB, 10MiB")
+	fl.BoolVar(&opts.RequireJSON, "require-json", false, "answer 415 unless the Content-Type is JSON (application/json, application/*+json)")
+	fl.StringVar(&opts.TSField, "ts-field", "", "gjson path to the payload's own time (RFC 3339 or unix s/ms), e.g. commits.0.timestamp")
+	fl.IntVar(&opts.ResponseStatus, "response-status", http.StatusOK, "status answered when there is not exactly one --forward-to")
+	fl.IntVar(&opts.ExitAfter, "exit-after", 0, "exit 0 after this many matching requests")
+	fl.DurationVar(&opts.Timeout, "timeout", 0, "stop after this long; with --exit-after, exit 6 if too few requests came")
+	fl.StringVar(&opts.ReadyFile, "ready-file", "", "write the listening URL to this file once ready (for scripts)")
+	fl.BoolVar(&opts.NoRecord, "no-record", false, "do not record requests in the history")
+	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{listenPretty, listenJSON, listenRaw}, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("scheme", cobra.FixedCompletions(append([]string{signature.Auto}, signature.Schemes()...), cobra.ShellCompDirectiveNoFileComp))
+	return cmd
+}
+
+func (o *ListenOptions) validate(cmd *cobra.Command, forwardHeaders []string, maxBody string) error {
+	if o.Format == "" {
+		o.Format = listenPretty
+		if o.Factory.Globals.WantsJSON() {
+			o.Format = listenJSON
+		}
+	}
+	switch o.Format {
+	case listenPretty, listenJSON, listenRaw:
+	default:
+		return apperr.Usagef("invalid --format %q: use pretty, json or raw", o.Format)
+	}
+	if o.Port < 0 || o.Port > 65535 {
+		return apperr.Usagef("invalid --port %d: use 0-65535 (0 picks a free port)", o.Port)
+	}
+	if !strings.HasPrefix(o.Path, "/") {
+		o.Path = "/" + o.Path
+	}
+	if o.Scheme != "" && o.Scheme != signature.Auto {
+		if err := backend.ValidateScheme(o.Scheme); err != nil {
+			return err
+		}
+	}
+	for _, u := range o.ForwardTo {
+		if err := backend.ValidateEndpointURL(u); err != nil {
+			return apperr.Usagef("invalid --forward-to: %v", err)
+		}
+	}
+	if len(forwardHeaders) > 0 {
+		o.ForwardHeaders = http.Header{}
+		for _, h := range forwardHeaders {
+			k, v, err := cmdutil.ParseHeader(h)
+			if err != nil {
+				return err
+			}
+			o.ForwardHeaders.Add(k, v)
+		}
+	}
+	if o.ForwardTimeout <= 0 {
+		return apperr.Usagef("--forward-timeout must be positive")
+	}
+	n, err := ParseSize(maxBody)
+	if err != nil {
+		return err
+	}
+	o.MaxBody = n
+	for i, e := range o.Events {
+		o.Events[i] = strings.TrimSpace(e)
+	}
+	if err := backend.ValidateEventPatterns(o.Events); err != nil {
+		return err
+	}
+	if o.Filter != "" {
+		if _, err := listener.CompileFilter(o.Filter); err != nil {
+			return err
+		}
+	}
+	if o.ResponseStatus < 100 || o.ResponseStatus > 599 {
+		return apperr.Usagef("invalid --response-status %d: use 100-599", o.ResponseStatus)
+	}
+	if o.ExitAfter < 0 {
+		return apperr.Usagef("--exit-after must not be negative")
+	}
+	if o.Timeout < 0 {
+		return apperr.Usagef("--timeout must not be negative")
+	}
+	if cmd.Flags().Changed("scheme") && len(o.Secrets) == 0 && o.ConfigID == "" {
+		return apperr.Usagef("--scheme needs a secret to verify with: pass --secret or --config")
+	}
+	return nil
+}
+
+// ParseSize parses "5MiB", "512KiB", "10MB", "1.5 MiB" or a plain byte count.
+func ParseSize(s string) (int64, error) {
+	t := strings.TrimSpace(s)
+	units := []struct {
+		suffix string
+		mult   float64
+	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"K", 1 << 10}, {"M", 1 << 20}, {"G", 1 << 30}, {"B", 1}}
+	mult := 1.0
+	for _, u := range units {
+		if strings.HasSuffix(strings.ToUpper(t), strings.ToUpper(u.suffix)) {
+			t, mult = strings.TrimSpace(t[:len(t)-len(u.suffix)]), u.mult
+			break
+		}
+	}
+	v, err := strconv.ParseFloat(t, 64)
+	if err != nil || v <= 0 {
+		return 0, apperr.Usagef("invalid size %q: use e.g. 512KiB, 5MiB or a byte count", s)
+	}
+	return int64(v * mult), nil
+}
+
+func listenRun(ctx context.Context, opts *ListenOptions) error {
+	f := opts.Factory
+	cfg := listener.Config{
+		Path:           opts.Path,
+		Scheme:         signature.Auto,
+		RejectInvalid:  opts.RejectInvalid,
+		ForwardTo:      opts.ForwardTo,
+		ForwardHeaders: opts.ForwardHeaders,
+		ForwardTimeout: opts.ForwardTimeout,
+		InsecureTLS:    opts.Insecure,
+		Events:         opts.Events,
+		Filter:         opts.Filter,
+		MaxBody:        opts.MaxBody,
+		RequireJSON:    opts.RequireJSON,
+		TSField:        opts.TSField,
+		ResponseStatus: opts.ResponseStatus,
+	}
+	if len(opts.Secrets) > 0 || opts.ConfigID != "" {
+		s, err := resolveSigning(ctx, f, opts.Scheme, opts.Secrets, opts.ConfigID, signature.Auto)
+		if err != nil {
+			return err
+		}
+		cfg.Scheme, cfg.Secrets = s.Scheme, s.Secrets
+	}
+	if !opts.NoRecord {
+		be, err := f.Backend()
+		if err != nil {
+			return err
+		}
+		cfg.Recorder = be
+	}
+
+	runCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	r := newListenRenderer(opts, stop)
+	cfg.OnEvent = r.handle
+	l, err := listener.New(cfg)
+	if err != nil {
+		return err
+	}
+	defer l.Close()
+
+	listen := opts.Listen
+	if listen == nil {
+		listen = func(ctx context.Context, addr string) (net.Listener, error) {
+			var lc net.ListenConfig
+			return lc.Listen(ctx, "tcp", addr)
+		}
+	}
+	addr := net.JoinHostPort(opts.Host, strconv.Itoa(opts.Port))
+	ln, err := listen(ctx, addr)
+	if err != nil {
+		return fmt.Errorf("cannot listen on %s: %w", addr, err)
+	}
+	url := "http://" + displayAddr(ln.Addr(), opts.Host) + opts.Path
+	if opts.ReadyFile != "" {
+		if err := writeFileAtomic(opts.ReadyFile, []byte(url+"\n")); err != nil {
+			ln.Close()
+			return fmt.Errorf("write --ready-file: %w", err)
+		}
+	}
+	r.printBanner(url, cfg)
+
+	timedOut := false
+	if opts.Timeout > 0 {
+		t := time.AfterFunc(opts.Timeout, func() {
+			r.mu.Lock()
+			timedOut = true
+			r.mu.Unlock()
+			stop()
+		})
+		defer t.Stop()
+	}
+	serveErr := l.Serve(runCtx, ln)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.printSummary()
+	switch {
+	case serveErr != nil:
+		return serveErr
+	case opts.ExitAfter > 0 && r.matched >= opts.ExitAfter:
+		return nil
+	case ctx.Err() != nil:
+		return ctx.Err()
+	case timedOut && opts.ExitAfter > 0:
+		return apperr.New(apperr.ErrExpectation, "received %d of %d matching requests within %s (--timeout)", r.matched, opts.ExitAfter, opts.Timeout)
+	}
+	return nil
+}
+
+// displayAddr is host:port with an unspecified host shown as given.
+func displayAddr(a net.Addr, host string) string {
+	ta, ok := a.(*net.TCPAddr)
+	if !ok {
+		return a.String()
+	}
+	h := host
+	if h == "" || ta.IP.IsUnspecified() {
+		h = "localhost"
+	}
+	return net.JoinHostPort(h, strconv.Itoa(ta.Port))
+}
+
+// writeFileAtomic writes a temporary file next to path and renames it, so a
+// reader never sees a partial file.
+func writeFileAtomic(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	_, werr := tmp.Write(data)
+	cerr := tmp.Close()
+	if err := errors.Join(werr, cerr); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	return nil
+}
+
+// listenRenderer turns listener events into output. Events arrive
+// concurrently; one mutex keeps each block whole.
+type listenRenderer struct {
+	opts *ListenOptions
+	stop func()
+
+	mu       sync.Mutex
+	buf      []byte
+	received int
+	matched  int
+	filtered int
+	rejected int
+	errors   int
+}
+
+func newListenRenderer(opts *ListenOptions, stop func()) *listenRenderer {
+	return &listenRenderer{opts: opts, stop: stop}
+}
+
+func (r *listenRenderer) handle(e listener.Event) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	ios := r.opts.Factory.IOStreams
+	switch e.Kind {
+	case listener.KindError:
+		r.errors++
+		st := ios.ErrStyles()
+		fmt.Fprintf(ios.ErrOut, "%s %v\n", st.WarningIcon(), e.Err)
+		return
+	case listener.KindForward:
+		return // shown within the request's block
+	}
+	req := e.Request
+	r.received++
+	switch {
+	case req.Filtered:
+		r.filtered++
+		return
+	case req.Rejected != "":
+		r.rejected++
+	default:
+		r.matched++
+	}
+	switch r.opts.Format {
+	case listenJSON:
+		r.buf = appendJSONLine(r.buf[:0], req)
+		ios.Out.Write(r.buf)
+	case listenRaw:
+		if req.Rejected != "" {
+			st := ios.ErrStyles()
+			fmt.Fprintf(ios.ErrOut, "%s %s %s rejected: %d %s\n", st.FailureIcon(), req.Method, req.Path, req.Status, req.Rejected)
+			break
+		}
+		r.buf = append(r.buf[:0], req.Body...)
+		if len(r.buf) == 0 || r.buf[len(r.buf)-1] != '\n' {
+			r.buf = append(r.buf, '\n')
+		}
+		ios.Out.Write(r.buf)
+	default:
+		fmt.Fprint(ios.Out, renderRequestBlock(ios, req, r.opts.TSField))
+	}
+	if r.opts.ExitAfter > 0 && r.matched == r.opts.ExitAfter && e.Matched() {
+		r.stop()
+	}
+}
+
+func (r *listenRenderer) printBanner(url string, cfg listener.Config) {
+	ios := r.opts.Factory.IOStreams
+	st := ios.ErrStyles()
+	var b strings.Builder
+	line := func(k, v string) { fmt.Fprintf(&b, "  %s %s\n", st.Key.Render(fmt.Sprintf("%-10s", k)), v) }
+	if len(cfg.Secrets) > 0 {
+		scheme := cfg.Scheme
+		if scheme == signature.Auto {
+			scheme = "scheme detected from the headers"
+		}
+		how := "flagging failures"
+		if cfg.RejectInvalid {
+			how = "answering 401 to failures"
+		}
+		line("Verifying", fmt.Sprintf("%s, %s, %s", scheme, cmdutil.Plural(len(cfg.Secrets), "secret", "secrets"), how))
+	} else {
+		line("Verifying", st.Muted.Render("no (pass --secret or --config to verify signatures)"))
+	}
+	for _, t := range cfg.ForwardTo {
+		line("Forwarding", t)
+	}
+	if len(cfg.Events) > 0 {
+		line("Events", strings.Join(cfg.Events, ", "))
+	}
+	if cfg.Filter != "" {
+		line("Filter", cfg.Filter)
+	}
+	if cfg.Recorder != nil {
+		line("Recording", "yes (see \"hookctl webhook requests list\")")
+	} else {
+		line("Recording", "no")
+	}
+	if r.opts.ExitAfter > 0 {
+		line("Exit after", cmdutil.Plural(r.opts.ExitAfter, "request", "requests"))
+	}
+	fmt.Fprintf(&b, "%s Listening on %s\n", st.Success.Render("Ready!"), url)
+	fmt.Fprint(ios.ErrOut, b.String())
+}
+
+func (r *listenRenderer) printSummary() {
+	ios := r.opts.Factory.IOStreams
+	st := ios.ErrStyles()
+	parts := []string{cmdutil.Plural(r.received, "request", "requests")}
+	if r.filtered > 0 {
+		parts = append(parts, fmt.Sprintf("%d filtered", r.filtered))
+	}
+	if r.rejected > 0 {
+		parts = append(parts, fmt.Sprintf("%d rejected", r.rejected))
+	}
+	if r.errors > 0 {
+		parts = append(parts, cmdutil.Plural(r.errors, "error", "errors"))
+	}
+	fmt.Fprintf(ios.ErrOut, "%s\n", st.Muted.Render("Stopped listening: "+strings.Join(parts, ", ")+"."))
+}

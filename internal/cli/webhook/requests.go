@@ -1,0 +1,279 @@
+package webhook
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hookctl/hookctl/internal/apperr"
+	"github.com/hookctl/hookctl/internal/backend"
+	"github.com/hookctl/hookctl/internal/cmdutil"
+	"github.com/hookctl/hookctl/internal/model"
+)
+
+// NewCmdRequests is the `webhook requests` group: the history of what
+// `webhook listen` received.
+func NewCmdRequests(f *cmdutil.Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:     "requests <command>",
+		Aliases: []string{"request", "req"},
+		Short:   "Browse the requests received by \"webhook listen\"",
+		Long: `Every request that "hookctl webhook listen" receives is recorded (unless
+--no-record): method, path, headers, the exact body, the verification result,
+the event type and what forwarding returned. Replay one with "hookctl webhook replay".`,
+		Example: `  hookctl webhook requests list --since 1h --failed
+  hookctl webhook requests show req_06h0… --raw | hookctl webhook verify --request - --secret …`,
+	}
+	cmdutil.Group(cmd)
+	cmd.AddCommand(
+		NewCmdRequestsList(f, nil),
+		NewCmdRequestsShow(f, nil),
+	)
+	return cmd
+}
+
+// RequestsListOptions are the inputs of `webhook requests list`.
+type RequestsListOptions struct {
+	Factory *cmdutil.Factory
+	Since   time.Duration
+	Params  backend.ListRequestsParams
+}
+
+// NewCmdRequestsList builds `webhook requests list`.
+func NewCmdRequestsList(f *cmdutil.Factory, runF func(context.Context, *RequestsListOptions) error) *cobra.Command {
+	opts := &RequestsListOptions{Factory: f}
+	cmd := &cobra.Command{
+		Use:     "list",
+		Aliases: []string{"ls"},
+		Short:   "List received requests, newest first",
+		Long: `List the recorded requests, newest first. --failed keeps those that were
+rejected, whose signature did not verify or whose forward failed.
+
+On a terminal the list is a table; piped, it is one tab-separated line per
+request (id, time, method, path, event, verification, forward, status).`,
+		Example: `  hookctl webhook requests list
+  hookctl webhook requests list --since 30m --event 'device.*' --limit 5
+  hookctl webhook requests list --failed -o json -q '#.id'`,
+		Args: cmdutil.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if opts.Since < 0 {
+				return apperr.Usagef("--since must not be negative")
+			}
+			if opts.Params.Limit < 0 {
+				return apperr.Usagef("--limit must not be negative")
+			}
+			if opts.Since > 0 {
+				opts.Params.Since = f.Now().Add(-opts.Since)
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return requestsListRun(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().DurationVar(&opts.Since, "since", 0, "only requests received in this last duration, e.g. 30m, 24h")
+	cmd.Flags().StringVar(&opts.Params.Event, "event", "", "only this event type (pattern, '*' matches anything)")
+	cmd.Flags().BoolVar(&opts.Params.Failed, "failed", false, "only rejected, unverified or failed-forward requests")
+	cmd.Flags().IntVarP(&opts.Params.Limit, "limit", "L", 30, "at most this many (0: all)")
+	return cmd
+}
+
+func requestsListRun(ctx context.Context, opts *RequestsListOptions) error {
+	f := opts.Factory
+	be, err := f.Backend()
+	if err != nil {
+		return err
+	}
+	reqs, err := be.ListRequests(ctx, opts.Params)
+	if err != nil {
+		return err
+	}
+	return cmdutil.Render(f, reqs, func() error {
+		ios := f.IOStreams
+		if len(reqs) == 0 {
+			if ios.IsStdoutTTY() {
+				fmt.Fprintln(ios.Out, "No received requests. Start a listener with: hookctl webhook listen")
+			}
+			return nil
+		}
+		now := f.Now()
+		tbl := cmdutil.NewTable(ios, "ID", "RECEIVED", "METHOD", "PATH", "EVENT", "SIGNATURE", "FORWARD", "STATUS")
+		for _, r := range reqs {
+			received := r.ReceivedAt.UTC().Format(time.RFC3339)
+			if ios.IsStdoutTTY() {
+				received = cmdutil.FuzzyAgo(now, r.ReceivedAt)
+			}
+			event := r.EventType
+			if event == "" {
+				event = "-"
+			}
+			status := strconv.Itoa(r.Status)
+			if r.Filtered {
+				status += " filtered"
+			}
+			if r.Rejected != "" {
+				status += " " + r.Rejected
+			}
+			tbl.AddRow(r.ID, received, r.Method, r.Path, event, verificationCell(r.Verification), forwardCell(r.Forwards), status)
+		}
+		return tbl.Render()
+	})
+}
+
+func verificationCell(v *model.Verification) string {
+	switch {
+	case v == nil:
+		return "-"
+	case v.OK:
+		return "valid " + v.Scheme
+	case v.Scheme != "":
+		return "invalid " + v.Scheme
+	default:
+		return "invalid"
+	}
+}
+
+func forwardCell(fw []model.ForwardResult) string {
+	if len(fw) == 0 {
+		return "-"
+	}
+	parts := make([]string, len(fw))
+	for i, f := range fw {
+		if f.Error != "" {
+			parts[i] = "error"
+		} else {
+			parts[i] = strconv.Itoa(f.Status)
+		}
+	}
+	return strings.Join(parts, ",")
+}
+
+// RequestsShowOptions are the inputs of `webhook requests show`.
+type RequestsShowOptions struct {
+	Factory *cmdutil.Factory
+	ID      string
+	Raw     bool
+}
+
+// NewCmdRequestsShow builds `webhook requests show`.
+func NewCmdRequestsShow(f *cmdutil.Factory, runF func(context.Context, *RequestsShowOptions) error) *cobra.Command {
+	opts := &RequestsShowOptions{Factory: f}
+	cmd := &cobra.Command{
+		Use:     "show ID",
+		Aliases: []string{"get"},
+		Short:   "Show one received request: headers and body",
+		Long: `Show a recorded request: what was received and verified, the forward
+results, the headers and the pretty-printed body.
+
+--raw prints the request exactly as an HTTP/1.1 message: request line, Host,
+the headers, Content-Length, a blank line and the body byte for byte (lines
+end in CRLF). "hookctl webhook verify --request -" reads that format.`,
+		Example: `  hookctl webhook requests show req_06h0…
+  hookctl webhook requests show req_06h0… --raw > request.http
+  hookctl webhook requests show req_06h0… -o json -q payload.data`,
+		Args: cmdutil.ExactArgs(1, "request ID"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.ID = args[0]
+			if opts.Raw && f.Globals.WantsJSON() {
+				return apperr.Usagef("--raw and -o json/--query cannot be used together")
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return requestsShowRun(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().BoolVar(&opts.Raw, "raw", false, "print the exact HTTP/1.1 request")
+	return cmd
+}
+
+func requestsShowRun(ctx context.Context, opts *RequestsShowOptions) error {
+	f := opts.Factory
+	be, err := f.Backend()
+	if err != nil {
+		return err
+	}
+	r, err := be.GetRequest(ctx, opts.ID)
+	if err != nil {
+		return err
+	}
+	ios := f.IOStreams
+	if opts.Raw {
+		return WriteRawRequest(ios.Out, r)
+	}
+	return cmdutil.Render(f, r, func() error {
+		st := ios.Styles()
+		var b strings.Builder
+		kv := func(k, v string) { fmt.Fprintf(&b, "%s %s\n", st.Key.Render(fmt.Sprintf("%-10s", k)), v) }
+		target := r.Path
+		if r.Query != "" {
+			target += "?" + r.Query
+		}
+		kv("ID", st.Bold.Render(r.ID))
+		kv("Received", cmdutil.HumanTime(f.Now(), r.ReceivedAt))
+		kv("Request", r.Method+" "+target)
+		if r.EventType != "" {
+			kv("Event", st.Accent.Render(r.EventType))
+		}
+		status := statusText(r.Status)
+		if r.Filtered {
+			status += " (filtered)"
+		}
+		kv("Answered", status)
+		if r.RemoteAddr != "" {
+			kv("From", r.RemoteAddr)
+		}
+		for _, l := range statusLines(st, r, "payload") {
+			b.WriteString("  " + l + "\n")
+		}
+		b.WriteString("\n")
+		for _, l := range sortedHeaderLines(r.Headers) {
+			k, v, _ := strings.Cut(l, ": ")
+			b.WriteString(st.Key.Render(k+":") + " " + v + "\n")
+		}
+		b.WriteString("\n")
+		b.WriteString(prettyBody(st, ios.ColourEnabled(), r.Body))
+		_, err := io.WriteString(ios.Out, b.String())
+		return err
+	})
+}
+
+// WriteRawRequest writes r as an HTTP/1.1 message: request line, Host, the
+// recorded headers (sorted), Content-Length, a blank line, the exact body.
+func WriteRawRequest(w io.Writer, r *model.ReceivedRequest) error {
+	var b strings.Builder
+	target := r.Path
+	if target == "" {
+		target = "/"
+	}
+	if r.Query != "" {
+		target += "?" + r.Query
+	}
+	fmt.Fprintf(&b, "%s %s HTTP/1.1\r\n", r.Method, target)
+	host := r.Host
+	if host == "" {
+		host = "localhost"
+	}
+	fmt.Fprintf(&b, "Host: %s\r\n", host)
+	for _, l := range sortedHeaderLines(r.Headers) {
+		k, _, _ := strings.Cut(l, ":")
+		if k == "Host" || k == "Content-Length" || k == "Transfer-Encoding" {
+			continue
+		}
+		b.WriteString(l + "\r\n")
+	}
+	if len(r.Body) > 0 || r.Method == "POST" || r.Method == "PUT" || r.Method == "PATCH" {
+		fmt.Fprintf(&b, "Content-Length: %d\r\n", len(r.Body))
+	}
+	b.WriteString("\r\n")
+	if _, err := io.WriteString(w, b.String()); err != nil {
+		return err
+	}
+	_, err := w.Write(r.Body)
+	return err
+}

@@ -1,0 +1,598 @@
+// Package listener is hookctl's receiving HTTP server: for every request it
+// reads the body once, verifies the signature, classifies the event, records
+// it, forwards it byte for byte and answers the sender. It never prints: it
+// emits Event values and the command renders them.
+//
+// A Listener serves any net.Listener, so the same code answers on a local
+// port (net.Listen) or behind a public tunnel (tunnel.Tunnel.Listen):
+//
+//	l, err := listener.New(cfg)
+//	ln, publicURL, err := tun.Listen(ctx)   // or net.Listen("tcp", addr)
+//	err = l.Serve(ctx, ln)                   // returns after a graceful shutdown
+//
+// Health checks: GET or HEAD on /_hookctl/health always answers 200
+// {"message":"ok"}. A GET or HEAD on the listen path itself is treated as a
+// health check too, but only when it cannot be a webhook: no body, no query
+// string, no signature headers and no event-type headers. Anything else —
+// including GET webhooks that carry a query or a signature — is handled as a
+// webhook. Health checks are neither emitted nor recorded.
+package listener
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net"
+	"net/http"
+	"path"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hookctl/hookctl/internal/catalog"
+	"github.com/hookctl/hookctl/internal/ids"
+	"github.com/hookctl/hookctl/internal/model"
+	"github.com/hookctl/hookctl/internal/signature"
+)
+
+// HealthPath always answers 200 {"message":"ok"}, whatever the listen path.
+const HealthPath = "/_hookctl/health"
+
+// Defaults of Config fields left zero.
+const (
+	DefaultMaxBody        = 5 << 20
+	DefaultForwardTimeout = 30 * time.Second
+	DefaultRecordWait     = 2 * time.Second
+	DefaultShutdown       = 10 * time.Second
+	maxForwardResponse    = 32 << 20
+)
+
+// Rejection reasons (model.ReceivedRequest.Rejected).
+const (
+	RejectInvalidSignature = "invalid_signature"
+	RejectTooLarge         = "too_large"
+	RejectMediaType        = "unsupported_media_type"
+	RejectPath             = "path_not_found"
+)
+
+// Recorder stores received requests; backend.Backend satisfies it.
+type Recorder interface {
+	RecordRequests(ctx context.Context, reqs ...*model.ReceivedRequest) error
+}
+
+// Config configures a Listener. The zero value (plus OnEvent) is a working
+// listener on "/" that records nothing and forwards nowhere.
+type Config struct {
+	// Path is the listen path; requests under it are handled (a Path of
+	// "/hooks" accepts /hooks and /hooks/…); others get 404. Default "/".
+	Path string
+	// Scheme is the signature scheme, or signature.Auto (default) to detect it.
+	Scheme string
+	// Secrets verify signatures; none means requests are not verified.
+	Secrets []signature.Secret
+	// SignatureOptions tune verification (clock, tolerance, hmac settings).
+	SignatureOptions signature.Options
+	// RejectInvalid answers 401 when a signature does not verify; otherwise
+	// the request is answered normally and flagged.
+	RejectInvalid bool
+	// ForwardTo are the targets every matching request is forwarded to.
+	ForwardTo []string
+	// ForwardHeaders are set on every forwarded request.
+	ForwardHeaders http.Header
+	// ForwardTimeout bounds one forward. Default DefaultForwardTimeout.
+	ForwardTimeout time.Duration
+	// Client forwards requests. Default: a client with a pooled transport
+	// (InsecureTLS skips certificate verification).
+	Client      *http.Client
+	InsecureTLS bool
+	// Events are event type patterns (model.MatchEvent); a request whose
+	// event type matches none is filtered. Empty: no event filter.
+	Events []string
+	// Filter is a gjson query over the body; see CompileFilter.
+	Filter string
+	// MaxBody bounds the body; larger requests get 413. Default 5 MiB.
+	MaxBody int64
+	// RequireJSON answers 415 to a Content-Type that is not JSON.
+	RequireJSON bool
+	// TSField is a gjson path to the payload's own time (RFC 3339 or unix
+	// seconds/milliseconds).
+	TSField string
+	// ResponseStatus answers the sender when there is not exactly one
+	// forward target. Default 200.
+	ResponseStatus int
+	// Recorder stores every request; nil records nothing.
+	Recorder Recorder
+	// Recording is asynchronous (a writer goroutine batches requests into
+	// one transaction); RecordWait bounds how long a sender waits for room
+	// when the queue is full, after which the request is answered without
+	// being recorded and an error event says so.
+	RecordWait time.Duration
+	// ShutdownTimeout bounds how long Serve waits for in-flight requests.
+	ShutdownTimeout time.Duration
+	// OnEvent receives the events. It is called from the request's
+	// goroutine, concurrently: it must be safe for concurrent use and must
+	// not block for long (the sender waits).
+	OnEvent func(Event)
+	// Now is the clock (tests). Default time.Now.
+	Now func() time.Time
+}
+
+// Kind says what an Event reports.
+type Kind string
+
+// Event kinds.
+const (
+	// KindRequest: a request was handled — verified, classified, recorded,
+	// forwarded — and is about to be answered. Event.Request is complete.
+	KindRequest Kind = "request"
+	// KindForward: one forward finished. Event.RequestID and Event.Forward
+	// are set. Emitted before the KindRequest event of the same request.
+	KindForward Kind = "forward"
+	// KindError: something went wrong outside the normal answer, e.g. a
+	// request could not be recorded. Event.Err is set; Event.RequestID when
+	// it concerns a request.
+	KindError Kind = "error"
+)
+
+// Event is what the listener reports.
+type Event struct {
+	Kind      Kind
+	Time      time.Time
+	RequestID string
+	Request   *model.ReceivedRequest // KindRequest
+	Forward   *model.ForwardResult   // KindForward
+	Err       error                  // KindError
+}
+
+// Matched reports whether e is a handled request that passed the filters
+// and was not rejected: what --exit-after counts.
+func (e Event) Matched() bool {
+	return e.Kind == KindRequest && e.Request != nil && !e.Request.Filtered && e.Request.Rejected == ""
+}
+
+// Listener handles webhook requests. Create it with New.
+type Listener struct {
+	cfg    Config
+	filter *Filter
+	client *http.Client
+	now    func() time.Time
+
+	queue     chan *recordJob
+	writerEnd chan struct{}
+	closeOnce sync.Once
+	mu        sync.RWMutex // guards closed against sends on queue
+	closed    bool
+}
+
+// New validates cfg and returns a Listener. Call Close (or Serve, which
+// closes it on return) to flush the recordings.
+func New(cfg Config) (*Listener, error) {
+	if cfg.Path == "" {
+		cfg.Path = "/"
+	}
+	if !strings.HasPrefix(cfg.Path, "/") {
+		cfg.Path = "/" + cfg.Path
+	}
+	if cfg.Scheme == "" {
+		cfg.Scheme = signature.Auto
+	}
+	if cfg.MaxBody <= 0 {
+		cfg.MaxBody = DefaultMaxBody
+	}
+	if cfg.ForwardTimeout <= 0 {
+		cfg.ForwardTimeout = DefaultForwardTimeout
+	}
+	if cfg.ResponseStatus == 0 {
+		cfg.ResponseStatus = http.StatusOK
+	}
+	if cfg.RecordWait <= 0 {
+		cfg.RecordWait = DefaultRecordWait
+	}
+	if cfg.ShutdownTimeout <= 0 {
+		cfg.ShutdownTimeout = DefaultShutdown
+	}
+	if cfg.OnEvent == nil {
+		cfg.OnEvent = func(Event) {}
+	}
+	l := &Listener{cfg: cfg, now: cfg.Now, client: cfg.Client}
+	if l.now == nil {
+		l.now = time.Now
+	}
+	if cfg.Filter != "" {
+		f, err := CompileFilter(cfg.Filter)
+		if err != nil {
+			return nil, err
+		}
+		l.filter = f
+	}
+	if l.client == nil {
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.MaxIdleConns = 256
+		tr.MaxIdleConnsPerHost = 64
+		if cfg.InsecureTLS {
+			tr.TLSClientConfig = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // --insecure, asked for
+		}
+		// Never follow redirects: the target's answer passes through as is.
+		l.client = &http.Client{Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	}
+	if cfg.Recorder != nil {
+		l.queue = make(chan *recordJob, 4096)
+		l.writerEnd = make(chan struct{})
+		go l.writer()
+	}
+	return l, nil
+}
+
+// Handler is the listener as an http.Handler.
+func (l *Listener) Handler() http.Handler { return l }
+
+// Serve answers requests arriving on ln until ctx is done, then shuts down
+// gracefully: it stops accepting, lets in-flight requests finish (up to
+// Config.ShutdownTimeout), flushes the recordings and closes ln. It returns
+// nil after a shutdown caused by ctx, or the error that stopped serving.
+// The Listener cannot be reused afterwards.
+func (l *Listener) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           l,
+		ReadHeaderTimeout: 30 * time.Second,
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	var err error
+	select {
+	case err = <-errc:
+	case <-ctx.Done():
+		sctx, cancel := context.WithTimeout(context.Background(), l.cfg.ShutdownTimeout)
+		err = srv.Shutdown(sctx)
+		cancel()
+		if errors.Is(err, context.DeadlineExceeded) {
+			err = fmt.Errorf("in-flight requests did not finish within %s", l.cfg.ShutdownTimeout)
+			srv.Close()
+		}
+		<-errc
+	}
+	l.Close()
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}
+
+// Close stops accepting recordings and waits until the queued ones are
+// written. Requests handled afterwards are not recorded (an error event says
+// so). Safe to call more than once.
+func (l *Listener) Close() {
+	l.closeOnce.Do(func() {
+		if l.queue == nil {
+			return
+		}
+		l.mu.Lock()
+		l.closed = true
+		close(l.queue)
+		l.mu.Unlock()
+		<-l.writerEnd
+	})
+}
+
+func (l *Listener) emit(e Event) {
+	if e.Time.IsZero() {
+		e.Time = l.now()
+	}
+	l.cfg.OnEvent(e)
+}
+
+func (l *Listener) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if (r.URL.Path == HealthPath || path.Clean(r.URL.Path) == HealthPath) && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+		writeMessage(w, http.StatusOK, "ok")
+		return
+	}
+	if !l.underPath(r.URL.Path) {
+		req := l.newRequest(r, nil)
+		req.Status, req.Rejected = http.StatusNotFound, RejectPath
+		l.emit(Event{Kind: KindRequest, RequestID: req.ID, Request: req})
+		writeMessage(w, http.StatusNotFound, "not found: hookctl listens on "+l.cfg.Path)
+		return
+	}
+	if l.isHealthCheck(r) {
+		writeMessage(w, http.StatusOK, "ok")
+		return
+	}
+
+	body, err := readBody(r, l.cfg.MaxBody)
+	req := l.newRequest(r, body)
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			l.finish(w, req, http.StatusRequestEntityTooLarge, RejectTooLarge,
+				fmt.Sprintf("payload too large: the limit is %s (--max-body)", FormatSize(l.cfg.MaxBody)))
+			return
+		}
+		l.emit(Event{Kind: KindError, RequestID: req.ID, Err: fmt.Errorf("read body of %s %s: %w", r.Method, r.URL.Path, err)})
+		writeMessage(w, http.StatusBadRequest, "cannot read body")
+		return
+	}
+	if l.cfg.RequireJSON && !IsJSONContentType(r.Header.Get("Content-Type")) {
+		ct := r.Header.Get("Content-Type")
+		if ct == "" {
+			ct = "none"
+		}
+		l.finish(w, req, http.StatusUnsupportedMediaType, RejectMediaType,
+			fmt.Sprintf("unsupported media type %q: JSON required (--require-json)", ct))
+		return
+	}
+	if len(l.cfg.Secrets) > 0 {
+		req.Verification = l.verify(r.Header, body)
+		if !req.Verification.OK && l.cfg.RejectInvalid {
+			l.finish(w, req, http.StatusUnauthorized, RejectInvalidSignature, "invalid signature: "+req.Verification.Message)
+			return
+		}
+	}
+	req.EventType = catalog.EventType(r.Header, body)
+	if l.cfg.TSField != "" {
+		if t, ok := EventTime(body, l.cfg.TSField); ok {
+			req.EventTime = &t
+		}
+	}
+	if !l.matches(req.EventType, body) {
+		req.Filtered = true
+		l.finish(w, req, http.StatusOK, "", "ok")
+		return
+	}
+
+	var pass *forwardResponse
+	if n := len(l.cfg.ForwardTo); n > 0 {
+		req.Forwards = make([]model.ForwardResult, n)
+		if n == 1 {
+			req.Forwards[0], pass = l.forward(r.Context(), req, l.cfg.ForwardTo[0], true)
+		} else {
+			var wg sync.WaitGroup
+			for i, target := range l.cfg.ForwardTo {
+				wg.Go(func() { req.Forwards[i], _ = l.forward(r.Context(), req, target, false) })
+			}
+			wg.Wait()
+		}
+	}
+	if pass != nil {
+		req.Status = pass.status
+		l.record(req)
+		l.emit(Event{Kind: KindRequest, RequestID: req.ID, Request: req})
+		h := w.Header()
+		for k, v := range pass.header {
+			if !isHopByHop(k) && k != "Content-Length" {
+				h[k] = v
+			}
+		}
+		w.WriteHeader(pass.status)
+		w.Write(pass.body)
+		return
+	}
+	if len(req.Forwards) == 1 { // the only target failed
+		l.finish(w, req, http.StatusBadGateway, "", "forward to "+req.Forwards[0].URL+" failed: "+req.Forwards[0].Error)
+		return
+	}
+	l.finish(w, req, l.cfg.ResponseStatus, "", "ok")
+}
+
+// finish records req, emits it and answers with a JSON message.
+func (l *Listener) finish(w http.ResponseWriter, req *model.ReceivedRequest, status int, rejected, message string) {
+	req.Status, req.Rejected = status, rejected
+	l.record(req)
+	l.emit(Event{Kind: KindRequest, RequestID: req.ID, Request: req})
+	writeMessage(w, status, message)
+}
+
+func (l *Listener) newRequest(r *http.Request, body []byte) *model.ReceivedRequest {
+	return &model.ReceivedRequest{
+		ID:         ids.New(ids.Request),
+		ReceivedAt: l.now().UTC(),
+		Method:     r.Method,
+		Host:       r.Host,
+		Path:       r.URL.Path,
+		Query:      r.URL.RawQuery,
+		Headers:    r.Header,
+		Body:       body,
+		RemoteAddr: r.RemoteAddr,
+	}
+}
+
+func (l *Listener) underPath(p string) bool {
+	base := l.cfg.Path
+	if base == "/" || p == base {
+		return true
+	}
+	return strings.HasPrefix(p, strings.TrimSuffix(base, "/")+"/")
+}
+
+// isHealthCheck: GET/HEAD on the listen path that cannot be a webhook.
+func (l *Listener) isHealthCheck(r *http.Request) bool {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		return false
+	}
+	if r.URL.Path != l.cfg.Path || r.URL.RawQuery != "" || r.ContentLength != 0 || len(r.TransferEncoding) > 0 {
+		return false
+	}
+	return len(signature.Detect(r.Header)) == 0 && catalog.EventType(r.Header, nil) == ""
+}
+
+func (l *Listener) verify(h http.Header, body []byte) *model.Verification {
+	opts := l.cfg.SignatureOptions
+	res := signature.Verify(l.cfg.Scheme, l.cfg.Secrets, h, body, opts)
+	if res.OK {
+		return &model.Verification{OK: true, Scheme: res.Scheme, SecretIndex: res.SecretIndex}
+	}
+	d := signature.Diagnose(l.cfg.Scheme, l.cfg.Secrets, h, body, opts)
+	v := &model.Verification{Scheme: d.Scheme, Cause: d.Cause, Message: d.Message}
+	if v.Scheme == signature.Auto {
+		v.Scheme = ""
+	}
+	if v.Message == "" && res.Err != nil {
+		v.Message = res.Err.Error()
+	}
+	return v
+}
+
+func (l *Listener) matches(eventType string, body []byte) bool {
+	if len(l.cfg.Events) > 0 {
+		ok := false
+		for _, p := range l.cfg.Events {
+			if model.MatchEvent(p, eventType) {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	return l.filter == nil || l.filter.Match(body)
+}
+
+func readBody(r *http.Request, limit int64) ([]byte, error) {
+	if r.ContentLength > limit {
+		return nil, &http.MaxBytesError{Limit: limit}
+	}
+	size := 512
+	if r.ContentLength > 0 {
+		size = int(r.ContentLength) + 1 // +1 so ReadAll sees EOF without growing
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, size))
+	_, err := buf.ReadFrom(io.LimitReader(r.Body, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(buf.Len()) > limit {
+		return nil, &http.MaxBytesError{Limit: limit}
+	}
+	return buf.Bytes(), nil
+}
+
+// IsJSONContentType accepts application/json, +json vendor types
+// (application/vnd.x+json) and text/json, with any parameters.
+func IsJSONContentType(ct string) bool {
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil {
+		return false
+	}
+	return mt == "application/json" || mt == "text/json" ||
+		(strings.HasPrefix(mt, "application/") && strings.HasSuffix(mt, "+json"))
+}
+
+func writeMessage(w http.ResponseWriter, status int, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	b := make([]byte, 0, len(msg)+16)
+	b = append(b, `{"message":`...)
+	b = appendJSONString(b, msg)
+	b = append(b, "}\n"...)
+	w.Write(b)
+}
+
+func appendJSONString(b []byte, s string) []byte {
+	b = append(b, '"')
+	for _, c := range s {
+		switch {
+		case c == '"' || c == '\\':
+			b = append(b, '\\', byte(c))
+		case c < 0x20:
+			b = fmt.Appendf(b, `\u%04x`, c)
+		default:
+			b = append(b, string(c)...)
+		}
+	}
+	return append(b, '"')
+}
+
+// FormatSize renders a byte count for people: "512 B", "1.2 KiB", "5 MiB".
+func FormatSize(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	units := []string{"KiB", "MiB", "GiB", "TiB"}
+	v := float64(n) / unit
+	i := 0
+	for v >= unit && i < len(units)-1 {
+		v /= unit
+		i++
+	}
+	s := fmt.Sprintf("%.1f", v)
+	s = strings.TrimSuffix(s, ".0")
+	return s + " " + units[i]
+}
+
+// --- recording ---------------------------------------------------------------
+
+type recordJob struct {
+	req *model.ReceivedRequest
+}
+
+// record queues req for the writer and returns at once: the sender never
+// waits for the database. When the queue is full (the database is slower
+// than the senders for a while) it waits at most RecordWait for room, then
+// gives up on recording this request. Nothing is lost silently: every
+// failure is emitted as an error event naming the request.
+func (l *Listener) record(req *model.ReceivedRequest) {
+	if l.queue == nil {
+		return
+	}
+	job := &recordJob{req: req}
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	if l.closed {
+		l.emit(Event{Kind: KindError, RequestID: req.ID, Err: fmt.Errorf("request %s not recorded: the listener is shutting down", req.ID)})
+		return
+	}
+	select {
+	case l.queue <- job:
+		return
+	default:
+	}
+	timer := time.NewTimer(l.cfg.RecordWait)
+	defer timer.Stop()
+	select {
+	case l.queue <- job:
+	case <-timer.C:
+		l.emit(Event{Kind: KindError, RequestID: req.ID, Err: fmt.Errorf("request %s not recorded: the database is too slow (recording queue full for %s)", req.ID, l.cfg.RecordWait)})
+	}
+}
+
+// writer stores queued requests, batching whatever is waiting into one
+// transaction (group commit keeps up with concurrent senders).
+func (l *Listener) writer() {
+	defer close(l.writerEnd)
+	batch := make([]*recordJob, 0, 256)
+	reqs := make([]*model.ReceivedRequest, 0, 256)
+	for job := range l.queue {
+		batch = append(batch[:0], job)
+	drain:
+		for len(batch) < cap(batch) {
+			select {
+			case j, ok := <-l.queue:
+				if !ok {
+					break drain
+				}
+				batch = append(batch, j)
+			default:
+				break drain
+			}
+		}
+		reqs = reqs[:0]
+		for _, j := range batch {
+			reqs = append(reqs, j.req)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		err := l.cfg.Recorder.RecordRequests(ctx, reqs...)
+		cancel()
+		if err != nil {
+			for _, j := range batch {
+				l.emit(Event{Kind: KindError, RequestID: j.req.ID, Err: fmt.Errorf("request %s not recorded: %w", j.req.ID, err)})
+			}
+		}
+		clear(batch)
+	}
+}

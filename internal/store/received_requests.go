@@ -1,0 +1,184 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hookctl/hookctl/internal/apperr"
+	"github.com/hookctl/hookctl/internal/model"
+)
+
+// ReceivedRequestFilter narrows ListReceivedRequests. Zero value: the newest
+// requests, any kind.
+type ReceivedRequestFilter struct {
+	Since  time.Time // only requests received at or after
+	Event  string    // event type pattern (model.MatchEvent: '*' globs)
+	Failed bool      // only rejected, unverified or failed-forward requests
+	Limit  int       // at most this many; <= 0 means no limit
+}
+
+const receivedRequestColumns = `id, received_at, method, host, path, query, headers, body, remote_addr, event_type, event_time,
+	verification, forwards, filtered, status, rejected, failed`
+
+// InsertReceivedRequests stores requests in one transaction (the listener
+// batches what arrives together).
+func (s *Store) InsertReceivedRequests(ctx context.Context, reqs ...*model.ReceivedRequest) error {
+	if len(reqs) == 0 {
+		return nil
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO received_requests (`+receivedRequestColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`)
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	for _, r := range reqs {
+		args, err := receivedRequestArgs(r)
+		if err != nil {
+			return err
+		}
+		if _, err := stmt.ExecContext(ctx, args...); err != nil {
+			if isUniqueViolation(err) {
+				return apperr.New(apperr.ErrConflict, "received request %s is already recorded", r.ID)
+			}
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
+// GetReceivedRequest returns one request or an apperr.ErrNotFound error.
+func (s *Store) GetReceivedRequest(ctx context.Context, id string) (*model.ReceivedRequest, error) {
+	r, err := scanReceivedRequest(s.db.QueryRowContext(ctx, `SELECT `+receivedRequestColumns+` FROM received_requests WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, apperr.NotFoundf("no received request %s (run \"hookctl webhook requests list\")", id)
+	}
+	return r, err
+}
+
+// ListReceivedRequests returns the requests matching f, newest first.
+func (s *Store) ListReceivedRequests(ctx context.Context, f ReceivedRequestFilter) ([]model.ReceivedRequest, error) {
+	var where []string
+	var args []any
+	if !f.Since.IsZero() {
+		where = append(where, `received_at >= ?`)
+		args = append(args, formatTime(f.Since))
+	}
+	if f.Event != "" && !strings.Contains(f.Event, "*") {
+		where = append(where, `event_type = ?`)
+		args = append(args, f.Event)
+	}
+	if f.Failed {
+		where = append(where, `failed = 1`)
+	}
+	q := `SELECT ` + receivedRequestColumns + ` FROM received_requests`
+	if len(where) > 0 {
+		q += ` WHERE ` + strings.Join(where, ` AND `)
+	}
+	q += ` ORDER BY received_at DESC, id DESC`
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []model.ReceivedRequest{}
+	for rows.Next() {
+		r, err := scanReceivedRequest(rows)
+		if err != nil {
+			return nil, err
+		}
+		if f.Event != "" && !model.MatchEvent(f.Event, r.EventType) {
+			continue
+		}
+		out = append(out, *r)
+		if f.Limit > 0 && len(out) >= f.Limit {
+			break
+		}
+	}
+	return out, rows.Err()
+}
+
+func receivedRequestArgs(r *model.ReceivedRequest) ([]any, error) {
+	headers, err := json.Marshal(r.Headers)
+	if err != nil {
+		return nil, err
+	}
+	if r.Headers == nil {
+		headers = []byte("{}")
+	}
+	fw := r.Forwards
+	if fw == nil {
+		fw = []model.ForwardResult{}
+	}
+	forwards, err := json.Marshal(fw)
+	if err != nil {
+		return nil, err
+	}
+	var verification, eventTime any
+	if r.Verification != nil {
+		v, err := json.Marshal(r.Verification)
+		if err != nil {
+			return nil, err
+		}
+		verification = string(v)
+	}
+	if r.EventTime != nil {
+		eventTime = formatTime(*r.EventTime)
+	}
+	body := r.Body
+	if body == nil {
+		body = []byte{}
+	}
+	return []any{r.ID, formatTime(r.ReceivedAt), r.Method, r.Host, r.Path, r.Query, string(headers), body, r.RemoteAddr,
+		r.EventType, eventTime, verification, string(forwards), r.Filtered, r.Status, r.Rejected, r.Failed()}, nil
+}
+
+func scanReceivedRequest(row scanner) (*model.ReceivedRequest, error) {
+	var r model.ReceivedRequest
+	var received, headers, forwards string
+	var eventTime, verification sql.NullString
+	var failed bool
+	err := row.Scan(&r.ID, &received, &r.Method, &r.Host, &r.Path, &r.Query, &headers, &r.Body, &r.RemoteAddr,
+		&r.EventType, &eventTime, &verification, &forwards, &r.Filtered, &r.Status, &r.Rejected, &failed)
+	if err != nil {
+		return nil, err
+	}
+	if r.ReceivedAt, err = parseTime(received); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(headers), &r.Headers); err != nil {
+		return nil, fmt.Errorf("received request %s: corrupt stored headers: %w", r.ID, err)
+	}
+	if err := json.Unmarshal([]byte(forwards), &r.Forwards); err != nil {
+		return nil, fmt.Errorf("received request %s: corrupt stored forwards: %w", r.ID, err)
+	}
+	for i := range r.Forwards {
+		r.Forwards[i].Latency = time.Duration(r.Forwards[i].LatencyMS * float64(time.Millisecond))
+	}
+	if len(r.Forwards) == 0 {
+		r.Forwards = nil
+	}
+	if verification.Valid {
+		r.Verification = &model.Verification{}
+		if err := json.Unmarshal([]byte(verification.String), r.Verification); err != nil {
+			return nil, fmt.Errorf("received request %s: corrupt stored verification: %w", r.ID, err)
+		}
+	}
+	if eventTime.Valid {
+		t, err := parseTime(eventTime.String)
+		if err != nil {
+			return nil, err
+		}
+		r.EventTime = &t
+	}
+	return &r, nil
+}
