@@ -34,6 +34,14 @@ func TestScripts(t *testing.T) {
 // local-only.
 var remoteScripts = []string{
 	"webhook_config.txtar",
+	"config_instance.txtar",
+	"config_instance_notify.txtar",
+	"send.txtar",
+	"send_deliveries.txtar",
+	"exit_codes.txtar",
+	"listen.txtar",
+	"listen_ci.txtar",
+	"listen_forward.txtar",
 }
 
 // TestScriptsRemote runs remoteScripts with HOOKCTL_API_URL/HOOKCTL_API_KEY

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/hookctl/hookctl/internal/model"
 )
@@ -31,11 +32,27 @@ func (r *Remote) CreateConfigInstance(ctx context.Context, p CreateConfigInstanc
 	}
 	p.Content = content
 	var ci model.ConfigInstance
-	if err := r.do(ctx, http.MethodPost, "/v1/config_instances", nil, p, &ci); err != nil {
+	hdr, err := r.doHeader(ctx, http.MethodPost, "/v1/config_instances", nil, p, &ci)
+	if err != nil {
 		return nil, err
+	}
+	if ids := hdr.Get(ValidationDeliveriesHeader); ids != "" && r.OnValidationDeliveries != nil {
+		var ds []*model.Delivery
+		for _, id := range strings.Split(ids, ",") {
+			ds = append(ds, &model.Delivery{ID: strings.TrimSpace(id), State: model.DeliveryPending})
+		}
+		if err := r.awaitFinal(ctx, ds); err != nil {
+			return &ci, err
+		}
+		r.OnValidationDeliveries(ctx, &ci, ds)
 	}
 	return &ci, nil
 }
+
+// ValidationDeliveriesHeader lists, in the response of POST
+// /v1/config_instances, the ids of the validation-event deliveries queued
+// for the new instance (comma-separated).
+const ValidationDeliveriesHeader = "Hookctl-Validation-Deliveries"
 
 func (r *Remote) ListConfigInstances(ctx context.Context, p ListConfigInstancesParams) ([]model.ConfigInstance, error) {
 	q := url.Values{}

@@ -64,6 +64,12 @@ func openBackend(f *cmdutil.Factory) (backend.Backend, error) {
 		if err != nil {
 			return nil, err // not a typed nil in the interface: cleanup checks be != nil
 		}
+		// The server queues the validation event; report it as a local create does.
+		r.OnValidationDeliveries = func(_ context.Context, _ *model.ConfigInstance, ds []*model.Delivery) {
+			for _, d := range ds {
+				reportValidation(f, d.URL, d, nil)
+			}
+		}
 		return r, nil
 	}
 	dir := config.DataDir(f.Globals.DataDir, f.Getenv, file)
@@ -93,15 +99,22 @@ func notifyValidation(f *cmdutil.Factory, local *backend.Local) func(context.Con
 		d := dispatch.New(f.HTTPClient(), dispatch.SaveRecorder(local.SaveDeliveries))
 		d.Policy = dispatch.Policy{Retries: 2, Timeout: 10 * time.Second}
 		for _, r := range d.NotifyConfigInstance(ctx, configs, ci, f.Now()) {
-			switch {
-			case r.Err != nil:
-				fmt.Fprintf(ios.ErrOut, "%s validation event to %s not sent: %v\n", st.FailureIcon(), r.Target.URL, r.Err)
-			case r.Delivery.State == model.DeliverySucceeded:
-				fmt.Fprintf(ios.ErrOut, "%s validation event delivered to %s (%d, %s)\n", st.SuccessIcon(), r.Target.URL, r.Delivery.StatusCode, r.Delivery.ID)
-			default:
-				fmt.Fprintf(ios.ErrOut, "%s validation event to %s failed: %s (see \"hookctl webhook deliveries show %s\")\n", st.FailureIcon(), r.Target.URL, deliveryFailure(r.Delivery), r.Delivery.ID)
-			}
+			reportValidation(f, r.Target.URL, r.Delivery, r.Err)
 		}
+	}
+}
+
+// reportValidation prints the outcome of a validation event's delivery on stderr.
+func reportValidation(f *cmdutil.Factory, url string, d *model.Delivery, err error) {
+	ios := f.IOStreams
+	st := ios.ErrStyles()
+	switch {
+	case err != nil:
+		fmt.Fprintf(ios.ErrOut, "%s validation event to %s not sent: %v\n", st.FailureIcon(), url, err)
+	case d.State == model.DeliverySucceeded:
+		fmt.Fprintf(ios.ErrOut, "%s validation event delivered to %s (%d, %s)\n", st.SuccessIcon(), url, d.StatusCode, d.ID)
+	default:
+		fmt.Fprintf(ios.ErrOut, "%s validation event to %s failed: %s (see \"hookctl webhook deliveries show %s\")\n", st.FailureIcon(), url, deliveryFailure(d), d.ID)
 	}
 }
 

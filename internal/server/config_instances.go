@@ -1,7 +1,9 @@
 package server
 
 import (
+	"context"
 	"net/http"
+	"strings"
 
 	"github.com/hookctl/hookctl/internal/backend"
 )
@@ -28,9 +30,13 @@ func (s *Server) createConfigInstance(w http.ResponseWriter, r *http.Request) er
 	if err := s.decodeJSON(w, r, &p); err != nil {
 		return err
 	}
-	ci, err := s.be.CreateConfigInstance(r.Context(), p)
+	var queued []string // validation-event deliveries, filled by NotifyConfigInstances
+	ci, err := s.be.CreateConfigInstance(context.WithValue(r.Context(), validationKey{}, &queued), p)
 	if err != nil {
 		return err
+	}
+	if len(queued) > 0 {
+		w.Header().Set(backend.ValidationDeliveriesHeader, strings.Join(queued, ","))
 	}
 	return writeJSON(w, http.StatusCreated, ci)
 }

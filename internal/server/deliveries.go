@@ -75,7 +75,9 @@ func (s *Server) getDelivery(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	id := r.PathValue("id")
-	_ = wait // long polling comes with the outbox
+	if wait > 0 && s.dispatcher != nil {
+		s.dispatcher.Wait(r.Context(), []string{id}, wait)
+	}
 	d, err := s.be.GetDelivery(r.Context(), id)
 	if err != nil {
 		return err

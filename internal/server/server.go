@@ -42,6 +42,9 @@ type Options struct {
 	ErrorLog io.Writer
 	// Metrics is the registry served on /metrics; nil creates one.
 	Metrics *Metrics
+	// Dispatcher sends what POST /v1/events and resend queue; without one
+	// those answer 500.
+	Dispatcher Dispatcher
 }
 
 // Server is the API's http.Handler.
@@ -51,6 +54,8 @@ type Server struct {
 	maxBody int64
 	mux     *http.ServeMux
 	metrics *Metrics
+	// dispatcher queues and delivers events (nil: sending is not available).
+	dispatcher Dispatcher
 
 	requests *CounterVec
 	latency  *HistogramVec
@@ -73,6 +78,8 @@ func New(o Options) *Server {
 		metrics:  o.Metrics,
 		errorLog: o.ErrorLog,
 		paths:    map[string][]string{},
+
+		dispatcher: o.Dispatcher,
 	}
 	if s.maxBody <= 0 {
 		s.maxBody = DefaultMaxBodyBytes
@@ -98,7 +105,7 @@ func (s *Server) routes() {
 	s.configInstanceRoutes()
 	s.deliveryRoutes()
 	s.requestRoutes()
-	// s.eventRoutes()
+	s.eventRoutes()
 
 	// Anything else: JSON 404 (and 405 for known paths, registered by
 	// route), after authentication like every other call.
@@ -133,6 +140,9 @@ func (s *Server) register(pattern string, auth bool, h handlerFunc) {
 // errMethodNotAllowed is answered 405; it is local to the server because
 // no command can cause it.
 var errMethodNotAllowed = errors.New("method not allowed")
+
+// errNoDispatcher is a 500: the server was built without a dispatcher.
+var errNoDispatcher = errors.New("this server has no dispatcher: it cannot send events")
 
 // instrument wraps h with metrics, authentication and error mapping.
 func (s *Server) instrument(route string, auth bool, h handlerFunc) http.Handler {

@@ -51,9 +51,18 @@ func (s *Store) SaveDeliveries(ctx context.Context, ds []*model.Delivery) error 
 		return err
 	}
 	defer tx.Rollback()
+	if err := saveDeliveriesTx(ctx, tx, ds); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// saveDeliveriesTx is SaveDeliveries inside tx.
+func saveDeliveriesTx(ctx context.Context, tx *sql.Tx, ds []*model.Delivery) error {
 	upsert, err := tx.PrepareContext(ctx, `INSERT INTO deliveries (`+deliveryColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
 ON CONFLICT (id) DO UPDATE SET state=excluded.state, status_code=excluded.status_code,
-  attempt_count=excluded.attempt_count, updated_at=excluded.updated_at`)
+  attempt_count=excluded.attempt_count, updated_at=excluded.updated_at,
+  request_headers=CASE WHEN excluded.request_headers <> '{}' THEN excluded.request_headers ELSE request_headers END`)
 	if err != nil {
 		return err
 	}
@@ -106,7 +115,7 @@ VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (delivery_id, n) DO UPDATE SET error=exclud
 			}
 		}
 	}
-	return tx.Commit()
+	return nil
 }
 
 // where builds the WHERE clause; col qualifies column names ("d." or "").

@@ -4,6 +4,7 @@ package serve
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -16,6 +17,7 @@ import (
 	"github.com/hookctl/hookctl/internal/apperr"
 	"github.com/hookctl/hookctl/internal/backend"
 	"github.com/hookctl/hookctl/internal/cmdutil"
+	"github.com/hookctl/hookctl/internal/outbox"
 	"github.com/hookctl/hookctl/internal/server"
 )
 
@@ -93,6 +95,8 @@ finish (up to --shutdown-timeout).`,
 }
 
 func serveRun(ctx context.Context, opts *Options) error {
+	ctx, stopWorkers := context.WithCancel(ctx)
+	defer stopWorkers()
 	f := opts.Factory
 	ios := f.IOStreams
 	s, err := cmdutil.OpenLocalStore(ctx, f)
@@ -102,10 +106,28 @@ func serveRun(ctx context.Context, opts *Options) error {
 	local := backend.NewLocal(s, f.Now)
 	defer local.Close()
 
+	// The durable dispatcher: events, resends and validation events are
+	// queued in the outbox table and delivered by --workers workers.
+	metrics := server.NewMetrics()
+	var onAttempt func(string, time.Duration)
+	ob, err := outbox.New(ctx, s, outbox.Options{
+		Workers:   opts.Workers,
+		OnAttempt: func(o string, d time.Duration) { onAttempt(o, d) },
+		ErrorLog:  ios.ErrOut,
+	})
+	if err != nil {
+		return err
+	}
+	onAttempt = server.DispatcherMetrics(metrics, ob.Len)
 	srv := server.New(server.Options{
-		Backend:  local,
-		Auth:     &apikey.Authenticator{Store: s, Now: f.Now, TouchEvery: time.Minute},
-		ErrorLog: ios.ErrOut,
+		Backend:    local,
+		Auth:       &apikey.Authenticator{Store: s, Now: f.Now, TouchEvery: time.Minute},
+		ErrorLog:   ios.ErrOut,
+		Metrics:    metrics,
+		Dispatcher: ob,
+	})
+	local.OnConfigInstanceCreated = server.NotifyConfigInstances(local, ob, func(format string, args ...any) {
+		fmt.Fprintf(ios.ErrOut, format+"\n", args...)
 	})
 	ln, err := net.Listen("tcp", opts.Addr)
 	if err != nil {
@@ -128,8 +150,18 @@ func serveRun(ctx context.Context, opts *Options) error {
 			return err
 		}
 	}
+	if n := ob.Len(); n > 0 {
+		fmt.Fprintf(ios.ErrOut, "Resuming %s from the outbox\n", cmdutil.Plural(n, "pending delivery", "pending deliveries"))
+	}
 	fmt.Fprintf(ios.ErrOut, "Listening on %s\n", url)
-	if err := srv.Serve(ctx, ln, opts.ShutdownTimeout); err != nil {
+	obDone := make(chan error, 1)
+	go func() { obDone <- ob.Run(ctx, opts.ShutdownTimeout) }()
+	serveErr := srv.Serve(ctx, ln, opts.ShutdownTimeout)
+	// Serve returns when ctx is done (or on a listener error): stop the
+	// workers too; in-flight attempts get up to --shutdown-timeout, the
+	// rest stays in the outbox for the next start.
+	stopWorkers()
+	if err := errors.Join(serveErr, <-obDone); err != nil {
 		return err
 	}
 	fmt.Fprintln(ios.ErrOut, "Stopped")

@@ -4,9 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
-	"net/http"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -72,49 +69,40 @@ receiver), signed the same way.`,
 	return cmd
 }
 
-// signatureHeaders are dropped from a stored request before it is re-signed.
-var signatureHeaders = []string{"Webhook-Id", "Webhook-Timestamp", "Webhook-Signature", "Svix-Id", "Svix-Timestamp", "Svix-Signature",
-	"Stripe-Signature", "X-Hub-Signature-256", "X-Hub-Signature", "X-Slack-Signature", "X-Slack-Request-Timestamp",
-	"X-Shopify-Hmac-Sha256", "X-Sf-Signature", "Ricloud-Signature", "X-Request-Id", "Content-Length"}
-
 func deliveriesResendRun(ctx context.Context, opts *DeliveriesResendOptions) error {
 	f := opts.Factory
 	be, err := f.Backend()
 	if err != nil {
 		return err
 	}
+	sopts := &SendOptions{Factory: f, Concurrency: 1, Retries: opts.Retries, RetryDelay: opts.RetryDelay, Timeout: opts.Timeout,
+		Insecure: opts.Insecure, Dispatcher: opts.Dispatcher}
+	if sender, ok := be.(backend.Sender); ok {
+		// The server resends through its dispatcher and records it.
+		retries := opts.Retries
+		delay, timeout := backend.Duration(opts.RetryDelay), backend.Duration(opts.Timeout)
+		res, err := sender.ResendDelivery(ctx, opts.ID, backend.ResendParams{To: opts.To,
+			DeliveryPolicy: backend.DeliveryPolicy{Retries: &retries, RetryDelay: &delay, Timeout: &timeout}})
+		if err != nil {
+			return err
+		}
+		printWarnings(f, res.Warnings)
+		if err := cmdutil.Render(f, res.Data, func() error { return printDeliveries(sopts, res.Data) }); err != nil {
+			return err
+		}
+		return outcome(sopts, res.Data)
+	}
 	orig, err := be.GetDelivery(ctx, opts.ID)
 	if err != nil {
 		return err
 	}
-	target := dispatch.Target{URL: orig.URL}
-	if orig.ConfigID != "" {
-		c, err := be.GetWebhookConfig(ctx, orig.ConfigID)
-		switch {
-		case err == nil:
-			target = dispatch.TargetFromConfig(c)
-		case errors.Is(err, apperr.ErrNotFound):
-			fmt.Fprintf(f.IOStreams.ErrOut, "%s webhook config %s no longer exists: resending unsigned\n", f.IOStreams.ErrStyles().WarningIcon(), orig.ConfigID)
-		default:
-			return err
-		}
-	} else if orig.Scheme != "" {
-		fmt.Fprintf(f.IOStreams.ErrOut, "%s the secret of an ad-hoc --to delivery is not stored: resending unsigned\n", f.IOStreams.ErrStyles().WarningIcon())
+	ev, target, warning, err := backend.PrepareResend(ctx, be, orig, opts.To)
+	if err != nil {
+		return err
 	}
-	if opts.To != "" {
-		target.URL = opts.To
+	if warning != "" {
+		printWarnings(f, []string{warning})
 	}
-	hdr := http.Header{}
-	for k, v := range orig.RequestHeaders {
-		hdr.Set(k, v)
-	}
-	for _, k := range signatureHeaders {
-		hdr.Del(k)
-	}
-	ev := dispatch.Event{Type: orig.EventType, EventID: orig.EventID, Body: orig.Payload, Headers: hdr,
-		RequestID: orig.RequestID, ResendOf: orig.ID}
-	sopts := &SendOptions{Factory: f, Concurrency: 1, Retries: opts.Retries, RetryDelay: opts.RetryDelay, Timeout: opts.Timeout,
-		Insecure: opts.Insecure, Dispatcher: opts.Dispatcher}
 	d := newDispatcher(sopts, httpClient(sopts), dispatch.SaveRecorder(be.SaveDeliveries))
 	del, err := d.Deliver(ctx, ev, target)
 	if del == nil {

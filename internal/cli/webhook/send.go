@@ -1,6 +1,7 @@
 package webhook
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -325,29 +326,7 @@ func resolveTargets(ctx context.Context, opts *SendOptions, p *preparedEvent) ([
 	if err != nil {
 		return nil, err
 	}
-	if opts.ConfigID != "" {
-		c, err := be.GetWebhookConfig(ctx, opts.ConfigID)
-		if err != nil {
-			return nil, err
-		}
-		if !c.Enabled {
-			return nil, apperr.Usagef("webhook config %s is disabled: enable it with \"hookctl webhook-config update %s --enable\", or send to its URL with --to", c.ID, c.ID)
-		}
-		if !c.Subscribes(opts.Type) {
-			return nil, apperr.Usagef("webhook config %s is not subscribed to %s (its events: %s): add it with \"hookctl webhook-config update %s --add-event %s\", or send to its URL with --to",
-				c.ID, opts.Type, strings.Join(c.Events, ", "), c.ID, opts.Type)
-		}
-		return []dispatch.Target{dispatch.TargetFromConfig(c)}, nil
-	}
-	configs, err := be.ListWebhookConfigs(ctx, backend.ListWebhookConfigsParams{})
-	if err != nil {
-		return nil, err
-	}
-	targets := dispatch.Subscribed(configs, opts.Type)
-	if len(targets) == 0 {
-		return nil, apperr.NotFoundf("no enabled webhook config is subscribed to %s (run \"hookctl webhook-config list --event %s\")", opts.Type, opts.Type)
-	}
-	return targets, nil
+	return backend.ConfigTargets(ctx, be, opts.ConfigID, opts.Type)
 }
 
 // httpClient clones the factory's client with a transport sized for the
@@ -395,6 +374,15 @@ func sendRun(ctx context.Context, opts *SendOptions) error {
 	p, err := prepareEvent(opts)
 	if err != nil {
 		return err
+	}
+	if !opts.Mock && opts.Count == 1 {
+		be, err := opts.Factory.Backend()
+		if err != nil {
+			return err
+		}
+		if sender, ok := be.(backend.Sender); ok {
+			return remoteSendRun(ctx, opts, p, sender)
+		}
 	}
 	targets, err := resolveTargets(ctx, opts, p)
 	if err != nil {
@@ -447,6 +435,52 @@ func sendRun(ctx context.Context, opts *SendOptions) error {
 		return err
 	}
 	return outcome(opts, deliveries)
+}
+
+// remoteSendRun asks the server to send (its durable dispatcher delivers
+// and records) and renders the final deliveries like a local send. --mock
+// and load mode (--count) always send from here.
+func remoteSendRun(ctx context.Context, opts *SendOptions, p *preparedEvent, sender backend.Sender) error {
+	f := opts.Factory
+	params := backend.SendEventParams{
+		Type: opts.Type, PayloadBase64: p.ev.Body, Headers: map[string]string{},
+		ConfigID: opts.ConfigID, To: opts.To, Secret: opts.Secret,
+	}
+	if params.PayloadBase64 == nil {
+		params.PayloadBase64 = []byte{}
+	}
+	for k := range p.ev.Headers {
+		params.Headers[k] = p.ev.Headers.Get(k)
+	}
+	if opts.To != "" {
+		if err := backend.ValidateEndpointURL(opts.To); err != nil {
+			return err
+		}
+		if opts.Secret != "" {
+			params.Scheme = cmp.Or(opts.Scheme, p.scheme, "standard")
+		} else if f.IOStreams != nil {
+			fmt.Fprintf(f.IOStreams.ErrOut, "%s sending unsigned: no --secret given (or use --config ID to sign with a config's secret)\n",
+				f.IOStreams.ErrStyles().WarningIcon())
+		}
+	}
+	retries := opts.Retries
+	delay, timeout := backend.Duration(opts.RetryDelay), backend.Duration(opts.Timeout)
+	params.DeliveryPolicy = backend.DeliveryPolicy{Retries: &retries, RetryDelay: &delay, Timeout: &timeout}
+	res, err := sender.SendEvent(ctx, params)
+	if err != nil {
+		return err
+	}
+	printWarnings(f, res.Warnings)
+	if err := cmdutil.Render(f, res.Data, func() error { return printDeliveries(opts, res.Data) }); err != nil {
+		return err
+	}
+	return outcome(opts, res.Data)
+}
+
+func printWarnings(f *cmdutil.Factory, warnings []string) {
+	for _, w := range warnings {
+		fmt.Fprintf(f.IOStreams.ErrOut, "%s %s\n", f.IOStreams.ErrStyles().WarningIcon(), w)
+	}
 }
 
 // outcome turns the final states into the exit status.

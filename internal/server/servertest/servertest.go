@@ -11,6 +11,7 @@ import (
 
 	"github.com/hookctl/hookctl/internal/apikey"
 	"github.com/hookctl/hookctl/internal/backend"
+	"github.com/hookctl/hookctl/internal/outbox"
 	"github.com/hookctl/hookctl/internal/server"
 	"github.com/hookctl/hookctl/internal/store"
 )
@@ -21,6 +22,7 @@ type Instance struct {
 	Key    string // a valid API key
 	Local  *backend.Local
 	Server *server.Server
+	Outbox *outbox.Outbox
 
 	cancel context.CancelFunc
 	done   chan error
@@ -40,15 +42,25 @@ func Start(dataDir string) (*Instance, error) {
 		return nil, err
 	}
 	local := backend.NewLocal(s, nil)
-	srv := server.New(server.Options{Backend: local, Auth: &apikey.Authenticator{Store: s, TouchEvery: time.Minute}})
+	metrics := server.NewMetrics()
+	var onAttempt func(string, time.Duration)
+	ob, err := outbox.New(ctx, s, outbox.Options{Workers: 4, OnAttempt: func(o string, d time.Duration) { onAttempt(o, d) }})
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	onAttempt = server.DispatcherMetrics(metrics, ob.Len)
+	local.OnConfigInstanceCreated = server.NotifyConfigInstances(local, ob, func(string, ...any) {})
+	srv := server.New(server.Options{Backend: local, Auth: &apikey.Authenticator{Store: s, TouchEvery: time.Minute}, Metrics: metrics, Dispatcher: ob})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		s.Close()
 		return nil, err
 	}
 	sctx, cancel := context.WithCancel(ctx)
-	in := &Instance{URL: "http://" + ln.Addr().String(), Key: key, Local: local, Server: srv, cancel: cancel, done: make(chan error, 1)}
+	in := &Instance{URL: "http://" + ln.Addr().String(), Key: key, Local: local, Server: srv, Outbox: ob, cancel: cancel, done: make(chan error, 2)}
 	go func() { in.done <- srv.Serve(sctx, ln, 5*time.Second) }()
+	go func() { in.done <- ob.Run(sctx, 5*time.Second) }()
 	return in, nil
 }
 
@@ -61,9 +73,9 @@ func (in *Instance) Remote() *backend.Remote {
 	return r
 }
 
-// Close shuts the server down gracefully and closes the store.
+// Close shuts the server and its dispatcher down gracefully and closes the store.
 func (in *Instance) Close() error {
 	in.cancel()
-	err := <-in.done
+	err := errors.Join(<-in.done, <-in.done)
 	return errors.Join(err, in.Local.Close())
 }

@@ -1,0 +1,372 @@
+// Package outbox is the durable dispatcher of `hookctl serve`. Enqueue
+// writes each pending delivery and its outbox row (store.EnqueueDeliveries)
+// in one transaction; Run's workers claim due rows, make one attempt each
+// (dispatch.Dispatcher.Attempt), and record the attempt together with the
+// row's next state (store.FinishOutboxAttempt): deleted when final, due
+// again after the backoff otherwise. Retries are rows, not sleeping
+// goroutines, so they survive restarts; a process killed mid-attempt leaves
+// the row leased, and the next start frees every lease and attempts it
+// again with the same request id (at-least-once; receivers deduplicate on
+// webhook-id / X-Request-Id).
+package outbox
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/hookctl/hookctl/internal/dispatch"
+	"github.com/hookctl/hookctl/internal/ids"
+	"github.com/hookctl/hookctl/internal/model"
+	"github.com/hookctl/hookctl/internal/signature"
+	"github.com/hookctl/hookctl/internal/store"
+)
+
+// Job is one delivery to make.
+type Job struct {
+	Event  dispatch.Event
+	Target dispatch.Target
+	Policy dispatch.Policy
+}
+
+// Options configure an Outbox.
+type Options struct {
+	// Workers deliver concurrently (default 4).
+	Workers int
+	// Client sends the webhooks (nil: a client without timeout; the policy
+	// bounds each attempt).
+	Client *http.Client
+	// Now and Jitter are for tests.
+	Now    func() time.Time
+	Jitter func() float64
+	// PollInterval bounds how long an idle feeder waits before looking at
+	// the table again (other processes may enqueue); default 1s.
+	PollInterval time.Duration
+	// OnAttempt is called after each recorded attempt with the outcome
+	// ("succeeded", "failed" or "retry") and the attempt's latency: the
+	// server's metrics.
+	OnAttempt func(outcome string, latency time.Duration)
+	// ErrorLog receives failures to read or write the store.
+	ErrorLog io.Writer
+}
+
+// Outbox queues and delivers. Create it with New, call Run once.
+type Outbox struct {
+	st   *store.Store
+	o    Options
+	d    *dispatch.Dispatcher
+	wake chan struct{}
+	len  atomic.Int64
+
+	mu      sync.Mutex
+	waiters map[string][]chan struct{}
+	logMu   sync.Mutex
+}
+
+// New returns an outbox over st. The queue length starts from the table.
+func New(ctx context.Context, st *store.Store, o Options) (*Outbox, error) {
+	if o.Workers < 1 {
+		o.Workers = 4
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.PollInterval <= 0 {
+		o.PollInterval = time.Second
+	}
+	client := o.Client
+	if client == nil {
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.MaxIdleConnsPerHost = max(o.Workers, 2)
+		client = &http.Client{Transport: tr}
+	}
+	d := dispatch.New(client, nil)
+	d.Now = o.Now
+	d.Jitter = o.Jitter
+	ob := &Outbox{st: st, o: o, d: d, wake: make(chan struct{}, 1), waiters: map[string][]chan struct{}{}}
+	n, err := st.OutboxLen(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ob.len.Store(int64(n))
+	return ob, nil
+}
+
+// Len is the number of deliveries with an attempt still to make (the queue
+// depth metric).
+func (ob *Outbox) Len() int { return int(ob.len.Load()) }
+
+// job is Job as stored in the outbox row.
+type job struct {
+	Headers http.Header       `json:"headers,omitempty"`
+	URL     string            `json:"url"`
+	Scheme  string            `json:"scheme,omitempty"`
+	Secrets []secret          `json:"secrets,omitempty"`
+	TargetH map[string]string `json:"target_headers,omitempty"`
+	Policy  policy            `json:"policy"`
+}
+
+type secret struct {
+	Value     string    `json:"value"`
+	ExpiresAt time.Time `json:"expires_at,omitzero"`
+}
+
+type policy struct {
+	Retries   int           `json:"retries"`
+	BaseDelay time.Duration `json:"base_delay_ns"`
+	MaxDelay  time.Duration `json:"max_delay_ns"`
+	Timeout   time.Duration `json:"timeout_ns"`
+}
+
+// Enqueue records a pending delivery for each job, in one transaction with
+// their outbox rows, wakes the workers and returns the deliveries.
+func (ob *Outbox) Enqueue(ctx context.Context, jobs []Job) ([]*model.Delivery, error) {
+	now := ob.o.Now().UTC()
+	items := make([]store.OutboxItem, 0, len(jobs))
+	out := make([]*model.Delivery, 0, len(jobs))
+	for _, j := range jobs {
+		reqID := j.Event.RequestID
+		if reqID == "" {
+			reqID = dispatch.NewUUID()
+		}
+		d := &model.Delivery{
+			ID: ids.New(ids.Delivery), RequestID: reqID, EventType: j.Event.Type, EventID: j.Event.EventID,
+			ConfigID: j.Target.ConfigID, URL: j.Target.URL, Scheme: j.Target.Scheme, Payload: j.Event.Body,
+			RequestHeaders: map[string]string{}, State: model.DeliveryPending, ResendOf: j.Event.ResendOf,
+			Attempts: []model.DeliveryAttempt{}, CreatedAt: now, UpdatedAt: now,
+		}
+		sj := job{Headers: j.Event.Headers, URL: j.Target.URL, Scheme: j.Target.Scheme, TargetH: j.Target.Headers,
+			Policy: policy{Retries: j.Policy.Retries, BaseDelay: j.Policy.BaseDelay, MaxDelay: j.Policy.MaxDelay, Timeout: j.Policy.Timeout}}
+		for _, s := range j.Target.Secrets {
+			sj.Secrets = append(sj.Secrets, secret{Value: s.Value, ExpiresAt: s.ExpiresAt})
+		}
+		b, err := json.Marshal(sj)
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, store.OutboxItem{Delivery: d, Job: b, NextAttemptAt: now})
+		out = append(out, d)
+	}
+	if err := ob.st.EnqueueDeliveries(ctx, items); err != nil {
+		return nil, err
+	}
+	ob.len.Add(int64(len(items)))
+	ob.poke()
+	return out, nil
+}
+
+func (ob *Outbox) poke() {
+	select {
+	case ob.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run frees leases left by a previous process and delivers until ctx is
+// cancelled. Then it stops claiming rows and lets in-flight attempts run
+// for up to drain; attempts still running after that are cancelled, not
+// recorded, and left in the outbox for the next start. Run returns when
+// every worker has stopped.
+func (ob *Outbox) Run(ctx context.Context, drain time.Duration) error {
+	if err := ob.st.ResetOutboxLeases(context.WithoutCancel(ctx)); err != nil {
+		return err
+	}
+	// Attempts run under attemptCtx, which outlives ctx by drain.
+	attemptCtx, cancelAttempts := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelAttempts()
+	stop := context.AfterFunc(ctx, func() { time.AfterFunc(drain, cancelAttempts) })
+	defer stop()
+
+	entries := make(chan store.OutboxEntry)
+	var wg sync.WaitGroup
+	for range ob.o.Workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for e := range entries {
+				ob.process(attemptCtx, e)
+			}
+		}()
+	}
+	ob.feed(ctx, entries)
+	close(entries)
+	wg.Wait()
+	return nil
+}
+
+// lease is how long a claimed row stays with this process: longer than any
+// attempt (the policy's timeout is at most a few minutes in practice).
+const lease = 10 * time.Minute
+
+// feed claims due rows and hands them to the workers, one claim of at most
+// Workers rows at a time, so claimed rows never wait long for a worker.
+func (ob *Outbox) feed(ctx context.Context, entries chan<- store.OutboxEntry) {
+	for ctx.Err() == nil {
+		claimed, err := ob.st.ClaimOutbox(context.WithoutCancel(ctx), ob.o.Now(), lease, ob.o.Workers)
+		if err != nil {
+			ob.logf("outbox: claim: %v", err)
+		}
+		for i, e := range claimed {
+			select {
+			case entries <- e:
+			case <-ctx.Done():
+				// Not handed out: free the rest for the next start.
+				for _, r := range claimed[i:] {
+					_ = ob.st.ReleaseOutbox(context.WithoutCancel(ctx), r.DeliveryID)
+				}
+				return
+			}
+		}
+		if len(claimed) > 0 {
+			continue
+		}
+		wait := ob.o.PollInterval
+		if next, ok, err := ob.st.NextOutboxAt(context.WithoutCancel(ctx)); err == nil && ok {
+			wait = min(wait, max(next.Sub(ob.o.Now()), time.Millisecond))
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ob.wake:
+		case <-t.C:
+		case <-ctx.Done():
+		}
+		t.Stop()
+	}
+}
+
+func (ob *Outbox) process(ctx context.Context, e store.OutboxEntry) {
+	bg := context.WithoutCancel(ctx)
+	var j job
+	if err := json.Unmarshal(e.Job, &j); err != nil {
+		ob.logf("outbox: delivery %s: unreadable job, dropped: %v", e.DeliveryID, err)
+		_ = ob.st.DropOutbox(bg, e.DeliveryID)
+		ob.finished(e.DeliveryID)
+		return
+	}
+	d, err := ob.st.GetDelivery(bg, e.DeliveryID)
+	if err != nil {
+		ob.logf("outbox: delivery %s: %v", e.DeliveryID, err)
+		_ = ob.st.ReleaseOutbox(bg, e.DeliveryID)
+		return
+	}
+	if d.State != model.DeliveryPending { // recorded final, row left behind
+		_ = ob.st.DropOutbox(bg, e.DeliveryID)
+		ob.finished(d.ID)
+		return
+	}
+	ev := dispatch.Event{Type: d.EventType, EventID: d.EventID, Body: d.Payload, Headers: j.Headers, RequestID: d.RequestID, ResendOf: d.ResendOf}
+	t := dispatch.Target{URL: j.URL, ConfigID: d.ConfigID, Scheme: j.Scheme, Headers: j.TargetH}
+	for _, s := range j.Secrets {
+		t.Secrets = append(t.Secrets, signature.Secret{Value: s.Value, ExpiresAt: s.ExpiresAt})
+	}
+	p := dispatch.Policy{Retries: j.Policy.Retries, BaseDelay: j.Policy.BaseDelay, MaxDelay: j.Policy.MaxDelay, Timeout: j.Policy.Timeout}
+	next, err := ob.d.Attempt(ctx, p, ev, t, d)
+	if err != nil {
+		if ctx.Err() != nil { // shutting down: not attempted, leave it for the next start
+			_ = ob.st.ReleaseOutbox(bg, d.ID)
+			return
+		}
+		// Cannot be sent at all (bad secret or URL): record it as failed.
+		now := ob.o.Now().UTC()
+		d.Attempts = append(d.Attempts, model.DeliveryAttempt{N: len(d.Attempts) + 1, StartedAt: now, Error: err.Error()})
+		d.AttemptCount, d.State, d.UpdatedAt = len(d.Attempts), model.DeliveryFailed, now
+	}
+	if err := ob.st.FinishOutboxAttempt(bg, d, ob.o.Now().Add(next)); err != nil {
+		ob.logf("outbox: record delivery %s: %v", d.ID, err)
+		_ = ob.st.ReleaseOutbox(bg, d.ID)
+		return
+	}
+	if ob.o.OnAttempt != nil {
+		outcome := d.State
+		if outcome == model.DeliveryPending {
+			outcome = "retry"
+		}
+		var lat time.Duration
+		if a := d.LastAttempt(); a != nil {
+			lat = a.Latency
+		}
+		ob.o.OnAttempt(outcome, lat)
+	}
+	if d.State != model.DeliveryPending {
+		ob.finished(d.ID)
+	} else {
+		ob.poke() // the feeder may be sleeping longer than this backoff
+	}
+}
+
+func (ob *Outbox) finished(id string) {
+	ob.len.Add(-1)
+	ob.mu.Lock()
+	ws := ob.waiters[id]
+	delete(ob.waiters, id)
+	ob.mu.Unlock()
+	for _, c := range ws {
+		close(c)
+	}
+}
+
+// Wait blocks until every delivery in ids is final (no longer in the
+// outbox), ctx is done or max has passed.
+func (ob *Outbox) Wait(ctx context.Context, ids []string, max time.Duration) {
+	if max <= 0 || len(ids) == 0 {
+		return
+	}
+	chans := make([]chan struct{}, 0, len(ids))
+	ob.mu.Lock()
+	for _, id := range ids {
+		c := make(chan struct{})
+		ob.waiters[id] = append(ob.waiters[id], c)
+		chans = append(chans, c)
+	}
+	ob.mu.Unlock()
+	defer ob.unwait(ids, chans)
+	t := time.NewTimer(max)
+	defer t.Stop()
+	for i, id := range ids {
+		// Registered first, then checked: a delivery that finished before
+		// registration is not in the outbox any more.
+		if in, err := ob.st.InOutbox(ctx, id); err == nil && !in {
+			continue
+		}
+		select {
+		case <-chans[i]:
+		case <-t.C:
+			return
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+func (ob *Outbox) unwait(ids []string, chans []chan struct{}) {
+	ob.mu.Lock()
+	defer ob.mu.Unlock()
+	for i, id := range ids {
+		ws := ob.waiters[id]
+		for k, c := range ws {
+			if c == chans[i] {
+				ws = append(ws[:k], ws[k+1:]...)
+				break
+			}
+		}
+		if len(ws) == 0 {
+			delete(ob.waiters, id)
+		} else {
+			ob.waiters[id] = ws
+		}
+	}
+}
+
+func (ob *Outbox) logf(format string, args ...any) {
+	if ob.o.ErrorLog == nil {
+		return
+	}
+	ob.logMu.Lock()
+	defer ob.logMu.Unlock()
+	fmt.Fprintf(ob.o.ErrorLog, "%s "+format+"\n", append([]any{time.Now().UTC().Format(time.RFC3339)}, args...)...)
+}

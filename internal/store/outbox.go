@@ -1,0 +1,174 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hookctl/hookctl/internal/model"
+)
+
+// OutboxItem is a delivery to make: the pending delivery record and the
+// job (opaque JSON for the store: what the dispatcher needs to send it).
+type OutboxItem struct {
+	Delivery      *model.Delivery
+	Job           []byte
+	NextAttemptAt time.Time
+}
+
+// OutboxEntry is a claimed row of the outbox.
+type OutboxEntry struct {
+	DeliveryID string
+	Job        []byte
+}
+
+// EnqueueDeliveries inserts pending deliveries and their outbox rows in one
+// transaction: a delivery is in the log if and only if it will be sent.
+func (s *Store) EnqueueDeliveries(ctx context.Context, items []OutboxItem) error {
+	if len(items) == 0 {
+		return nil
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	ds := make([]*model.Delivery, len(items))
+	for i, it := range items {
+		ds[i] = it.Delivery
+	}
+	if err := saveDeliveriesTx(ctx, tx, ds); err != nil {
+		return err
+	}
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO outbox (delivery_id, job, next_attempt_at, created_at) VALUES (?, ?, ?, ?)`)
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	for _, it := range items {
+		if _, err := stmt.ExecContext(ctx, it.Delivery.ID, string(it.Job), formatTime(it.NextAttemptAt), formatTime(it.Delivery.CreatedAt)); err != nil {
+			return fmt.Errorf("enqueue delivery %s: %w", it.Delivery.ID, err)
+		}
+	}
+	return tx.Commit()
+}
+
+// ClaimOutbox leases up to limit rows that are due (next_attempt_at <= now)
+// and not leased (or whose lease expired), oldest due first, until now+lease.
+func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]OutboxEntry, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	n := formatTime(now)
+	rows, err := tx.QueryContext(ctx, `SELECT delivery_id, job FROM outbox
+WHERE next_attempt_at <= ? AND (leased_until IS NULL OR leased_until <= ?)
+ORDER BY next_attempt_at LIMIT ?`, n, n, limit)
+	if err != nil {
+		return nil, err
+	}
+	var out []OutboxEntry
+	for rows.Next() {
+		var e OutboxEntry
+		var job string
+		if err := rows.Scan(&e.DeliveryID, &job); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		e.Job = []byte(job)
+		out = append(out, e)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(out) == 0 {
+		return nil, nil
+	}
+	stmt, err := tx.PrepareContext(ctx, `UPDATE outbox SET leased_until = ? WHERE delivery_id = ?`)
+	if err != nil {
+		return nil, err
+	}
+	defer stmt.Close()
+	until := formatTime(now.Add(lease))
+	for _, e := range out {
+		if _, err := stmt.ExecContext(ctx, until, e.DeliveryID); err != nil {
+			return nil, err
+		}
+	}
+	return out, tx.Commit()
+}
+
+// FinishOutboxAttempt records an attempt of d and, in the same transaction,
+// deletes its outbox row when d is final or frees it for next otherwise.
+func (s *Store) FinishOutboxAttempt(ctx context.Context, d *model.Delivery, next time.Time) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := saveDeliveriesTx(ctx, tx, []*model.Delivery{d}); err != nil {
+		return err
+	}
+	if d.State == model.DeliveryPending {
+		_, err = tx.ExecContext(ctx, `UPDATE outbox SET next_attempt_at = ?, leased_until = NULL WHERE delivery_id = ?`, formatTime(next), d.ID)
+	} else {
+		_, err = tx.ExecContext(ctx, `DELETE FROM outbox WHERE delivery_id = ?`, d.ID)
+	}
+	if err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// ReleaseOutbox frees a leased row without recording anything (an attempt
+// interrupted by shutdown), so the next start attempts it again.
+func (s *Store) ReleaseOutbox(ctx context.Context, deliveryID string) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE outbox SET leased_until = NULL WHERE delivery_id = ?`, deliveryID)
+	return err
+}
+
+// DropOutbox deletes a row that cannot be sent (its job is unreadable).
+func (s *Store) DropOutbox(ctx context.Context, deliveryID string) error {
+	_, err := s.db.ExecContext(ctx, `DELETE FROM outbox WHERE delivery_id = ?`, deliveryID)
+	return err
+}
+
+// ResetOutboxLeases frees every lease: called when the (only) server
+// starts, so what a killed process was attempting is attempted again now.
+func (s *Store) ResetOutboxLeases(ctx context.Context) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE outbox SET leased_until = NULL WHERE leased_until IS NOT NULL`)
+	return err
+}
+
+// OutboxLen counts the deliveries waiting to be (re)attempted.
+func (s *Store) OutboxLen(ctx context.Context) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox`).Scan(&n)
+	return n, err
+}
+
+// NextOutboxAt is the earliest next_attempt_at of a free row (ok false when
+// there is none).
+func (s *Store) NextOutboxAt(ctx context.Context) (t time.Time, ok bool, err error) {
+	var v sql.NullString
+	err = s.db.QueryRowContext(ctx, `SELECT MIN(next_attempt_at) FROM outbox WHERE leased_until IS NULL`).Scan(&v)
+	if err != nil || !v.Valid {
+		return time.Time{}, false, err
+	}
+	t, err = parseTime(v.String)
+	return t, err == nil, err
+}
+
+// InOutbox reports whether the delivery still has an attempt to make.
+func (s *Store) InOutbox(ctx context.Context, deliveryID string) (bool, error) {
+	var one int
+	err := s.db.QueryRowContext(ctx, `SELECT 1 FROM outbox WHERE delivery_id = ?`, deliveryID).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
+}
