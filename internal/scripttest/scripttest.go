@@ -4,12 +4,14 @@ package scripttest
 
 import (
 	"bytes"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -59,10 +61,12 @@ type ngrokKey struct{}
 // Commands are the extra script commands.
 func Commands() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
 	return map[string]func(ts *testscript.TestScript, neg bool, args []string){
-		"http":     cmdHTTP,
-		"waitfile": cmdWaitFile,
-		"envfile":  cmdEnvFile,
-		"readfile": cmdReadFile,
+		"http":           cmdHTTP,
+		"waitfile":       cmdWaitFile,
+		"envfile":        cmdEnvFile,
+		"readfile":       cmdReadFile,
+		"waitrequests":   cmdWaitRequests,
+		"waitdeliveries": cmdWaitDeliveries,
 	}
 }
 
@@ -162,4 +166,81 @@ func cmdReadFile(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("usage: readfile FILE VAR")
 	}
 	ts.Setenv(args[1], strings.TrimSpace(ts.ReadFile(args[0])))
+}
+
+// waitrequests [-timeout D] [-distinct] PATH N: waits until the recording
+// server ($SERVER) has received at least N requests on PATH (with
+// -distinct: N different X-Request-Id values), then prints
+// "requests R distinct D" for PATH.
+func cmdWaitRequests(ts *testscript.TestScript, neg bool, args []string) {
+	fs := flag.NewFlagSet("waitrequests", flag.ContinueOnError)
+	timeout := fs.Duration("timeout", 20*time.Second, "")
+	distinct := fs.Bool("distinct", false, "count distinct request ids")
+	if err := fs.Parse(args); err != nil || fs.NArg() != 2 || neg {
+		ts.Fatalf("usage: waitrequests [-timeout D] [-distinct] PATH N")
+	}
+	want, err := strconv.Atoi(fs.Arg(1))
+	ts.Check(err)
+	deadline := time.Now().Add(*timeout)
+	for {
+		total, ids := recordedRequests(ts, fs.Arg(0))
+		got := total
+		if *distinct {
+			got = ids
+		}
+		if got >= want {
+			fmt.Fprintf(ts.Stdout(), "requests %d distinct %d\n", total, ids)
+			return
+		}
+		if time.Now().After(deadline) {
+			ts.Fatalf("waitrequests: %d of %d requests on %s within %s", got, want, fs.Arg(0), *timeout)
+		}
+		time.Sleep(20 * time.Millisecond) // polling a ready signal
+	}
+}
+
+func recordedRequests(ts *testscript.TestScript, path string) (total, distinct int) {
+	resp, err := http.Get(ts.Getenv("SERVER") + "/_requests")
+	ts.Check(err)
+	defer resp.Body.Close()
+	var reqs []testserver.Request
+	ts.Check(json.NewDecoder(resp.Body).Decode(&reqs))
+	seen := map[string]bool{}
+	for _, r := range reqs {
+		if r.Path == path {
+			total++
+			seen[r.Headers.Get("X-Request-Id")] = true
+		}
+	}
+	return total, len(seen)
+}
+
+// waitdeliveries [-timeout D] URL N: waits until the API server at URL
+// (key in $HOOKCTL_API_KEY) has N deliveries and none pending.
+func cmdWaitDeliveries(ts *testscript.TestScript, neg bool, args []string) {
+	fs := flag.NewFlagSet("waitdeliveries", flag.ContinueOnError)
+	timeout := fs.Duration("timeout", 20*time.Second, "")
+	if err := fs.Parse(args); err != nil || fs.NArg() != 2 || neg {
+		ts.Fatalf("usage: waitdeliveries [-timeout D] URL N")
+	}
+	want, err := strconv.Atoi(fs.Arg(1))
+	ts.Check(err)
+	deadline := time.Now().Add(*timeout)
+	for {
+		var body struct{ Total, Succeeded, Failed int }
+		req, _ := http.NewRequest(http.MethodGet, fs.Arg(0)+"/v1/deliveries?limit=1", nil)
+		req.Header.Set("X-API-Key", ts.Getenv("HOOKCTL_API_KEY"))
+		resp, err := http.DefaultClient.Do(req)
+		ts.Check(err)
+		ts.Check(json.NewDecoder(resp.Body).Decode(&body))
+		resp.Body.Close()
+		if body.Total >= want && body.Succeeded+body.Failed == body.Total {
+			fmt.Fprintf(ts.Stdout(), "total %d succeeded %d failed %d\n", body.Total, body.Succeeded, body.Failed)
+			return
+		}
+		if time.Now().After(deadline) {
+			ts.Fatalf("waitdeliveries: total %d, final %d, want %d final within %s", body.Total, body.Succeeded+body.Failed, want, *timeout)
+		}
+		time.Sleep(20 * time.Millisecond) // polling a ready signal
+	}
 }

@@ -6,6 +6,8 @@
 //	/retry-after/{secs}         answer 429 with Retry-After: {secs} once, then 200
 //	/echo                       answer 200 with the request body
 //	/slow/{duration}            wait, then 200
+//	/hold/{name}                wait until /_release/{name} (or the client goes away), then 200
+//	/_release/{name}            POST: answer every held and future /hold/{name} request at once
 //	/_requests                  GET: the recorded requests as JSON (method, path, headers, body)
 //	anything else               200 {"message":"ok"}
 package testserver
@@ -39,6 +41,18 @@ type Server struct {
 	mu       sync.Mutex
 	requests []Request
 	counts   map[string]int
+	holds    map[string]chan struct{} // closed when released
+}
+
+func (s *Server) hold(name string) chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.holds[name]
+	if !ok {
+		c = make(chan struct{})
+		s.holds[name] = c
+	}
+	return c
 }
 
 // Start listens on 127.0.0.1:0 and serves until Close.
@@ -47,7 +61,7 @@ func Start() (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{URL: "http://" + ln.Addr().String(), counts: map[string]int{}}
+	s := &Server{URL: "http://" + ln.Addr().String(), counts: map[string]int{}, holds: map[string]chan struct{}{}}
 	s.srv = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
 	go s.srv.Serve(ln)
 	return s, nil
@@ -67,6 +81,18 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Path == "/_requests" {
 		w.Header().Set("Content-Type", "application/json")
 		json.NewEncoder(w).Encode(s.Requests())
+		return
+	}
+	if name, ok := strings.CutPrefix(r.URL.Path, "/_release/"); ok {
+		c := s.hold(name)
+		s.mu.Lock()
+		select {
+		case <-c:
+		default:
+			close(c)
+		}
+		s.mu.Unlock()
+		writeJSON(w, 200, `{"message":"released"}`)
 		return
 	}
 	body, _ := io.ReadAll(r.Body)
@@ -102,6 +128,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", ct)
 		}
 		w.Write(body)
+	case parts[0] == "hold" && len(parts) == 2:
+		select {
+		case <-s.hold(parts[1]):
+		case <-r.Context().Done():
+			return
+		}
+		writeJSON(w, 200, `{"message":"ok"}`)
 	case parts[0] == "slow" && len(parts) == 2:
 		d, _ := time.ParseDuration(parts[1])
 		select {
