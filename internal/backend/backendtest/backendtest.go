@@ -27,6 +27,9 @@ var suites = []struct {
 	run  func(t *testing.T, newBackend NewBackend)
 }{
 	{"WebhookConfigs", WebhookConfigs},
+	{"ConfigInstances", ConfigInstances},
+	{"Deliveries", Deliveries},
+	{"Requests", Requests},
 }
 
 // Run runs the whole contract against the backends newBackend returns.
