@@ -14,6 +14,7 @@ const apiKeyColumns = `id, name, tenant, prefix, created_at, last_used_at, revok
 
 // InsertAPIKey stores a new key with the hex SHA-256 of its secret text.
 func (s *Store) InsertAPIKey(ctx context.Context, k *model.APIKey, hash string) error {
+	defer s.lockWrites()()
 	_, err := s.db.ExecContext(ctx, `INSERT INTO api_keys (id, name, tenant, prefix, hash, created_at) VALUES (?,?,?,?,?,?)`,
 		k.ID, k.Name, k.Tenant, k.Prefix, hash, formatTime(k.CreatedAt))
 	if isUniqueViolation(err) {
@@ -78,6 +79,7 @@ func (s *Store) GetAPIKey(ctx context.Context, id string) (*model.APIKey, error)
 // RevokeAPIKey marks a key revoked. Revoking a revoked key is an
 // apperr.ErrConflict; an unknown id apperr.ErrNotFound.
 func (s *Store) RevokeAPIKey(ctx context.Context, id string, now time.Time) (*model.APIKey, error) {
+	defer s.lockWrites()()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, err
@@ -104,6 +106,7 @@ func (s *Store) RevokeAPIKey(ctx context.Context, id string, now time.Time) (*mo
 
 // TouchAPIKey records that a key was used at now.
 func (s *Store) TouchAPIKey(ctx context.Context, id string, now time.Time) error {
+	defer s.lockWrites()()
 	_, err := s.db.ExecContext(ctx, `UPDATE api_keys SET last_used_at = ? WHERE id = ?`, formatTime(now), id)
 	return err
 }

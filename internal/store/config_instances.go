@@ -28,6 +28,7 @@ func (s *Store) InsertConfigInstance(ctx context.Context, ci *model.ConfigInstan
 	if err != nil {
 		return err
 	}
+	defer s.lockWrites()()
 	_, err = s.db.ExecContext(ctx, `INSERT INTO config_instances (`+configInstanceColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, args...)
 	if isUniqueViolation(err) {
 		return apperr.New(apperr.ErrConflict, "config instance %s already exists", ci.ID)
@@ -84,6 +85,7 @@ func (t *ConfigInstanceTx) Save(ci *model.ConfigInstance) error {
 // UpdateConfigInstances runs fn in one IMMEDIATE (write) transaction and
 // commits when it returns nil; an error rolls everything back.
 func (s *Store) UpdateConfigInstances(ctx context.Context, fn func(*ConfigInstanceTx) error) error {
+	defer s.lockWrites()()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err

@@ -46,6 +46,7 @@ func (s *Store) SaveDeliveries(ctx context.Context, ds []*model.Delivery) error 
 	if len(ds) == 0 {
 		return nil
 	}
+	defer s.lockWrites()()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err

@@ -30,6 +30,7 @@ func (s *Store) EnqueueDeliveries(ctx context.Context, items []OutboxItem) error
 	if len(items) == 0 {
 		return nil
 	}
+	defer s.lockWrites()()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -58,6 +59,7 @@ func (s *Store) EnqueueDeliveries(ctx context.Context, items []OutboxItem) error
 // ClaimOutbox leases up to limit rows that are due (next_attempt_at <= now)
 // and not leased (or whose lease expired), oldest due first, until now+lease.
 func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]OutboxEntry, error) {
+	defer s.lockWrites()()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, err
@@ -105,6 +107,7 @@ ORDER BY next_attempt_at LIMIT ?`, n, n, limit)
 // FinishOutboxAttempt records an attempt of d and, in the same transaction,
 // deletes its outbox row when d is final or frees it for next otherwise.
 func (s *Store) FinishOutboxAttempt(ctx context.Context, d *model.Delivery, next time.Time) error {
+	defer s.lockWrites()()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -127,12 +130,14 @@ func (s *Store) FinishOutboxAttempt(ctx context.Context, d *model.Delivery, next
 // ReleaseOutbox frees a leased row without recording anything (an attempt
 // interrupted by shutdown), so the next start attempts it again.
 func (s *Store) ReleaseOutbox(ctx context.Context, deliveryID string) error {
+	defer s.lockWrites()()
 	_, err := s.db.ExecContext(ctx, `UPDATE outbox SET leased_until = NULL WHERE delivery_id = ?`, deliveryID)
 	return err
 }
 
 // DropOutbox deletes a row that cannot be sent (its job is unreadable).
 func (s *Store) DropOutbox(ctx context.Context, deliveryID string) error {
+	defer s.lockWrites()()
 	_, err := s.db.ExecContext(ctx, `DELETE FROM outbox WHERE delivery_id = ?`, deliveryID)
 	return err
 }
@@ -140,6 +145,7 @@ func (s *Store) DropOutbox(ctx context.Context, deliveryID string) error {
 // ResetOutboxLeases frees every lease: called when the (only) server
 // starts, so what a killed process was attempting is attempted again now.
 func (s *Store) ResetOutboxLeases(ctx context.Context) error {
+	defer s.lockWrites()()
 	_, err := s.db.ExecContext(ctx, `UPDATE outbox SET leased_until = NULL WHERE leased_until IS NOT NULL`)
 	return err
 }

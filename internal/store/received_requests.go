@@ -31,6 +31,7 @@ func (s *Store) InsertReceivedRequests(ctx context.Context, reqs ...*model.Recei
 	if len(reqs) == 0 {
 		return nil
 	}
+	defer s.lockWrites()()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err

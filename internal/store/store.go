@@ -16,6 +16,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"modernc.org/sqlite"
@@ -32,6 +33,17 @@ var migrationFiles embed.FS
 type Store struct {
 	db   *sql.DB
 	path string
+	// wmu serialises this process's writes: SQLite allows one writer at a
+	// time, and waiting on a Go mutex is fair and immediate where SQLite's
+	// busy handler sleeps and retries (seconds of tail latency under load).
+	// Other processes still wait through busy_timeout.
+	wmu sync.Mutex
+}
+
+// lockWrites takes the write lock and returns its release.
+func (s *Store) lockWrites() func() {
+	s.wmu.Lock()
+	return s.wmu.Unlock
 }
 
 // Open opens (creating if needed) the database in dir. The directory is
@@ -128,6 +140,7 @@ func (s *Store) migrate(ctx context.Context) error {
 	if current == len(ms) {
 		return nil
 	}
+	defer s.lockWrites()()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return s.openError(err)

@@ -26,6 +26,7 @@ func (s *Store) InsertWebhookConfig(ctx context.Context, c *model.WebhookConfig)
 	if err != nil {
 		return err
 	}
+	defer s.lockWrites()()
 	_, err = s.db.ExecContext(ctx, `INSERT INTO webhook_configs (`+webhookConfigColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?)`, args...)
 	if isUniqueViolation(err) {
 		return apperr.New(apperr.ErrConflict, "a webhook config for %s already exists (change it with \"hookctl webhook-config update\")", c.URL)
@@ -68,6 +69,7 @@ func (s *Store) ListWebhookConfigs(ctx context.Context, f WebhookConfigFilter) (
 // UpdateWebhookConfig applies change to the stored config inside one write
 // transaction, so concurrent updates never lose each other's changes.
 func (s *Store) UpdateWebhookConfig(ctx context.Context, id string, change func(*model.WebhookConfig) error) (*model.WebhookConfig, error) {
+	defer s.lockWrites()()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, err
@@ -97,6 +99,7 @@ func (s *Store) UpdateWebhookConfig(ctx context.Context, id string, change func(
 
 // DeleteWebhookConfig removes a config or returns apperr.ErrNotFound.
 func (s *Store) DeleteWebhookConfig(ctx context.Context, id string) error {
+	defer s.lockWrites()()
 	res, err := s.db.ExecContext(ctx, `DELETE FROM webhook_configs WHERE id = ?`, id)
 	if err != nil {
 		return err

@@ -1,0 +1,156 @@
+// Command benchserve is the load generator of scripts/bench-serve.sh: C
+// concurrent clients, for a duration, each create a webhook config through
+// the API of a running `hookctl serve` and send an event to it (POST
+// /v1/events, no wait: the deliveries are queued). A receiver on 127.0.0.1
+// counts distinct X-Request-Id values. It prints API requests/s, p50/p99
+// latency and errors, then waits until every queued delivery is final and
+// prints deliveries per second and how many were lost (queued but never
+// received).
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+func main() {
+	api := flag.String("api", "", "URL of hookctl serve")
+	key := flag.String("key", os.Getenv("HOOKCTL_API_KEY"), "API key")
+	clients := flag.Int("c", 200, "concurrent clients")
+	dur := flag.Duration("d", 10*time.Second, "how long to send")
+	flag.Parse()
+	if *api == "" || *key == "" {
+		fmt.Fprintln(os.Stderr, "usage: benchserve -api URL -key KEY [-c 200] [-d 10s]")
+		os.Exit(2)
+	}
+
+	// The receiver: counts distinct request ids (at-least-once: duplicates are fine).
+	var mu sync.Mutex
+	seen := map[string]bool{}
+	var lastRecv atomic.Int64
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		panic(err)
+	}
+	go http.Serve(ln, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		mu.Lock()
+		seen[r.Header.Get("X-Request-Id")] = true
+		mu.Unlock()
+		lastRecv.Store(time.Now().UnixNano())
+		w.Write([]byte(`{"message":"ok"}`))
+	}))
+	recv := "http://" + ln.Addr().String() + "/hook"
+
+	tr := &http.Transport{MaxIdleConns: *clients * 2, MaxIdleConnsPerHost: *clients * 2}
+	client := &http.Client{Transport: tr, Timeout: 60 * time.Second}
+	call := func(method, path string, body any, out any) (int, error) {
+		var rd io.Reader
+		if body != nil {
+			b, _ := json.Marshal(body)
+			rd = bytes.NewReader(b)
+		}
+		req, _ := http.NewRequest(method, *api+path, rd)
+		req.Header.Set("X-API-Key", *key)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := client.Do(req)
+		if err != nil {
+			return 0, err
+		}
+		defer resp.Body.Close()
+		data, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode >= 300 && resp.StatusCode != http.StatusAccepted {
+			return resp.StatusCode, fmt.Errorf("%s %s: %d %s", method, path, resp.StatusCode, data)
+		}
+		if out != nil {
+			return resp.StatusCode, json.Unmarshal(data, out)
+		}
+		return resp.StatusCode, nil
+	}
+
+	var (
+		latMu    sync.Mutex
+		lats     []time.Duration
+		errs     atomic.Int64
+		queued   atomic.Int64
+		firstErr atomic.Value
+		seq      atomic.Int64
+		wg       sync.WaitGroup
+	)
+	start := time.Now()
+	deadline := start.Add(*dur)
+	for range *clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var mine []time.Duration
+			for time.Now().Before(deadline) {
+				n := seq.Add(1)
+				t := time.Now()
+				var cfg struct{ ID string }
+				_, err := call("POST", "/v1/webhook_configs", map[string]any{"url": fmt.Sprintf("%s?c=%d", recv, n), "events": []string{"device.*"}}, &cfg)
+				mine = append(mine, time.Since(t))
+				if err != nil {
+					errs.Add(1)
+					firstErr.CompareAndSwap(nil, err.Error())
+					continue
+				}
+				t = time.Now()
+				var res struct{ Data []json.RawMessage }
+				_, err = call("POST", "/v1/events", map[string]any{"type": "device.enrolled", "config_id": cfg.ID}, &res)
+				mine = append(mine, time.Since(t))
+				if err != nil {
+					errs.Add(1)
+					firstErr.CompareAndSwap(nil, err.Error())
+					continue
+				}
+				queued.Add(int64(len(res.Data)))
+			}
+			latMu.Lock()
+			lats = append(lats, mine...)
+			latMu.Unlock()
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	slices.Sort(lats)
+	pct := func(p float64) time.Duration {
+		if len(lats) == 0 {
+			return 0
+		}
+		return lats[min(len(lats)-1, int(float64(len(lats))*p))]
+	}
+	fmt.Printf("API: %d clients, %s: %d requests, %.0f req/s, p50 %.1f ms, p99 %.1f ms, errors %d\n",
+		*clients, dur.String(), len(lats), float64(len(lats))/elapsed.Seconds(),
+		float64(pct(0.50).Microseconds())/1000, float64(pct(0.99).Microseconds())/1000, errs.Load())
+	if e := firstErr.Load(); e != nil {
+		fmt.Printf("first error: %s\n", e)
+	}
+
+	// Drain: wait until every delivery is final.
+	var tot struct{ Total, Succeeded, Failed int }
+	drainDeadline := time.Now().Add(5 * time.Minute)
+	for time.Now().Before(drainDeadline) {
+		if _, err := call("GET", "/v1/deliveries?limit=1", nil, &tot); err == nil && tot.Total >= int(queued.Load()) && tot.Succeeded+tot.Failed == tot.Total {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	mu.Lock()
+	got := len(seen)
+	mu.Unlock()
+	last := time.Unix(0, lastRecv.Load())
+	span := last.Sub(start)
+	fmt.Printf("deliveries: queued %d, succeeded %d, failed %d, received (distinct request ids) %d, lost %d, %.0f deliveries/s (first send to last receipt, %s)\n",
+		queued.Load(), tot.Succeeded, tot.Failed, got, queued.Load()-int64(got), float64(got)/span.Seconds(), span.Round(time.Millisecond))
+}
