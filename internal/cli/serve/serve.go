@@ -54,14 +54,31 @@ Endpoints:
   PATCH  /v1/webhook_configs/{id}                 update
   DELETE /v1/webhook_configs/{id}                 delete (204)
   POST   /v1/webhook_configs/{id}/rotate_secret   {"keep_old":"24h"} or {"keep_old":86400}
+  POST   /v1/config_instances                     create (queues the validation event)
+  GET    /v1/config_instances?status=&device_id=  list
+  GET    /v1/config_instances/{id}                get
+  POST   /v1/config_instances/{id}/approve        {"message":"…"}
+  POST   /v1/config_instances/{id}/reject         {"message":"…","errors":[{"parameter_path":[…],"message":"…"}]}
+  POST   /v1/config_instances/{id}/deploy         ?dry_run=true|false, no body → {"deploy":…,"remove":[…]}
+  POST   /v1/events?wait=20s                      send an event (type or payload; config_id, to, or all subscribed)
+  GET    /v1/deliveries?since=&until=&status_code=&request_id=&event=&config_id=&state=&limit=
+  GET    /v1/deliveries/{id}?wait=20s             one delivery with its attempts
+  POST   /v1/deliveries/{id}/resend               {"to": URL} optional
+  POST   /v1/deliveries                           record deliveries made elsewhere
+  GET    /v1/requests?since=&event=&failed=&limit=, GET /v1/requests/{id}, POST /v1/requests
   GET    /healthz                                 liveness, no key needed
   GET    /metrics                                 Prometheus text format
 
 Errors are {"error":{"code":"not_found","message":"…"}} with status 400, 401,
 404, 409, 413, 415 or 422. Request bodies are limited to 1 MiB.
 
-SIGINT or SIGTERM stop accepting connections and let in-flight requests
-finish (up to --shutdown-timeout).`,
+Events, resends and validation events are queued in a durable outbox (in the
+same transaction as their delivery records) and delivered by --workers
+workers with retries; what is pending when the server stops or dies is
+delivered when it starts again, with the same request id (at least once).
+
+SIGINT or SIGTERM stop accepting connections and let in-flight requests and
+delivery attempts finish (up to --shutdown-timeout).`,
 		Example: `  # Create a key, then serve on the default address
   hookctl api-key create --name ci
   hookctl serve

@@ -88,7 +88,11 @@ targets), --concurrency at a time, at most --rate per second, and prints a
 summary instead of every delivery: sent, succeeded, failed, p50/p95/p99
 latency of the HTTP requests and requests per second. The payload is built
 once; each request still gets its own request id and signature. Deliveries
-are recorded in batches of 500 per transaction by a background writer.`,
+are recorded in batches of 500 per transaction by a background writer.
+
+With a remote backend (--api-url / HOOKCTL_API_URL) a single send is made by
+the server's dispatcher: the CLI asks, waits and prints the outcome. --mock
+and load mode (--count > 1) always send from this process (--insecure too).`,
 		Example: `  hookctl webhook send device.enrolled --to http://127.0.0.1:8080/hooks --secret s3cret
   hookctl webhook send payment_intent.succeeded --config whc_01j… --set data.object.amount=4200
   hookctl webhook send device.locked --all
