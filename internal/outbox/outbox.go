@@ -183,31 +183,97 @@ func (ob *Outbox) Run(ctx context.Context, drain time.Duration) error {
 	defer stop()
 
 	entries := make(chan store.OutboxEntry)
+	finishes := make(chan store.OutboxFinish, maxGroup)
+	finisherDone := make(chan struct{})
+	go func() {
+		defer close(finisherDone)
+		ob.finisher(finishes)
+	}()
 	var wg sync.WaitGroup
 	for range ob.o.Workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for e := range entries {
-				ob.process(attemptCtx, e)
+				ob.process(attemptCtx, e, finishes)
 			}
 		}()
 	}
 	ob.feed(ctx, entries)
 	close(entries)
 	wg.Wait()
+	close(finishes)
+	<-finisherDone
 	return nil
 }
+
+// maxGroup bounds how many attempts one transaction records.
+const maxGroup = 256
+
+// finisher records attempts as they come, all those waiting in one
+// transaction (group commit: under load the workers do not queue for the
+// database one by one), then reports them (metrics, waiters).
+func (ob *Outbox) finisher(finishes <-chan store.OutboxFinish) {
+	group := make([]store.OutboxFinish, 0, maxGroup)
+	for f := range finishes {
+		group = append(group[:0], f)
+	more:
+		for len(group) < maxGroup {
+			select {
+			case f, ok := <-finishes:
+				if !ok {
+					break more
+				}
+				group = append(group, f)
+			default:
+				break more
+			}
+		}
+		if err := ob.st.FinishOutboxAttempts(context.Background(), group); err != nil {
+			ob.logf("outbox: record %d attempts: %v", len(group), err)
+			for _, f := range group {
+				_ = ob.st.ReleaseOutbox(context.Background(), f.Delivery.ID)
+			}
+			continue
+		}
+		for _, f := range group {
+			ob.recorded(f.Delivery)
+		}
+	}
+}
+
+// recorded reports a recorded attempt: metrics, and waiters when final.
+func (ob *Outbox) recorded(d *model.Delivery) {
+	if ob.o.OnAttempt != nil {
+		outcome := d.State
+		if outcome == model.DeliveryPending {
+			outcome = "retry"
+		}
+		var lat time.Duration
+		if a := d.LastAttempt(); a != nil {
+			lat = a.Latency
+		}
+		ob.o.OnAttempt(outcome, lat)
+	}
+	if d.State != model.DeliveryPending {
+		ob.finished(d.ID)
+	} else {
+		ob.poke() // the feeder may be sleeping longer than this backoff
+	}
+}
+
+// claimBatch is how many due rows one claim takes.
+const claimBatch = 256
 
 // lease is how long a claimed row stays with this process: longer than any
 // attempt (the policy's timeout is at most a few minutes in practice).
 const lease = 10 * time.Minute
 
-// feed claims due rows and hands them to the workers, one claim of at most
-// Workers rows at a time, so claimed rows never wait long for a worker.
+// feed claims due rows and hands them to the workers, up to claimBatch rows
+// per claim (one transaction), so that under load claiming costs little.
 func (ob *Outbox) feed(ctx context.Context, entries chan<- store.OutboxEntry) {
 	for ctx.Err() == nil {
-		claimed, err := ob.st.ClaimOutbox(context.WithoutCancel(ctx), ob.o.Now(), lease, ob.o.Workers)
+		claimed, err := ob.st.ClaimOutbox(context.WithoutCancel(ctx), ob.o.Now(), lease, max(claimBatch, ob.o.Workers))
 		if err != nil {
 			ob.logf("outbox: claim: %v", err)
 		}
@@ -239,7 +305,7 @@ func (ob *Outbox) feed(ctx context.Context, entries chan<- store.OutboxEntry) {
 	}
 }
 
-func (ob *Outbox) process(ctx context.Context, e store.OutboxEntry) {
+func (ob *Outbox) process(ctx context.Context, e store.OutboxEntry, finishes chan<- store.OutboxFinish) {
 	bg := context.WithoutCancel(ctx)
 	var j job
 	if err := json.Unmarshal(e.Job, &j); err != nil {
@@ -276,27 +342,7 @@ func (ob *Outbox) process(ctx context.Context, e store.OutboxEntry) {
 		d.Attempts = append(d.Attempts, model.DeliveryAttempt{N: len(d.Attempts) + 1, StartedAt: now, Error: err.Error()})
 		d.AttemptCount, d.State, d.UpdatedAt = len(d.Attempts), model.DeliveryFailed, now
 	}
-	if err := ob.st.FinishOutboxAttempt(bg, d, ob.o.Now().Add(next)); err != nil {
-		ob.logf("outbox: record delivery %s: %v", d.ID, err)
-		_ = ob.st.ReleaseOutbox(bg, d.ID)
-		return
-	}
-	if ob.o.OnAttempt != nil {
-		outcome := d.State
-		if outcome == model.DeliveryPending {
-			outcome = "retry"
-		}
-		var lat time.Duration
-		if a := d.LastAttempt(); a != nil {
-			lat = a.Latency
-		}
-		ob.o.OnAttempt(outcome, lat)
-	}
-	if d.State != model.DeliveryPending {
-		ob.finished(d.ID)
-	} else {
-		ob.poke() // the feeder may be sleeping longer than this backoff
-	}
+	finishes <- store.OutboxFinish{Delivery: d, Next: ob.o.Now().Add(next)}
 }
 
 func (ob *Outbox) finished(id string) {

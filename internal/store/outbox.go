@@ -104,25 +104,42 @@ ORDER BY next_attempt_at LIMIT ?`, n, n, limit)
 	return out, tx.Commit()
 }
 
-// FinishOutboxAttempt records an attempt of d and, in the same transaction,
-// deletes its outbox row when d is final or frees it for next otherwise.
-func (s *Store) FinishOutboxAttempt(ctx context.Context, d *model.Delivery, next time.Time) error {
+// OutboxFinish is a recorded attempt: the delivery after it and, when it
+// is still pending, when to attempt it next.
+type OutboxFinish struct {
+	Delivery *model.Delivery
+	Next     time.Time
+}
+
+// FinishOutboxAttempts records attempts (one transaction for all, a group
+// commit) and, in the same transaction, deletes the outbox row of each
+// final delivery and frees the others' rows for their next attempt.
+func (s *Store) FinishOutboxAttempts(ctx context.Context, fs []OutboxFinish) error {
+	if len(fs) == 0 {
+		return nil
+	}
 	defer s.lockWrites()()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	if err := saveDeliveriesTx(ctx, tx, []*model.Delivery{d}); err != nil {
+	ds := make([]*model.Delivery, len(fs))
+	for i, f := range fs {
+		ds[i] = f.Delivery
+	}
+	if err := saveDeliveriesTx(ctx, tx, ds); err != nil {
 		return err
 	}
-	if d.State == model.DeliveryPending {
-		_, err = tx.ExecContext(ctx, `UPDATE outbox SET next_attempt_at = ?, leased_until = NULL WHERE delivery_id = ?`, formatTime(next), d.ID)
-	} else {
-		_, err = tx.ExecContext(ctx, `DELETE FROM outbox WHERE delivery_id = ?`, d.ID)
-	}
-	if err != nil {
-		return err
+	for _, f := range fs {
+		if f.Delivery.State == model.DeliveryPending {
+			_, err = tx.ExecContext(ctx, `UPDATE outbox SET next_attempt_at = ?, leased_until = NULL WHERE delivery_id = ?`, formatTime(f.Next), f.Delivery.ID)
+		} else {
+			_, err = tx.ExecContext(ctx, `DELETE FROM outbox WHERE delivery_id = ?`, f.Delivery.ID)
+		}
+		if err != nil {
+			return err
+		}
 	}
 	return tx.Commit()
 }

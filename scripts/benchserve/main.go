@@ -28,6 +28,7 @@ func main() {
 	key := flag.String("key", os.Getenv("HOOKCTL_API_KEY"), "API key")
 	clients := flag.Int("c", 200, "concurrent clients")
 	dur := flag.Duration("d", 10*time.Second, "how long to send")
+	burst := flag.Int("burst", 5000, "then queue this many deliveries at once (fan-out to 100 configs) and time the workers alone")
 	flag.Parse()
 	if *api == "" || *key == "" {
 		fmt.Fprintln(os.Stderr, "usage: benchserve -api URL -key KEY [-c 200] [-d 10s]")
@@ -123,6 +124,10 @@ func main() {
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
+	mu.Lock()
+	atEnd := len(seen)
+	mu.Unlock()
+	endOfLoad := time.Now()
 	slices.Sort(lats)
 	pct := func(p float64) time.Duration {
 		if len(lats) == 0 {
@@ -153,4 +158,59 @@ func main() {
 	span := last.Sub(start)
 	fmt.Printf("deliveries: queued %d, succeeded %d, failed %d, received (distinct request ids) %d, lost %d, %.0f deliveries/s (first send to last receipt, %s)\n",
 		queued.Load(), tot.Succeeded, tot.Failed, got, queued.Load()-int64(got), float64(got)/span.Seconds(), span.Round(time.Millisecond))
+	defer func() {
+		if *burst <= 0 {
+			return
+		}
+		// Burst: 100 configs subscribed to "ping", then events to all of them.
+		const fan = 100
+		for i := range fan {
+			if _, err := call("POST", "/v1/webhook_configs", map[string]any{"url": fmt.Sprintf("%s?burst=%d", recv, i), "events": []string{"ping"}}, nil); err != nil {
+				fmt.Println("burst:", err)
+				return
+			}
+		}
+		mu.Lock()
+		before := len(seen)
+		mu.Unlock()
+		t0 := time.Now()
+		var bwg sync.WaitGroup
+		var bq atomic.Int64
+		for range 4 {
+			bwg.Add(1)
+			go func() {
+				defer bwg.Done()
+				for bq.Load() < int64(*burst) {
+					var res struct{ Data []json.RawMessage }
+					if _, err := call("POST", "/v1/events", map[string]any{"type": "ping"}, &res); err != nil {
+						fmt.Println("burst:", err)
+						return
+					}
+					bq.Add(int64(len(res.Data)))
+				}
+			}()
+		}
+		bwg.Wait()
+		queuedIn := time.Since(t0)
+		want := before + int(bq.Load())
+		for time.Since(t0) < 5*time.Minute {
+			mu.Lock()
+			n := len(seen)
+			mu.Unlock()
+			if n >= want {
+				break
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		lastB := time.Unix(0, lastRecv.Load())
+		mu.Lock()
+		n := len(seen) - before
+		mu.Unlock()
+		fmt.Printf("burst: %d deliveries queued in %s, all %d received %s after the first was queued: %.0f deliveries/s, lost %d\n",
+			bq.Load(), queuedIn.Round(time.Millisecond), n, lastB.Sub(t0).Round(time.Millisecond), float64(n)/lastB.Sub(t0).Seconds(), bq.Load()-int64(n))
+	}()
+	if backlog := got - atEnd; backlog > 0 && last.After(endOfLoad) {
+		fmt.Printf("drain after the load stopped (workers only): %d deliveries in %s, %.0f deliveries/s\n",
+			backlog, last.Sub(endOfLoad).Round(time.Millisecond), float64(backlog)/last.Sub(endOfLoad).Seconds())
+	}
 }
