@@ -29,15 +29,18 @@ func TestScripts(t *testing.T) {
 }
 
 // remoteScripts are the scripts about stored data that must behave the same
-// against a `hookctl serve` (Remote backend). Scripts that inspect local
-// files (concurrency.txtar) or start their own server (serve.txtar) stay
-// local-only.
+// against a `hookctl serve` (Remote backend). Local-only: concurrency.txtar
+// (several processes on one local database file), serve.txtar and
+// serve_kill.txtar (they start their own server over the local store and
+// create API keys there), and the scripts that use no stored data
+// (colour, completion, sign_verify).
 var remoteScripts = []string{
 	"webhook_config.txtar",
 	"config_instance.txtar",
 	"config_instance_notify.txtar",
 	"send.txtar",
 	"send_deliveries.txtar",
+	"send_load.txtar",
 	"exit_codes.txtar",
 	"listen.txtar",
 	"listen_ci.txtar",
