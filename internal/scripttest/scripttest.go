@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -145,8 +146,17 @@ func cmdWaitFile(ts *testscript.TestScript, neg bool, args []string) {
 // readfile FILE VAR: sets $VAR to the contents of FILE without surrounding
 // whitespace (e.g. the URL a listener wrote to its --ready-file).
 func cmdReadFile(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) != 2 {
-		ts.Fatalf("usage: readfile FILE VAR")
+	if neg || len(args) < 2 || len(args) > 3 {
+		ts.Fatalf("usage: readfile FILE VAR [LINE]")
 	}
-	ts.Setenv(args[1], strings.TrimSpace(ts.ReadFile(args[0])))
+	text := strings.TrimSpace(ts.ReadFile(args[0]))
+	if len(args) == 3 {
+		n, err := strconv.Atoi(args[2])
+		lines := strings.Split(text, "\n")
+		if err != nil || n < 1 || n > len(lines) {
+			ts.Fatalf("readfile: %s has no line %s", args[0], args[2])
+		}
+		text = strings.TrimSpace(lines[n-1])
+	}
+	ts.Setenv(args[1], text)
 }
