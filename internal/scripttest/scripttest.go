@@ -62,6 +62,7 @@ func Commands() map[string]func(ts *testscript.TestScript, neg bool, args []stri
 	return map[string]func(ts *testscript.TestScript, neg bool, args []string){
 		"http":     cmdHTTP,
 		"waitfile": cmdWaitFile,
+		"ngrokdrop": cmdNgrokDrop,
 		"readfile": cmdReadFile,
 	}
 }
@@ -85,29 +86,40 @@ func cmdHTTP(ts *testscript.TestScript, neg bool, args []string) {
 	data := fs.String("d", "", "body, or @file")
 	want := fs.Int("status", 0, "expected status")
 	viaTunnel := fs.Bool("tunnel", false, "send through the fake ngrok edge")
+	wait := fs.Duration("wait", 0, "retry connection errors for this long (e.g. while a tunnel reconnects)")
 	if err := fs.Parse(args); err != nil || fs.NArg() != 2 {
-		ts.Fatalf("usage: http [-tunnel] [-H 'K: V']... [-d DATA|@FILE] [-status N] METHOD URL")
+		ts.Fatalf("usage: http [-tunnel] [-wait D] [-H 'K: V']... [-d DATA|@FILE] [-status N] METHOD URL")
 	}
-	var body io.Reader
+	var b []byte
 	if *data != "" {
-		b := []byte(*data)
+		b = []byte(*data)
 		if strings.HasPrefix(*data, "@") {
 			b = []byte(ts.ReadFile(strings.TrimPrefix(*data, "@")))
 		}
-		body = bytes.NewReader(b)
 	}
-	req, err := http.NewRequest(fs.Arg(0), fs.Arg(1), body)
-	ts.Check(err)
-	for _, h := range headers {
-		k, v, _ := strings.Cut(h, ":")
-		req.Header.Set(strings.TrimSpace(k), strings.TrimSpace(v))
+	newRequest := func() *http.Request {
+		var body io.Reader
+		if b != nil {
+			body = bytes.NewReader(b)
+		}
+		req, err := http.NewRequest(fs.Arg(0), fs.Arg(1), body)
+		ts.Check(err)
+		for _, h := range headers {
+			k, v, _ := strings.Cut(h, ":")
+			req.Header.Set(strings.TrimSpace(k), strings.TrimSpace(v))
+		}
+		return req
 	}
 	client := &http.Client{Timeout: 30 * time.Second}
 	if *viaTunnel {
 		client = ts.Value(ngrokKey{}).(*ngrokfake.Server).Client()
 		client.Timeout = 30 * time.Second
 	}
-	resp, err := client.Do(req)
+	resp, err := client.Do(newRequest())
+	for deadline := time.Now().Add(*wait); err != nil && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond) // polling until the peer is reachable again
+		resp, err = client.Do(newRequest())
+	}
 	if neg {
 		if err == nil {
 			resp.Body.Close()
@@ -159,4 +171,15 @@ func cmdReadFile(ts *testscript.TestScript, neg bool, args []string) {
 		text = strings.TrimSpace(lines[n-1])
 	}
 	ts.Setenv(args[1], text)
+}
+
+// ngrokdrop: the fake ngrok edge drops every agent session, as a network
+// blip would; agents reconnect by themselves.
+func cmdNgrokDrop(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 0 {
+		ts.Fatalf("usage: ngrokdrop")
+	}
+	if n := ts.Value(ngrokKey{}).(*ngrokfake.Server).DropSessions(); n == 0 {
+		ts.Fatalf("ngrokdrop: no session to drop")
+	}
 }
