@@ -60,10 +60,10 @@ type ngrokKey struct{}
 // Commands are the extra script commands.
 func Commands() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
 	return map[string]func(ts *testscript.TestScript, neg bool, args []string){
-		"http":     cmdHTTP,
-		"waitfile": cmdWaitFile,
+		"http":      cmdHTTP,
+		"waitfile":  cmdWaitFile,
 		"ngrokdrop": cmdNgrokDrop,
-		"readfile": cmdReadFile,
+		"readfile":  cmdReadFile,
 	}
 }
 
