@@ -313,10 +313,11 @@ func listenRun(ctx context.Context, opts *ListenOptions) error {
 	url := "http://" + displayAddr(ln.Addr(), opts.Host) + opts.Path
 	localURL := url
 	if opts.Tunnel.Enabled {
-		tl, public, err := openTunnel(runCtx, f, &opts.Tunnel, r.tunnelStatus)
+		tl, public, closeTunnel, err := openTunnel(ctx, f, &opts.Tunnel, r.tunnelStatus)
 		if err != nil {
 			return err
 		}
+		defer closeTunnel()
 		lns = append(lns, tl)
 		url = strings.TrimSuffix(public.String(), "/") + opts.Path
 	}
