@@ -308,6 +308,7 @@ type renderer struct {
 	failed   int
 	refused  int // requests answered with an error (bad signature, …)
 	errors   int
+	tunnelUp bool
 }
 
 func (r *renderer) decision(d Decision) {
@@ -379,9 +380,11 @@ func (r *renderer) tunnelStatus(s tunnel.Status) {
 	case tunnel.StateReconnecting:
 		fmt.Fprintf(ios.ErrOut, "%s tunnel lost, reconnecting: %v\n", st.WarningIcon(), s.Err)
 	case tunnel.StateConnected:
-		if s.URL != nil {
-			fmt.Fprintf(ios.ErrOut, "%s tunnel online at %s\n", st.SuccessIcon(), s.URL)
+		// The first connection is announced by the Ready! line.
+		if r.tunnelUp && s.URL != nil {
+			fmt.Fprintf(ios.ErrOut, "%s tunnel back online at %s\n", st.SuccessIcon(), s.URL)
 		}
+		r.tunnelUp = true
 	}
 }
 
