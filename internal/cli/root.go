@@ -8,6 +8,7 @@ import (
 	"github.com/hookctl/hookctl/internal/build"
 	"github.com/hookctl/hookctl/internal/cli/configinstance"
 	"github.com/hookctl/hookctl/internal/cli/events"
+	"github.com/hookctl/hookctl/internal/cli/validate"
 	"github.com/hookctl/hookctl/internal/cli/webhook"
 	"github.com/hookctl/hookctl/internal/cli/webhookconfig"
 	"github.com/hookctl/hookctl/internal/cmdutil"
@@ -63,6 +64,7 @@ Everything works offline on an embedded SQLite store in $XDG_DATA_HOME/hookctl.`
 		webhook.NewCmdWebhook(f),
 		configinstance.NewCmdConfigInstance(f),
 		events.NewCmdEvents(f),
+		validate.NewCmdValidate(f),
 	)
 	return root
 }
