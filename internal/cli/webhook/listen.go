@@ -292,17 +292,9 @@ func listenRun(ctx context.Context, opts *ListenOptions) error {
 	defer stop()
 	r := newListenRenderer(opts, stop)
 
-	listen := opts.Listen
-	if listen == nil {
-		listen = func(ctx context.Context, addr string) (net.Listener, error) {
-			var lc net.ListenConfig
-			return lc.Listen(ctx, "tcp", addr)
-		}
-	}
-	addr := net.JoinHostPort(opts.Host, strconv.Itoa(opts.Port))
-	ln, err := listen(ctx, addr)
+	ln, url, _, err := OpenReceiver(ctx, f, ReceiverSocket{Host: opts.Host, Port: opts.Port, Path: opts.Path, Listen: opts.Listen})
 	if err != nil {
-		return fmt.Errorf("cannot listen on %s: %w", addr, err)
+		return err
 	}
 	lns := []net.Listener{ln}
 	defer func() {
@@ -310,16 +302,16 @@ func listenRun(ctx context.Context, opts *ListenOptions) error {
 			l.Close()
 		}
 	}()
-	url := "http://" + displayAddr(ln.Addr(), opts.Host) + opts.Path
 	localURL := url
 	if opts.Tunnel.Enabled {
-		tl, public, closeTunnel, err := openTunnel(ctx, f, &opts.Tunnel, r.tunnelStatus)
+		// Served as well as the local socket, so both URLs work.
+		tl, public, closeTunnel, err := OpenReceiver(ctx, f, ReceiverSocket{Path: opts.Path, Tunnel: &opts.Tunnel, OnTunnelStatus: r.tunnelStatus})
 		if err != nil {
 			return err
 		}
 		defer closeTunnel()
 		lns = append(lns, tl)
-		url = strings.TrimSuffix(public.String(), "/") + opts.Path
+		url = public
 	}
 	if opts.Register {
 		reg, err := register(ctx, f, opts, url)

@@ -29,7 +29,10 @@ func openTunnel(ctx context.Context, f *cmdutil.Factory, flags *TunnelFlags, onS
 	sessionCtx, endSession := context.WithCancel(context.WithoutCancel(ctx))
 	stopWatching := context.AfterFunc(ctx, endSession)
 	inner, public, err := t.Listen(sessionCtx)
-	stopWatching()
+	if !stopWatching() && err == nil { // Ctrl-C came just as it connected
+		inner.Close()
+		err = ctx.Err()
+	}
 	if err != nil {
 		endSession()
 		return nil, nil, nil, err

@@ -52,22 +52,11 @@ type ReceiverSocket struct {
 func OpenReceiver(ctx context.Context, f *cmdutil.Factory, s ReceiverSocket) (ln net.Listener, url string, closeTunnel func(), err error) {
 	closeTunnel = func() {}
 	if s.Tunnel != nil && s.Tunnel.Enabled {
-		tun, err := s.Tunnel.New(f, s.OnTunnelStatus)
+		ln, u, closeTunnel, err := openTunnel(ctx, f, s.Tunnel, s.OnTunnelStatus)
 		if err != nil {
-			return nil, "", closeTunnel, err
+			return nil, "", func() {}, err
 		}
-		tctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-		stopWatch := context.AfterFunc(ctx, cancel)
-		ln, u, err := tun.Listen(tctx)
-		if !stopWatch() && err == nil { // ctx ended while connecting
-			ln.Close()
-			err = ctx.Err()
-		}
-		if err != nil {
-			cancel()
-			return nil, "", closeTunnel, err
-		}
-		return ln, strings.TrimSuffix(u.String(), "/") + s.Path, cancel, nil
+		return ln, strings.TrimSuffix(u.String(), "/") + s.Path, closeTunnel, nil
 	}
 	listen := s.Listen
 	if listen == nil {
