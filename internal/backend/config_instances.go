@@ -216,29 +216,28 @@ func (l *Local) ApproveConfigInstance(ctx context.Context, id string, req Approv
 	if strings.TrimSpace(req.Message) == "" {
 		return nil, apperr.Usagef("an approval needs a message: it is shown to people next to the config (--message)")
 	}
-	var out *model.ConfigInstance
-	err := l.store.UpdateConfigInstances(ctx, func(tx *store.ConfigInstanceTx) error {
-		ci, err := tx.Get(id)
-		if err != nil {
-			return err
-		}
-		if ci.Status != model.ConfigInstanceValidating {
-			return illegal(ci, "only a validating instance can be approved")
-		}
+	return l.decide(ctx, id, "approved", func(ci *model.ConfigInstance) {
 		ci.ActivityStatus = model.ActivityValidated
 		ci.Status = model.ConfigInstanceApproved
 		ci.Message = req.Message
-		ci.UpdatedAt = l.now().UTC()
-		out = ci
-		return tx.Save(ci)
 	})
-	return out, err
 }
 
 func (l *Local) RejectConfigInstance(ctx context.Context, id string, req RejectConfigInstanceRequest) (*model.ConfigInstance, error) {
 	if err := ValidateRejection(req); err != nil {
 		return nil, err
 	}
+	return l.decide(ctx, id, "rejected", func(ci *model.ConfigInstance) {
+		ci.ErrorStatus = model.ErrorFailed
+		ci.Status = model.ConfigInstanceRejected
+		ci.Message = req.Message
+		ci.Errors = append([]model.ParameterError(nil), req.Errors...)
+	})
+}
+
+// decide records the decision on a validating instance in one write
+// transaction; any other state is an illegal transition.
+func (l *Local) decide(ctx context.Context, id, verb string, apply func(*model.ConfigInstance)) (*model.ConfigInstance, error) {
 	var out *model.ConfigInstance
 	err := l.store.UpdateConfigInstances(ctx, func(tx *store.ConfigInstanceTx) error {
 		ci, err := tx.Get(id)
@@ -246,12 +245,9 @@ func (l *Local) RejectConfigInstance(ctx context.Context, id string, req RejectC
 			return err
 		}
 		if ci.Status != model.ConfigInstanceValidating {
-			return illegal(ci, "only a validating instance can be rejected")
+			return illegal(ci, "only a validating instance can be "+verb)
 		}
-		ci.ErrorStatus = model.ErrorFailed
-		ci.Status = model.ConfigInstanceRejected
-		ci.Message = req.Message
-		ci.Errors = append([]model.ParameterError(nil), req.Errors...)
+		apply(ci)
 		ci.UpdatedAt = l.now().UTC()
 		out = ci
 		return tx.Save(ci)

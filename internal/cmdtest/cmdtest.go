@@ -5,8 +5,12 @@ package cmdtest
 import (
 	"bytes"
 	"context"
+	"io"
 	"testing"
 	"time"
+
+	"github.com/google/shlex"
+	"github.com/spf13/cobra"
 
 	"github.com/hookctl/hookctl/internal/backend"
 	"github.com/hookctl/hookctl/internal/cmdutil"
@@ -50,4 +54,20 @@ func New(t testing.TB, tty bool) *Env {
 		Globals:   &cmdutil.Globals{Output: cmdutil.FormatText},
 	}
 	return &Env{Factory: f, Local: local, Prompter: fake, Out: out, ErrOut: errOut, In: in}
+}
+
+// Exec runs cmd with a shell-like argument line (quotes allowed), as Main
+// would: flag errors become usage errors. Output goes nowhere.
+func Exec(t testing.TB, cmd *cobra.Command, line string) error {
+	t.Helper()
+	args, err := shlex.Split(line)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.SetArgs(args)
+	cmd.SetOut(io.Discard)
+	cmd.SetErr(io.Discard)
+	cmd.SetFlagErrorFunc(cmdutil.FlagErrorFunc)
+	_, err = cmd.ExecuteC()
+	return err
 }

@@ -114,7 +114,7 @@ func (t *Table) Render() error {
 	}
 	st := t.io.Styles()
 	r := st.Renderer()
-	cell := r.NewStyle().PaddingRight(2)
+	cell := r.NewStyle()
 	tbl := table.New().
 		Border(lipgloss.HiddenBorder()).
 		BorderTop(false).BorderBottom(false).BorderLeft(false).BorderRight(false).
@@ -122,10 +122,14 @@ func (t *Table) Render() error {
 		Headers(t.headers...).
 		Rows(t.rows...).
 		StyleFunc(func(row, col int) lipgloss.Style {
-			if row == table.HeaderRow {
-				return st.Header.PaddingRight(2)
+			pad := 2
+			if col == len(t.headers)-1 {
+				pad = 0 // no trailing blanks
 			}
-			return cell
+			if row == table.HeaderRow {
+				return st.Header.PaddingRight(pad)
+			}
+			return cell.PaddingRight(pad)
 		})
 	_, err := fmt.Fprintln(t.io.Out, strings.TrimRight(tbl.Render(), " \n"))
 	return err

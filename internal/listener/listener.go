@@ -235,17 +235,22 @@ func (l *Listener) Handler() http.Handler { return l }
 // Config.ShutdownTimeout), flushes the recordings and closes ln. It returns
 // nil after a shutdown caused by ctx, or the error that stopped serving.
 // The Listener cannot be reused afterwards.
-func (l *Listener) Serve(ctx context.Context, ln net.Listener) error {
+func (l *Listener) Serve(ctx context.Context, lns ...net.Listener) error {
 	srv := &http.Server{
 		Handler:           l,
 		ReadHeaderTimeout: 30 * time.Second,
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	// One server on every listener (the local socket and, with a tunnel,
+	// the public endpoint): the first to fail, or ctx, stops them all.
+	errc := make(chan error, len(lns))
+	for _, ln := range lns {
+		go func() { errc <- srv.Serve(ln) }()
+	}
 	var err error
 	select {
 	case err = <-errc:
+		srv.Close()
 	case <-ctx.Done():
 		sctx, cancel := context.WithTimeout(context.Background(), l.cfg.ShutdownTimeout)
 		err = srv.Shutdown(sctx)
@@ -254,6 +259,9 @@ func (l *Listener) Serve(ctx context.Context, ln net.Listener) error {
 			err = fmt.Errorf("in-flight requests did not finish within %s", l.cfg.ShutdownTimeout)
 			srv.Close()
 		}
+		<-errc
+	}
+	for range len(lns) - 1 {
 		<-errc
 	}
 	l.Close()

@@ -64,6 +64,7 @@ func Commands() map[string]func(ts *testscript.TestScript, neg bool, args []stri
 		"http":           cmdHTTP,
 		"waitfile":       cmdWaitFile,
 		"envfile":        cmdEnvFile,
+		"ngrokdrop":      cmdNgrokDrop,
 		"readfile":       cmdReadFile,
 		"waitrequests":   cmdWaitRequests,
 		"waitdeliveries": cmdWaitDeliveries,
@@ -91,30 +92,41 @@ func cmdHTTP(ts *testscript.TestScript, neg bool, args []string) {
 	want := fs.Int("status", 0, "expected status")
 	viaTunnel := fs.Bool("tunnel", false, "send through the fake ngrok edge")
 	repeat := fs.Int("repeat", 1, "send the data this many times over")
+	wait := fs.Duration("wait", 0, "retry connection errors for this long (e.g. while a tunnel reconnects)")
 	if err := fs.Parse(args); err != nil || fs.NArg() != 2 {
-		ts.Fatalf("usage: http [-tunnel] [-H 'K: V']... [-d DATA|@FILE] [-repeat N] [-status N] METHOD URL")
+		ts.Fatalf("usage: http [-tunnel] [-wait D] [-H 'K: V']... [-d DATA|@FILE] [-repeat N] [-status N] METHOD URL")
 	}
-	var body io.Reader
+	var b []byte
 	if *data != "" {
-		b := []byte(*data)
+		b = []byte(*data)
 		if strings.HasPrefix(*data, "@") {
 			b = []byte(ts.ReadFile(strings.TrimPrefix(*data, "@")))
 		}
 		b = bytes.Repeat(b, max(*repeat, 1))
-		body = bytes.NewReader(b)
 	}
-	req, err := http.NewRequest(fs.Arg(0), fs.Arg(1), body)
-	ts.Check(err)
-	for _, h := range headers {
-		k, v, _ := strings.Cut(h, ":")
-		req.Header.Set(strings.TrimSpace(k), strings.TrimSpace(v))
+	newRequest := func() *http.Request {
+		var body io.Reader
+		if b != nil {
+			body = bytes.NewReader(b)
+		}
+		req, err := http.NewRequest(fs.Arg(0), fs.Arg(1), body)
+		ts.Check(err)
+		for _, h := range headers {
+			k, v, _ := strings.Cut(h, ":")
+			req.Header.Set(strings.TrimSpace(k), strings.TrimSpace(v))
+		}
+		return req
 	}
 	client := &http.Client{Timeout: 30 * time.Second}
 	if *viaTunnel {
 		client = ts.Value(ngrokKey{}).(*ngrokfake.Server).Client()
 		client.Timeout = 30 * time.Second
 	}
-	resp, err := client.Do(req)
+	resp, err := client.Do(newRequest())
+	for deadline := time.Now().Add(*wait); err != nil && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond) // polling until the peer is reachable again
+		resp, err = client.Do(newRequest())
+	}
 	if neg {
 		if err == nil {
 			resp.Body.Close()
@@ -162,10 +174,30 @@ func cmdEnvFile(ts *testscript.TestScript, neg bool, args []string) {
 // readfile FILE VAR: sets $VAR to the contents of FILE without surrounding
 // whitespace (e.g. the URL a listener wrote to its --ready-file).
 func cmdReadFile(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) != 2 {
-		ts.Fatalf("usage: readfile FILE VAR")
+	if neg || len(args) < 2 || len(args) > 3 {
+		ts.Fatalf("usage: readfile FILE VAR [LINE]")
 	}
-	ts.Setenv(args[1], strings.TrimSpace(ts.ReadFile(args[0])))
+	text := strings.TrimSpace(ts.ReadFile(args[0]))
+	if len(args) == 3 {
+		n, err := strconv.Atoi(args[2])
+		lines := strings.Split(text, "\n")
+		if err != nil || n < 1 || n > len(lines) {
+			ts.Fatalf("readfile: %s has no line %s", args[0], args[2])
+		}
+		text = strings.TrimSpace(lines[n-1])
+	}
+	ts.Setenv(args[1], text)
+}
+
+// ngrokdrop: the fake ngrok edge drops every agent session, as a network
+// blip would; agents reconnect by themselves.
+func cmdNgrokDrop(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 0 {
+		ts.Fatalf("usage: ngrokdrop")
+	}
+	if n := ts.Value(ngrokKey{}).(*ngrokfake.Server).DropSessions(); n == 0 {
+		ts.Fatalf("ngrokdrop: no session to drop")
+	}
 }
 
 // waitrequests [-timeout D] [-distinct] PATH N: waits until the recording

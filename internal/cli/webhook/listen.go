@@ -54,6 +54,9 @@ type ListenOptions struct {
 	Timeout        time.Duration
 	ReadyFile      string
 	NoRecord       bool
+	Tunnel         TunnelFlags
+	Register       bool
+	Keep           bool
 
 	// Listen opens the socket; tests and the tunnel may replace it.
 	Listen func(ctx context.Context, addr string) (net.Listener, error)
@@ -94,6 +97,17 @@ the verification result, forward results and the body; json prints one JSON
 object per request and line (jq-friendly: .payload is the parsed body); raw
 prints each body followed by a newline. Status lines go to stderr.
 
+Tunnel: --tunnel opens an ngrok endpoint inside hookctl (no ngrok binary
+needed) with the authtoken in NGROK_AUTHTOKEN (or --ngrok-authtoken), on a
+random or --domain address, and serves the same listener there. The public URL
+is printed, written to --ready-file (first line; the local URL second) and, with
+--format json, sent as {"type":"tunnel",…} objects, like reconnects.
+
+Register: --register points a webhook config at this listener (the public URL
+with --tunnel) and verifies with its secret: a new config (subscribed to
+--events, or everything), or the one named by --config, whose URL is switched.
+On exit the new config is deleted, or the old URL restored; --keep keeps it.
+
 CI: "Ready! Listening on URL" is printed on stderr once serving, and the URL is
 written to --ready-file. --exit-after N exits 0 after N matching requests;
 with --timeout D it exits 6 if they did not come in time (without
@@ -107,6 +121,9 @@ finishes in-flight requests and exits.`,
 
   # Only Android device events, as JSON lines for jq
   hookctl webhook listen --events 'device.*' --filter 'data.device.os=="android"' --format json | jq .event_type
+
+  # Receive from the internet through ngrok, registering a config for the public URL
+  NGROK_AUTHTOKEN=… hookctl webhook listen --tunnel --register --events 'device.*'
 
   # CI: wait for 2 events, at most 1 minute
   hookctl webhook listen --port 0 --ready-file url.txt --exit-after 2 --timeout 1m`,
@@ -144,12 +161,24 @@ finishes in-flight requests and exits.`,
 	fl.DurationVar(&opts.Timeout, "timeout", 0, "stop after this long; with --exit-after, exit 6 if too few requests came")
 	fl.StringVar(&opts.ReadyFile, "ready-file", "", "write the listening URL to this file once ready (for scripts)")
 	fl.BoolVar(&opts.NoRecord, "no-record", false, "do not record requests in the history")
+	fl.BoolVar(&opts.Register, "register", false, "point a webhook config at this listener and verify with its secret")
+	fl.BoolVar(&opts.Keep, "keep", false, "with --register: keep the registration after exit")
+	opts.Tunnel.Register(cmd)
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{listenPretty, listenJSON, listenRaw}, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("scheme", cobra.FixedCompletions(append([]string{signature.Auto}, signature.Schemes()...), cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 
 func (o *ListenOptions) validate(cmd *cobra.Command, forwardHeaders []string, maxBody string) error {
+	if err := o.Tunnel.Validate(cmd); err != nil {
+		return err
+	}
+	if o.Register && len(o.Secrets) > 0 {
+		return apperr.Usagef("--register verifies with the registered config's secret: drop --secret")
+	}
+	if o.Keep && !o.Register {
+		return apperr.Usagef("--keep goes with --register")
+	}
 	if o.Format == "" {
 		o.Format = listenPretty
 		if o.Factory.Globals.WantsJSON() {
@@ -215,8 +244,8 @@ func (o *ListenOptions) validate(cmd *cobra.Command, forwardHeaders []string, ma
 	if o.Timeout < 0 {
 		return apperr.Usagef("--timeout must not be negative")
 	}
-	if cmd.Flags().Changed("scheme") && len(o.Secrets) == 0 && o.ConfigID == "" {
-		return apperr.Usagef("--scheme needs a secret to verify with: pass --secret or --config")
+	if cmd.Flags().Changed("scheme") && len(o.Secrets) == 0 && o.ConfigID == "" && !o.Register {
+		return apperr.Usagef("--scheme needs a secret to verify with: pass --secret, --config or --register")
 	}
 	return nil
 }
@@ -259,6 +288,39 @@ func listenRun(ctx context.Context, opts *ListenOptions) error {
 		TSField:        opts.TSField,
 		ResponseStatus: opts.ResponseStatus,
 	}
+	runCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	r := newListenRenderer(opts, stop)
+
+	ln, url, _, err := OpenReceiver(ctx, f, ReceiverSocket{Host: opts.Host, Port: opts.Port, Path: opts.Path, Listen: opts.Listen})
+	if err != nil {
+		return err
+	}
+	lns := []net.Listener{ln}
+	defer func() {
+		for _, l := range lns {
+			l.Close()
+		}
+	}()
+	localURL := url
+	if opts.Tunnel.Enabled {
+		// Served as well as the local socket, so both URLs work.
+		tl, public, closeTunnel, err := OpenReceiver(ctx, f, ReceiverSocket{Path: opts.Path, Tunnel: &opts.Tunnel, OnTunnelStatus: r.tunnelStatus})
+		if err != nil {
+			return err
+		}
+		defer closeTunnel()
+		lns = append(lns, tl)
+		url = public
+	}
+	if opts.Register {
+		reg, err := register(ctx, f, opts, url)
+		if err != nil {
+			return err
+		}
+		defer reg.undo()
+		opts.ConfigID = reg.config.ID
+	}
 	if len(opts.Secrets) > 0 || opts.ConfigID != "" {
 		s, err := resolveSigning(ctx, f, opts.Scheme, opts.Secrets, opts.ConfigID, signature.Auto)
 		if err != nil {
@@ -273,10 +335,6 @@ func listenRun(ctx context.Context, opts *ListenOptions) error {
 		}
 		cfg.Recorder = be
 	}
-
-	runCtx, stop := context.WithCancel(ctx)
-	defer stop()
-	r := newListenRenderer(opts, stop)
 	cfg.OnEvent = r.handle
 	l, err := listener.New(cfg)
 	if err != nil {
@@ -284,26 +342,16 @@ func listenRun(ctx context.Context, opts *ListenOptions) error {
 	}
 	defer l.Close()
 
-	listen := opts.Listen
-	if listen == nil {
-		listen = func(ctx context.Context, addr string) (net.Listener, error) {
-			var lc net.ListenConfig
-			return lc.Listen(ctx, "tcp", addr)
-		}
-	}
-	addr := net.JoinHostPort(opts.Host, strconv.Itoa(opts.Port))
-	ln, err := listen(ctx, addr)
-	if err != nil {
-		return fmt.Errorf("cannot listen on %s: %w", addr, err)
-	}
-	url := "http://" + displayAddr(ln.Addr(), opts.Host) + opts.Path
 	if opts.ReadyFile != "" {
-		if err := writeFileAtomic(opts.ReadyFile, []byte(url+"\n")); err != nil {
-			ln.Close()
+		ready := url + "\n"
+		if url != localURL {
+			ready += localURL + "\n"
+		}
+		if err := writeFileAtomic(opts.ReadyFile, []byte(ready)); err != nil {
 			return fmt.Errorf("write --ready-file: %w", err)
 		}
 	}
-	r.printBanner(url, cfg)
+	r.printBanner(url, localURL, cfg)
 
 	timedOut := false
 	if opts.Timeout > 0 {
@@ -315,7 +363,7 @@ func listenRun(ctx context.Context, opts *ListenOptions) error {
 		})
 		defer t.Stop()
 	}
-	serveErr := l.Serve(runCtx, ln)
+	serveErr := l.Serve(runCtx, lns...)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.printSummary()
@@ -431,7 +479,7 @@ func (r *listenRenderer) handle(e listener.Event) {
 	}
 }
 
-func (r *listenRenderer) printBanner(url string, cfg listener.Config) {
+func (r *listenRenderer) printBanner(url, localURL string, cfg listener.Config) {
 	ios := r.opts.Factory.IOStreams
 	st := ios.ErrStyles()
 	var b strings.Builder
@@ -465,6 +513,10 @@ func (r *listenRenderer) printBanner(url string, cfg listener.Config) {
 	}
 	if r.opts.ExitAfter > 0 {
 		line("Exit after", cmdutil.Plural(r.opts.ExitAfter, "request", "requests"))
+	}
+	if url != localURL {
+		line("Local", localURL)
+		line("Public", st.Bold.Render(url))
 	}
 	fmt.Fprintf(&b, "%s Listening on %s\n", st.Success.Render("Ready!"), url)
 	fmt.Fprint(ios.ErrOut, b.String())

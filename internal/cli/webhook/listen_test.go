@@ -10,28 +10,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/shlex"
-	"github.com/spf13/cobra"
-
 	"github.com/hookctl/hookctl/internal/apperr"
 	"github.com/hookctl/hookctl/internal/cmdtest"
 	"github.com/hookctl/hookctl/internal/cmdutil"
 	"github.com/hookctl/hookctl/internal/model"
 )
-
-func runCmd(t *testing.T, cmd *cobra.Command, line string) error {
-	t.Helper()
-	args, err := shlex.Split(line)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.SetArgs(args)
-	cmd.SetOut(&strings.Builder{})
-	cmd.SetErr(&strings.Builder{})
-	cmd.SetFlagErrorFunc(cmdutil.FlagErrorFunc)
-	_, err = cmd.ExecuteC()
-	return err
-}
 
 func TestListenFlags(t *testing.T) {
 	tests := []struct {
@@ -75,7 +58,7 @@ func TestListenFlags(t *testing.T) {
 			env := cmdtest.New(t, false)
 			var got *ListenOptions
 			cmd := NewCmdListen(env.Factory, func(_ context.Context, o *ListenOptions) error { got = o; return nil })
-			err := runCmd(t, cmd, tt.line)
+			err := cmdtest.Exec(t, cmd, tt.line)
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) || !errors.Is(err, apperr.ErrUsage) {
 					t.Fatalf("err = %v, want usage error containing %q", err, tt.wantErr)
@@ -95,7 +78,7 @@ func TestListenJSONFromGlobalOutput(t *testing.T) {
 	env.Factory.Globals.Output = cmdutil.FormatJSON
 	var got *ListenOptions
 	cmd := NewCmdListen(env.Factory, func(_ context.Context, o *ListenOptions) error { got = o; return nil })
-	if err := runCmd(t, cmd, ""); err != nil {
+	if err := cmdtest.Exec(t, cmd, ""); err != nil {
 		t.Fatal(err)
 	}
 	if got.Format != "json" {

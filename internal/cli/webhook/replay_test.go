@@ -45,7 +45,7 @@ func TestReplayFlags(t *testing.T) {
 			env := cmdtest.New(t, false)
 			var got *ReplayOptions
 			cmd := NewCmdReplay(env.Factory, func(_ context.Context, o *ReplayOptions) error { got = o; return nil })
-			err := runCmd(t, cmd, tt.line)
+			err := cmdtest.Exec(t, cmd, tt.line)
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) || !errors.Is(err, apperr.ErrUsage) {
 					t.Fatalf("err = %v, want usage error containing %q", err, tt.wantErr)
@@ -63,7 +63,7 @@ func TestRequestsListFlags(t *testing.T) {
 	env := cmdtest.New(t, false)
 	var got *RequestsListOptions
 	cmd := NewCmdRequestsList(env.Factory, func(_ context.Context, o *RequestsListOptions) error { got = o; return nil })
-	if err := runCmd(t, cmd, "--since 1h --event 'device.*' --failed --limit 5"); err != nil {
+	if err := cmdtest.Exec(t, cmd, "--since 1h --event 'device.*' --failed --limit 5"); err != nil {
 		t.Fatal(err)
 	}
 	p := got.Params

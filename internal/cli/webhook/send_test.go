@@ -7,28 +7,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/shlex"
-	"github.com/spf13/cobra"
-
 	"github.com/hookctl/hookctl/internal/apperr"
 	"github.com/hookctl/hookctl/internal/cmdtest"
-	"github.com/hookctl/hookctl/internal/cmdutil"
 	"github.com/hookctl/hookctl/internal/model"
 )
-
-func runLine(t *testing.T, cmd *cobra.Command, line string) error {
-	t.Helper()
-	args, err := shlex.Split(line)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.SetArgs(args)
-	cmd.SetOut(&strings.Builder{})
-	cmd.SetErr(&strings.Builder{})
-	cmd.SetFlagErrorFunc(cmdutil.FlagErrorFunc)
-	_, err = cmd.ExecuteC()
-	return err
-}
 
 func TestSendFlags(t *testing.T) {
 	tests := []struct {
@@ -82,7 +64,7 @@ func TestSendFlags(t *testing.T) {
 			env := cmdtest.New(t, false)
 			var got *SendOptions
 			cmd := NewCmdSend(env.Factory, func(_ context.Context, o *SendOptions) error { got = o; return nil })
-			err := runLine(t, cmd, tt.line)
+			err := cmdtest.Exec(t, cmd, tt.line)
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) || !errors.Is(err, apperr.ErrUsage) {
 					t.Fatalf("err = %v, want usage error containing %q", err, tt.wantErr)
@@ -131,7 +113,7 @@ func TestDeliveriesListFlags(t *testing.T) {
 			env := cmdtest.New(t, false)
 			var got *DeliveriesListOptions
 			cmd := NewCmdDeliveriesList(env.Factory, func(_ context.Context, o *DeliveriesListOptions) error { got = o; return nil })
-			err := runLine(t, cmd, tt.line)
+			err := cmdtest.Exec(t, cmd, tt.line)
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) || !errors.Is(err, apperr.ErrUsage) {
 					t.Fatalf("err = %v, want usage error containing %q", err, tt.wantErr)

@@ -8,28 +8,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/google/shlex"
-	"github.com/spf13/cobra"
-
 	"github.com/hookctl/hookctl/internal/apperr"
 	"github.com/hookctl/hookctl/internal/backend"
 	"github.com/hookctl/hookctl/internal/cmdtest"
-	"github.com/hookctl/hookctl/internal/cmdutil"
 )
-
-func execCmd(t *testing.T, cmd *cobra.Command, line string) error {
-	t.Helper()
-	args, err := shlex.Split(line)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.SetArgs(args)
-	cmd.SetOut(&strings.Builder{})
-	cmd.SetErr(&strings.Builder{})
-	cmd.SetFlagErrorFunc(cmdutil.FlagErrorFunc)
-	_, err = cmd.ExecuteC()
-	return err
-}
 
 func TestSignFlags(t *testing.T) {
 	tests := []struct {
@@ -50,7 +32,7 @@ func TestSignFlags(t *testing.T) {
 		t.Run(tt.line, func(t *testing.T) {
 			env := cmdtest.New(t, false)
 			var got *SignOptions
-			err := execCmd(t, NewCmdSign(env.Factory, func(_ context.Context, o *SignOptions) error { got = o; return nil }), tt.line)
+			err := cmdtest.Exec(t, NewCmdSign(env.Factory, func(_ context.Context, o *SignOptions) error { got = o; return nil }), tt.line)
 			if tt.wantErr != "" {
 				if !errors.Is(err, apperr.ErrUsage) || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("err = %v, want usage error %q", err, tt.wantErr)
@@ -79,7 +61,7 @@ func TestVerifyFlags(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.line, func(t *testing.T) {
 			env := cmdtest.New(t, false)
-			err := execCmd(t, NewCmdVerify(env.Factory, func(context.Context, *VerifyOptions) error { return nil }), tt.line)
+			err := cmdtest.Exec(t, NewCmdVerify(env.Factory, func(context.Context, *VerifyOptions) error { return nil }), tt.line)
 			if tt.wantErr == "" {
 				if err != nil {
 					t.Fatal(err)

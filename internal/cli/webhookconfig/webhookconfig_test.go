@@ -9,30 +9,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/shlex"
-	"github.com/spf13/cobra"
-
 	"github.com/hookctl/hookctl/internal/apperr"
 	"github.com/hookctl/hookctl/internal/backend"
 	"github.com/hookctl/hookctl/internal/cmdtest"
-	"github.com/hookctl/hookctl/internal/cmdutil"
 	"github.com/hookctl/hookctl/internal/model"
 )
-
-// run executes cmd with a shell-like argument line.
-func run(t *testing.T, cmd *cobra.Command, line string) error {
-	t.Helper()
-	args, err := shlex.Split(line)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.SetArgs(args)
-	cmd.SetOut(&strings.Builder{})
-	cmd.SetErr(&strings.Builder{})
-	cmd.SetFlagErrorFunc(cmdutil.FlagErrorFunc)
-	_, err = cmd.ExecuteC()
-	return err
-}
 
 func TestCreateFlags(t *testing.T) {
 	tests := []struct {
@@ -54,7 +35,7 @@ func TestCreateFlags(t *testing.T) {
 			env := cmdtest.New(t, false)
 			var got *CreateOptions
 			cmd := NewCmdCreate(env.Factory, func(_ context.Context, o *CreateOptions) error { got = o; return nil })
-			err := run(t, cmd, tt.line)
+			err := cmdtest.Exec(t, cmd, tt.line)
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) || !errors.Is(err, apperr.ErrUsage) {
 					t.Fatalf("err = %v, want usage error containing %q", err, tt.wantErr)
@@ -104,7 +85,7 @@ func TestUpdateFlags(t *testing.T) {
 			env := cmdtest.New(t, false)
 			var got *UpdateOptions
 			cmd := NewCmdUpdate(env.Factory, func(_ context.Context, o *UpdateOptions) error { got = o; return nil })
-			err := run(t, cmd, tt.line)
+			err := cmdtest.Exec(t, cmd, tt.line)
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("err = %v, want %q", err, tt.wantErr)
@@ -251,7 +232,7 @@ func TestDeleteRun(t *testing.T) {
 	}
 	t.Run("no terminal and no --yes is a usage error naming --yes", func(t *testing.T) {
 		env := cmdtest.New(t, false)
-		err := run(t, NewCmdDelete(env.Factory, nil), "whc_x")
+		err := cmdtest.Exec(t, NewCmdDelete(env.Factory, nil), "whc_x")
 		if !errors.Is(err, apperr.ErrUsage) || !strings.Contains(err.Error(), "--yes") {
 			t.Fatalf("err = %v", err)
 		}

@@ -1,0 +1,76 @@
+package webhook
+
+import (
+	"errors"
+	"net"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hookctl/hookctl/internal/cmdtest"
+	"github.com/hookctl/hookctl/internal/tunnel"
+)
+
+func TestSoftCloseListenerKeepsTheInnerListenerOpen(t *testing.T) {
+	inner, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer inner.Close()
+	l := newSoftCloseListener(inner)
+
+	// A connection is accepted through the wrapper.
+	go net.Dial("tcp", inner.Addr().String())
+	c, err := l.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+
+	// Close unblocks a pending Accept with net.ErrClosed …
+	done := make(chan error, 1)
+	go func() { _, err := l.Accept(); done <- err }()
+	l.Close()
+	select {
+	case err := <-done:
+		if !errors.Is(err, net.ErrClosed) {
+			t.Fatalf("Accept after Close: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Accept still blocked after Close")
+	}
+	// … but the inner listener still accepts (the session stays up).
+	conn, err := net.Dial("tcp", inner.Addr().String())
+	if err != nil {
+		t.Fatalf("inner listener was closed: %v", err)
+	}
+	conn.Close()
+}
+
+func TestTunnelStatusLines(t *testing.T) {
+	env := cmdtest.New(t, false)
+	r := newListenRenderer(&ListenOptions{Factory: env.Factory, Format: listenJSON}, func() {})
+	u := mustURL(t, "https://abc.ngrok.test")
+	r.tunnelStatus(tunnel.Status{State: tunnel.StateConnected, URL: u})
+	r.tunnelStatus(tunnel.Status{State: tunnel.StateReconnecting, Err: errors.New("session closed")})
+	for _, want := range []string{"Tunnel online: https://abc.ngrok.test", "Tunnel lost (session closed): reconnecting"} {
+		if !strings.Contains(env.ErrOut.String(), want) {
+			t.Errorf("stderr lacks %q:\n%s", want, env.ErrOut)
+		}
+	}
+	for _, want := range []string{`{"type":"tunnel","state":"connected","url":"https://abc.ngrok.test"`, `"state":"reconnecting","error":"session closed"`} {
+		if !strings.Contains(env.Out.String(), want) {
+			t.Errorf("stdout lacks %q:\n%s", want, env.Out)
+		}
+	}
+}
+
+func mustURL(t *testing.T, s string) *url.URL {
+	t.Helper()
+	u, err := url.Parse(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
