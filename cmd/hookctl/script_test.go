@@ -45,6 +45,8 @@ var remoteScripts = []string{
 	"listen.txtar",
 	"listen_ci.txtar",
 	"listen_forward.txtar",
+	"listen_tunnel.txtar",
+	"validate_serve.txtar",
 }
 
 // TestScriptsRemote runs remoteScripts with HOOKCTL_API_URL/HOOKCTL_API_KEY
