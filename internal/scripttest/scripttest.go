@@ -4,12 +4,14 @@ package scripttest
 
 import (
 	"bytes"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -59,10 +61,11 @@ type ngrokKey struct{}
 // Commands are the extra script commands.
 func Commands() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
 	return map[string]func(ts *testscript.TestScript, neg bool, args []string){
-		"http":     cmdHTTP,
-		"waitfile": cmdWaitFile,
-		"envfile":  cmdEnvFile,
-		"readfile": cmdReadFile,
+		"http":         cmdHTTP,
+		"waitfile":     cmdWaitFile,
+		"envfile":      cmdEnvFile,
+		"readfile":     cmdReadFile,
+		"waitrequests": cmdWaitRequests,
 	}
 }
 
@@ -162,4 +165,31 @@ func cmdReadFile(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("usage: readfile FILE VAR")
 	}
 	ts.Setenv(args[1], strings.TrimSpace(ts.ReadFile(args[0])))
+}
+
+// waitrequests [-timeout D] N: waits until the recording server ($SERVER)
+// has recorded at least N requests.
+func cmdWaitRequests(ts *testscript.TestScript, neg bool, args []string) {
+	fs := flag.NewFlagSet("waitrequests", flag.ContinueOnError)
+	timeout := fs.Duration("timeout", 20*time.Second, "")
+	if err := fs.Parse(args); err != nil || fs.NArg() != 1 {
+		ts.Fatalf("usage: waitrequests [-timeout D] N")
+	}
+	n, err := strconv.Atoi(fs.Arg(0))
+	ts.Check(err)
+	deadline := time.Now().Add(*timeout)
+	got := 0
+	for time.Now().Before(deadline) {
+		resp, err := http.Get(ts.Getenv("SERVER") + "/_requests")
+		ts.Check(err)
+		var reqs []json.RawMessage
+		err = json.NewDecoder(resp.Body).Decode(&reqs)
+		resp.Body.Close()
+		ts.Check(err)
+		if got = len(reqs); got >= n {
+			return
+		}
+		time.Sleep(10 * time.Millisecond) // polling a ready signal, not waiting for an effect
+	}
+	ts.Fatalf("waitrequests: %d requests at $SERVER after %s, want %d", got, *timeout, n)
 }

@@ -55,6 +55,12 @@ type ListenOptions struct {
 	ReadyFile      string
 	NoRecord       bool
 
+	// Relay mode (listen_relay.go): receive the requests of a source of
+	// `hookctl serve` instead of listening on a port.
+	Relay   string
+	Source  string
+	SinceID int64
+
 	// Listen opens the socket; tests and the tunnel may replace it.
 	Listen func(ctx context.Context, addr string) (net.Listener, error)
 }
@@ -144,6 +150,9 @@ finishes in-flight requests and exits.`,
 	fl.DurationVar(&opts.Timeout, "timeout", 0, "stop after this long; with --exit-after, exit 6 if too few requests came")
 	fl.StringVar(&opts.ReadyFile, "ready-file", "", "write the listening URL to this file once ready (for scripts)")
 	fl.BoolVar(&opts.NoRecord, "no-record", false, "do not record requests in the history")
+	fl.StringVar(&opts.Relay, "relay", "", "receive the requests of a source of this hookctl server instead of listening (with --source)")
+	fl.StringVar(&opts.Source, "source", "", "the source token (hks_…) to relay")
+	fl.Int64Var(&opts.SinceID, "since-id", -1, "with --relay: resume after this event id (0: everything the server retains); default: where this listener stopped")
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{listenPretty, listenJSON, listenRaw}, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("scheme", cobra.FixedCompletions(append([]string{signature.Auto}, signature.Schemes()...), cobra.ShellCompDirectiveNoFileComp))
 	return cmd
@@ -215,6 +224,9 @@ func (o *ListenOptions) validate(cmd *cobra.Command, forwardHeaders []string, ma
 	if o.Timeout < 0 {
 		return apperr.Usagef("--timeout must not be negative")
 	}
+	if err := o.validateRelay(cmd); err != nil {
+		return err
+	}
 	if cmd.Flags().Changed("scheme") && len(o.Secrets) == 0 && o.ConfigID == "" {
 		return apperr.Usagef("--scheme needs a secret to verify with: pass --secret or --config")
 	}
@@ -278,6 +290,9 @@ func listenRun(ctx context.Context, opts *ListenOptions) error {
 	defer stop()
 	r := newListenRenderer(opts, stop)
 	cfg.OnEvent = r.handle
+	if opts.Relay != "" {
+		return relayRun(ctx, runCtx, stop, opts, cfg, r)
+	}
 	l, err := listener.New(cfg)
 	if err != nil {
 		return err
