@@ -52,6 +52,11 @@ Endpoints:
   PATCH  /v1/webhook_configs/{id}                 update
   DELETE /v1/webhook_configs/{id}                 delete (204)
   POST   /v1/webhook_configs/{id}/rotate_secret   {"keep_old":"24h"} or {"keep_old":86400}
+  POST   /wh/config                               create or update an inbound source ({"datasource","event","tsField"})
+  GET    /wh/config                               the key tenant's sources
+  GET    /wh/config/{token}                       one source (HEAD: 200 if valid; DELETE: 204)
+  POST   /wh/{apiToken}/{token}                   a source's hook URL: JSON events, no key (the tokens are the credentials)
+  GET    /v1/relay/{token}                        a source's requests as Server-Sent Events (Last-Event-ID resumes)
   GET    /healthz                                 liveness, no key needed
   GET    /metrics                                 Prometheus text format
 

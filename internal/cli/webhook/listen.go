@@ -104,7 +104,16 @@ CI: "Ready! Listening on URL" is printed on stderr once serving, and the URL is
 written to --ready-file. --exit-after N exits 0 after N matching requests;
 with --timeout D it exits 6 if they did not come in time (without
 --exit-after, --timeout just stops listening after D). Ctrl-C or SIGTERM
-finishes in-flight requests and exits.`,
+finishes in-flight requests and exits.
+
+Relay: --relay SERVER --source TOKEN receives the requests of an inbound
+source of "hookctl serve" (see "hookctl source") instead of listening on a
+port, over Server-Sent Events with HOOKCTL_API_KEY, and runs each through the
+same verify/show/forward/record path. It reconnects with backoff and resumes
+after the last event it handled, which it keeps in the data directory, so a
+restarted listener also gets what was sent while it was down (--since-id N
+resumes elsewhere; 0 replays what the server retains). Connection changes are
+status lines on stderr, or {"type":"relay",…} lines with --format json.`,
 		Example: `  # See what a provider sends, verifying with a Standard Webhooks secret
   hookctl webhook listen --port 8080 --secret whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
 
@@ -113,6 +122,9 @@ finishes in-flight requests and exits.`,
 
   # Only Android device events, as JSON lines for jq
   hookctl webhook listen --events 'device.*' --filter 'data.device.os=="android"' --format json | jq .event_type
+
+  # Relay a source of a hookctl server to a local app
+  hookctl webhook listen --relay https://hooks.example.com --source hks_… --forward-to http://localhost:3000/webhooks
 
   # CI: wait for 2 events, at most 1 minute
   hookctl webhook listen --port 0 --ready-file url.txt --exit-after 2 --timeout 1m`,
