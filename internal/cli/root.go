@@ -10,6 +10,7 @@ import (
 	"github.com/hookctl/hookctl/internal/cli/configinstance"
 	"github.com/hookctl/hookctl/internal/cli/events"
 	"github.com/hookctl/hookctl/internal/cli/serve"
+	"github.com/hookctl/hookctl/internal/cli/source"
 	"github.com/hookctl/hookctl/internal/cli/validate"
 	"github.com/hookctl/hookctl/internal/cli/webhook"
 	"github.com/hookctl/hookctl/internal/cli/webhookconfig"
@@ -70,6 +71,7 @@ Everything works offline on an embedded SQLite store in $XDG_DATA_HOME/hookctl.`
 		serve.NewCmdServe(f, nil),
 		apikey.NewCmdAPIKey(f),
 		validate.NewCmdValidate(f),
+		source.NewCmdSource(f),
 	)
 	return root
 }

@@ -19,6 +19,7 @@ const (
 	ConfigInstance = "cfg_inst_"
 	APIKey         = "key_"
 	Message        = "msg_"
+	Source         = "src_"
 )
 
 var encoding = base32.NewEncoding("0123456789abcdefghjkmnpqrstvwxyz").WithPadding(base32.NoPadding)

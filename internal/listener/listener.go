@@ -340,7 +340,9 @@ func (l *Listener) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	req.EventType = catalog.EventType(r.Header, body)
+	if et := catalog.EventType(r.Header, body); et != "" {
+		req.EventType = et // an injected request may come classified (inject.go)
+	}
 	if l.cfg.TSField != "" {
 		if t, ok := EventTime(body, l.cfg.TSField); ok {
 			req.EventTime = &t
@@ -395,7 +397,7 @@ func (l *Listener) finish(w http.ResponseWriter, req *model.ReceivedRequest, sta
 }
 
 func (l *Listener) newRequest(r *http.Request, body []byte) *model.ReceivedRequest {
-	return &model.ReceivedRequest{
+	req := &model.ReceivedRequest{
 		ID:         ids.New(ids.Request),
 		ReceivedAt: l.now().UTC(),
 		Method:     r.Method,
@@ -406,6 +408,10 @@ func (l *Listener) newRequest(r *http.Request, body []byte) *model.ReceivedReque
 		Body:       body,
 		RemoteAddr: r.RemoteAddr,
 	}
+	if orig, ok := r.Context().Value(injectedKey{}).(*model.ReceivedRequest); ok {
+		req.EventType, req.Source, req.Datasource, req.RoutingKey = orig.EventType, orig.Source, orig.Datasource, orig.RoutingKey
+	}
+	return req
 }
 
 func (l *Listener) underPath(p string) bool {

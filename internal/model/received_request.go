@@ -39,6 +39,11 @@ type ReceivedRequest struct {
 	// Rejected names why the listener refused the request, if it did:
 	// invalid_signature, too_large, unsupported_media_type.
 	Rejected string `json:"rejected,omitempty"`
+	// Source, Datasource and RoutingKey are set on requests accepted by an
+	// inbound source of `hookctl serve` (src_…, event.{tenant}.{datasource}.{event}).
+	Source     string `json:"source,omitempty"`
+	Datasource string `json:"datasource,omitempty"`
+	RoutingKey string `json:"routing_key,omitempty"`
 }
 
 // Verification is the outcome of checking a received request's signature.

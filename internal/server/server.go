@@ -63,6 +63,9 @@ type Server struct {
 	logMu    sync.Mutex
 	errorLog io.Writer
 	paths    map[string][]string // path pattern → methods, for 405 answers
+
+	srcs backend.Sources // inbound sources (sources.go); nil when the backend has none
+	hub  *relayHub       // wakes relay streams (relay.go)
 }
 
 // New builds the handler.
@@ -106,6 +109,7 @@ func (s *Server) routes() {
 	s.deliveryRoutes()
 	s.requestRoutes()
 	s.eventRoutes()
+	s.sourceRoutes()
 
 	// Anything else: JSON 404 (and 405 for known paths, registered by
 	// route), after authentication like every other call.
@@ -256,6 +260,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, shutdownTimeout tim
 		IdleTimeout:       2 * time.Minute,
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
+	hs.RegisterOnShutdown(s.closeRelays) // relay streams would hold Shutdown
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {

@@ -23,7 +23,7 @@ type ReceivedRequestFilter struct {
 }
 
 const receivedRequestColumns = `id, received_at, method, host, path, query, headers, body, remote_addr, event_type, event_time,
-	verification, forwards, filtered, status, rejected, failed`
+	verification, forwards, filtered, status, rejected, failed, source_id, datasource, routing_key`
 
 // InsertReceivedRequests stores requests in one transaction (the listener
 // batches what arrives together).
@@ -37,7 +37,7 @@ func (s *Store) InsertReceivedRequests(ctx context.Context, reqs ...*model.Recei
 		return err
 	}
 	defer tx.Rollback()
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO received_requests (`+receivedRequestColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`)
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO received_requests (`+receivedRequestColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`)
 	if err != nil {
 		return err
 	}
@@ -140,7 +140,8 @@ func receivedRequestArgs(r *model.ReceivedRequest) ([]any, error) {
 		body = []byte{}
 	}
 	return []any{r.ID, formatTime(r.ReceivedAt), r.Method, r.Host, r.Path, r.Query, string(headers), body, r.RemoteAddr,
-		r.EventType, eventTime, verification, string(forwards), r.Filtered, r.Status, r.Rejected, r.Failed()}, nil
+		r.EventType, eventTime, verification, string(forwards), r.Filtered, r.Status, r.Rejected, r.Failed(),
+		r.Source, r.Datasource, r.RoutingKey}, nil
 }
 
 func scanReceivedRequest(row scanner) (*model.ReceivedRequest, error) {
@@ -149,7 +150,8 @@ func scanReceivedRequest(row scanner) (*model.ReceivedRequest, error) {
 	var eventTime, verification sql.NullString
 	var failed bool
 	err := row.Scan(&r.ID, &received, &r.Method, &r.Host, &r.Path, &r.Query, &headers, &r.Body, &r.RemoteAddr,
-		&r.EventType, &eventTime, &verification, &forwards, &r.Filtered, &r.Status, &r.Rejected, &failed)
+		&r.EventType, &eventTime, &verification, &forwards, &r.Filtered, &r.Status, &r.Rejected, &failed,
+		&r.Source, &r.Datasource, &r.RoutingKey)
 	if err != nil {
 		return nil, err
 	}

@@ -61,7 +61,8 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 	}
 	f.Close()
 
-	dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
+	// A file: URI: escape what would end the path ('?' query, '#' fragment).
+	dsn := "file:" + uriPathEscaper.Replace(path) + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
 		"&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)&_txlock=immediate"
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
@@ -74,6 +75,8 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 	}
 	return s, nil
 }
+
+var uriPathEscaper = strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23")
 
 // Path is the database file's path.
 func (s *Store) Path() string { return s.path }

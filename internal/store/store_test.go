@@ -217,3 +217,21 @@ func BenchmarkListWebhookConfigs10k(b *testing.B) {
 		}
 	}
 }
+
+// '?' and '#' end the path of a file: URI; a data dir containing them must
+// still open its own file, not a truncated path.
+func TestOpenDirWithURICharacters(t *testing.T) {
+	base := t.TempDir()
+	dir := filepath.Join(base, "a#b?c%d")
+	s := openTemp(t, dir)
+	if err := s.InsertWebhookConfig(context.Background(), newConfig("https://e.x/uri")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, FileName)); err != nil {
+		t.Fatalf("database not in %s: %v", dir, err)
+	}
+	entries, _ := os.ReadDir(base)
+	if len(entries) != 1 {
+		t.Fatalf("stray files next to the data dir: %v", entries)
+	}
+}

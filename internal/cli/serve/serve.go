@@ -66,6 +66,11 @@ Endpoints:
   POST   /v1/deliveries/{id}/resend               {"to": URL} optional
   POST   /v1/deliveries                           record deliveries made elsewhere
   GET    /v1/requests?since=&event=&failed=&limit=, GET /v1/requests/{id}, POST /v1/requests
+  POST   /wh/config                               create or update an inbound source ({"datasource","event","tsField"})
+  GET    /wh/config                               the key tenant's sources
+  GET    /wh/config/{token}                       one source (HEAD: 200 if valid; DELETE: 204)
+  POST   /wh/{apiToken}/{token}                   a source's hook URL: JSON events, no key (the tokens are the credentials)
+  GET    /v1/relay/{token}                        a source's requests as Server-Sent Events (Last-Event-ID resumes)
   GET    /healthz                                 liveness, no key needed
   GET    /metrics                                 Prometheus text format
 

@@ -58,6 +58,12 @@ type ListenOptions struct {
 	Register       bool
 	Keep           bool
 
+	// Relay mode (listen_relay.go): receive the requests of a source of
+	// `hookctl serve` instead of listening on a port.
+	Relay   string
+	Source  string
+	SinceID int64
+
 	// Listen opens the socket; tests and the tunnel may replace it.
 	Listen func(ctx context.Context, addr string) (net.Listener, error)
 }
@@ -112,7 +118,16 @@ CI: "Ready! Listening on URL" is printed on stderr once serving, and the URL is
 written to --ready-file. --exit-after N exits 0 after N matching requests;
 with --timeout D it exits 6 if they did not come in time (without
 --exit-after, --timeout just stops listening after D). Ctrl-C or SIGTERM
-finishes in-flight requests and exits.`,
+finishes in-flight requests and exits.
+
+Relay: --relay SERVER --source TOKEN receives the requests of an inbound
+source of "hookctl serve" (see "hookctl source") instead of listening on a
+port, over Server-Sent Events with HOOKCTL_API_KEY, and runs each through the
+same verify/show/forward/record path. It reconnects with backoff and resumes
+after the last event it handled, which it keeps in the data directory, so a
+restarted listener also gets what was sent while it was down (--since-id N
+resumes elsewhere; 0 replays what the server retains). Connection changes are
+status lines on stderr, or {"type":"relay",…} lines with --format json.`,
 		Example: `  # See what a provider sends, verifying with a Standard Webhooks secret
   hookctl webhook listen --port 8080 --secret whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
 
@@ -124,6 +139,8 @@ finishes in-flight requests and exits.`,
 
   # Receive from the internet through ngrok, registering a config for the public URL
   NGROK_AUTHTOKEN=… hookctl webhook listen --tunnel --register --events 'device.*'
+  # Relay a source of a hookctl server to a local app
+  hookctl webhook listen --relay https://hooks.example.com --source hks_… --forward-to http://localhost:3000/webhooks
 
   # CI: wait for 2 events, at most 1 minute
   hookctl webhook listen --port 0 --ready-file url.txt --exit-after 2 --timeout 1m`,
@@ -164,6 +181,9 @@ finishes in-flight requests and exits.`,
 	fl.BoolVar(&opts.Register, "register", false, "point a webhook config at this listener and verify with its secret")
 	fl.BoolVar(&opts.Keep, "keep", false, "with --register: keep the registration after exit")
 	opts.Tunnel.Register(cmd)
+	fl.StringVar(&opts.Relay, "relay", "", "receive the requests of a source of this hookctl server instead of listening (with --source)")
+	fl.StringVar(&opts.Source, "source", "", "the source token (hks_…) to relay")
+	fl.Int64Var(&opts.SinceID, "since-id", -1, "with --relay: resume after this event id (0: everything the server retains); default: where this listener stopped")
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{listenPretty, listenJSON, listenRaw}, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("scheme", cobra.FixedCompletions(append([]string{signature.Auto}, signature.Schemes()...), cobra.ShellCompDirectiveNoFileComp))
 	return cmd
@@ -243,6 +263,9 @@ func (o *ListenOptions) validate(cmd *cobra.Command, forwardHeaders []string, ma
 	}
 	if o.Timeout < 0 {
 		return apperr.Usagef("--timeout must not be negative")
+	}
+	if err := o.validateRelay(cmd); err != nil {
+		return err
 	}
 	if cmd.Flags().Changed("scheme") && len(o.Secrets) == 0 && o.ConfigID == "" && !o.Register {
 		return apperr.Usagef("--scheme needs a secret to verify with: pass --secret, --config or --register")
@@ -336,6 +359,9 @@ func listenRun(ctx context.Context, opts *ListenOptions) error {
 		cfg.Recorder = be
 	}
 	cfg.OnEvent = r.handle
+	if opts.Relay != "" {
+		return relayRun(ctx, runCtx, stop, opts, cfg, r)
+	}
 	l, err := listener.New(cfg)
 	if err != nil {
 		return err
