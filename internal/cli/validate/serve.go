@@ -265,32 +265,14 @@ func serveRun(ctx context.Context, opts *ServeOptions) error {
 	}
 	r.printBanner(url, sign)
 
-	timedOut := false
-	if opts.Timeout > 0 {
-		t := time.AfterFunc(opts.Timeout, func() {
-			r.mu.Lock()
-			timedOut = true
-			r.mu.Unlock()
-			stop()
-		})
-		defer t.Stop()
-	}
+	deadline := &webhook.Deadline{ExitAfter: opts.ExitAfter, Timeout: opts.Timeout}
+	defer deadline.Arm(stop)()
 	serveErr := l.Serve(runCtx, ln)
 	closeWorker() // finish the decisions already acknowledged
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.printSummary()
-	switch {
-	case serveErr != nil:
-		return serveErr
-	case opts.ExitAfter > 0 && r.decided >= opts.ExitAfter:
-		return nil
-	case ctx.Err() != nil:
-		return ctx.Err()
-	case timedOut && opts.ExitAfter > 0:
-		return apperr.New(apperr.ErrExpectation, "made %d of %d decisions within %s (--timeout)", r.decided, opts.ExitAfter, opts.Timeout)
-	}
-	return nil
+	return deadline.Outcome(ctx, serveErr, r.decided, "made %d of %d decisions")
 }
 
 // renderer prints decisions (stdout) and request problems (stderr). The

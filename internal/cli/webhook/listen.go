@@ -379,31 +379,13 @@ func listenRun(ctx context.Context, opts *ListenOptions) error {
 	}
 	r.printBanner(url, localURL, cfg)
 
-	timedOut := false
-	if opts.Timeout > 0 {
-		t := time.AfterFunc(opts.Timeout, func() {
-			r.mu.Lock()
-			timedOut = true
-			r.mu.Unlock()
-			stop()
-		})
-		defer t.Stop()
-	}
+	deadline := &Deadline{ExitAfter: opts.ExitAfter, Timeout: opts.Timeout}
+	defer deadline.Arm(stop)()
 	serveErr := l.Serve(runCtx, lns...)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.printSummary()
-	switch {
-	case serveErr != nil:
-		return serveErr
-	case opts.ExitAfter > 0 && r.matched >= opts.ExitAfter:
-		return nil
-	case ctx.Err() != nil:
-		return ctx.Err()
-	case timedOut && opts.ExitAfter > 0:
-		return apperr.New(apperr.ErrExpectation, "received %d of %d matching requests within %s (--timeout)", r.matched, opts.ExitAfter, opts.Timeout)
-	}
-	return nil
+	return deadline.Outcome(ctx, serveErr, r.matched, "received %d of %d matching requests")
 }
 
 // displayAddr is host:port with an unspecified host shown as given.

@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -137,32 +136,14 @@ func relayRun(ctx, runCtx context.Context, stop func(), opts *ListenOptions, cfg
 	}
 	r.printRelayBanner(remote.URL(), cfg, recordNote)
 
-	timedOut := false
-	if opts.Timeout > 0 {
-		t := time.AfterFunc(opts.Timeout, func() {
-			r.mu.Lock()
-			timedOut = true
-			r.mu.Unlock()
-			stop()
-		})
-		defer t.Stop()
-	}
+	deadline := &Deadline{ExitAfter: opts.ExitAfter, Timeout: opts.Timeout}
+	defer deadline.Arm(stop)()
 	runErr := c.Run(runCtx)
 	l.Close()
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.printSummary()
-	switch {
-	case runErr != nil:
-		return runErr
-	case opts.ExitAfter > 0 && r.matched >= opts.ExitAfter:
-		return nil
-	case ctx.Err() != nil:
-		return ctx.Err()
-	case timedOut && opts.ExitAfter > 0:
-		return apperr.New(apperr.ErrExpectation, "received %d of %d matching requests within %s (--timeout)", r.matched, opts.ExitAfter, opts.Timeout)
-	}
-	return nil
+	return deadline.Outcome(ctx, runErr, r.matched, "received %d of %d matching requests")
 }
 
 func saveRelayState(path string, id int64) error {

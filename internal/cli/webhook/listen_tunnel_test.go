@@ -1,6 +1,7 @@
 package webhook
 
 import (
+	"context"
 	"errors"
 	"net"
 	"net/url"
@@ -8,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hookctl/hookctl/internal/apperr"
 	"github.com/hookctl/hookctl/internal/cmdtest"
 	"github.com/hookctl/hookctl/internal/tunnel"
 )
@@ -73,4 +75,57 @@ func mustURL(t *testing.T, s string) *url.URL {
 		t.Fatal(err)
 	}
 	return u
+}
+
+func TestDeadlineOutcome(t *testing.T) {
+	live, cancelled := context.Background(), func() context.Context {
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		return ctx
+	}()
+	tests := []struct {
+		name      string
+		d         *Deadline
+		fire      bool
+		ctx       context.Context
+		runErr    error
+		got       int
+		wantKind  error
+		wantNil   bool
+		wantInMsg string
+	}{
+		{name: "enough events", d: &Deadline{ExitAfter: 2, Timeout: time.Hour}, ctx: live, got: 2, wantNil: true},
+		{name: "timeout before N is exit 6", d: &Deadline{ExitAfter: 2, Timeout: time.Millisecond}, fire: true, ctx: live, got: 1,
+			wantKind: apperr.ErrExpectation, wantInMsg: "received 1 of 2 matching requests within 1ms"},
+		{name: "timeout alone just stops", d: &Deadline{Timeout: time.Millisecond}, fire: true, ctx: live, wantNil: true},
+		{name: "interrupted", d: &Deadline{ExitAfter: 2}, ctx: cancelled, got: 1, wantKind: context.Canceled},
+		{name: "run error wins", d: &Deadline{ExitAfter: 1}, ctx: live, got: 5, runErr: errors.New("boom"), wantInMsg: "boom"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			stopped := make(chan struct{})
+			disarm := tt.d.Arm(func() { close(stopped) })
+			if tt.fire {
+				select {
+				case <-stopped:
+				case <-time.After(5 * time.Second):
+					t.Fatal("timeout did not call stop")
+				}
+			}
+			disarm()
+			err := tt.d.Outcome(tt.ctx, tt.runErr, tt.got, "received %d of %d matching requests")
+			if tt.wantNil {
+				if err != nil {
+					t.Fatalf("err = %v", err)
+				}
+				return
+			}
+			if tt.wantKind != nil && !errors.Is(err, tt.wantKind) {
+				t.Fatalf("err = %v, want %v", err, tt.wantKind)
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.wantInMsg) {
+				t.Fatalf("err = %v, want message with %q", err, tt.wantInMsg)
+			}
+		})
+	}
 }

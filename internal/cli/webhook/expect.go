@@ -1,0 +1,48 @@
+package webhook
+
+import (
+	"context"
+	"sync/atomic"
+	"time"
+
+	"github.com/hookctl/hookctl/internal/apperr"
+)
+
+// Deadline is the CI contract of the receiving commands (webhook listen,
+// its relay mode, validate serve): --exit-after N stops after N events,
+// --timeout D stops after D and, with --exit-after, is an unmet expectation.
+type Deadline struct {
+	ExitAfter int
+	Timeout   time.Duration
+	timedOut  atomic.Bool
+}
+
+// Arm calls stop when the timeout passes; call the returned func when done.
+func (d *Deadline) Arm(stop func()) (disarm func()) {
+	if d.Timeout <= 0 {
+		return func() {}
+	}
+	t := time.AfterFunc(d.Timeout, func() {
+		d.timedOut.Store(true)
+		stop()
+	})
+	return func() { t.Stop() }
+}
+
+// Outcome is the command's result once it stopped: the error that stopped
+// it, success after N events, interrupted, or exit 6 for a timeout before N.
+// what describes the count for the message, e.g. "received %d of %d matching
+// requests".
+func (d *Deadline) Outcome(ctx context.Context, runErr error, got int, what string) error {
+	switch {
+	case runErr != nil:
+		return runErr
+	case d.ExitAfter > 0 && got >= d.ExitAfter:
+		return nil
+	case ctx.Err() != nil:
+		return ctx.Err()
+	case d.timedOut.Load() && d.ExitAfter > 0:
+		return apperr.New(apperr.ErrExpectation, what+" within %s (--timeout)", got, d.ExitAfter, d.Timeout)
+	}
+	return nil
+}
