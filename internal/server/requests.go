@@ -44,7 +44,34 @@ func (s *Server) listRequests(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeList(w, reqs)
+	visible, err := s.visibleSources(r)
+	if err != nil {
+		return err
+	}
+	kept := reqs[:0]
+	for _, rr := range reqs {
+		if visible(rr.Source) {
+			kept = append(kept, rr)
+		}
+	}
+	return writeList(w, kept)
+}
+
+// visibleSources says whether a request received by a source may be shown
+// to the caller: only its own tenant's sources' requests are (requests that
+// came through no source, from the CLI's listener, are shared).
+func (s *Server) visibleSources(r *http.Request) (func(sourceID string) bool, error) {
+	own := map[string]bool{}
+	if s.srcs != nil {
+		srcs, err := s.srcs.ListSources(r.Context(), tenantOf(r))
+		if err != nil {
+			return nil, err
+		}
+		for _, src := range srcs {
+			own[src.ID] = true
+		}
+	}
+	return func(id string) bool { return id == "" || own[id] }, nil
 }
 
 func (s *Server) getRequest(w http.ResponseWriter, r *http.Request) error {
@@ -54,6 +81,14 @@ func (s *Server) getRequest(w http.ResponseWriter, r *http.Request) error {
 	rr, err := s.be.GetRequest(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
+	}
+	visible, err := s.visibleSources(r)
+	if err != nil {
+		return err
+	}
+	if !visible(rr.Source) {
+		// The same answer as an unknown id: nothing to learn about others.
+		return apperr.NotFoundf("no received request %s (run \"hookctl webhook requests list\")", rr.ID)
 	}
 	return writeJSON(w, http.StatusOK, rr)
 }

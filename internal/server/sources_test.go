@@ -368,3 +368,31 @@ func TestRelayResume(t *testing.T) {
 		t.Fatalf("bad since_id: %d %s", code, body)
 	}
 }
+
+// A tenant's source requests are not in another tenant's request history.
+func TestRequestHistoryIsTenantScoped(t *testing.T) {
+	e := startSourceServer(t)
+	_, src := e.create(t, e.acme, `{"datasource":"github","event":"push"}`)
+	code, _, body := e.call(t, "", "POST", "/wh/"+src.APIToken+"/"+src.Token, "application/json", `{"secret":"acme only"}`)
+	if code != 202 {
+		t.Fatalf("hook: %d %s", code, body)
+	}
+	var accepted struct{ ID string }
+	json.Unmarshal([]byte(body), &accepted)
+
+	_, _, own := e.call(t, e.acme, "GET", "/v1/requests", "", "")
+	if !strings.Contains(own, accepted.ID) {
+		t.Fatalf("acme does not see its own request %s: %s", accepted.ID, own)
+	}
+	_, _, others := e.call(t, e.glob, "GET", "/v1/requests", "", "")
+	if strings.Contains(others, accepted.ID) || strings.Contains(others, "acme only") {
+		t.Fatalf("globex sees acme's request: %s", others)
+	}
+	if code, _, _ := e.call(t, e.acme, "GET", "/v1/requests/"+accepted.ID, "", ""); code != 200 {
+		t.Fatalf("acme get: %d", code)
+	}
+	code, _, got := e.call(t, e.glob, "GET", "/v1/requests/"+accepted.ID, "", "")
+	if code != 404 || strings.Contains(got, "acme only") {
+		t.Fatalf("globex get: %d %s", code, got)
+	}
+}
