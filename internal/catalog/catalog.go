@@ -38,6 +38,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/hookctl/hookctl/internal/apperr"
 )
@@ -77,7 +78,21 @@ func Builtin() *Catalog {
 	return c
 }
 
+// loadBuiltin returns a fresh catalogue of the embedded events. They are
+// parsed once per process (a server builds events on every API call); each
+// caller gets its own map, so Load can add user templates to it, and Get and
+// List hand out copies of the events.
 func loadBuiltin() (*Catalog, error) {
+	parsed, err := parsedBuiltin()
+	if err != nil {
+		return nil, err
+	}
+	return &Catalog{events: maps.Clone(parsed.events)}, nil
+}
+
+var parsedBuiltin = sync.OnceValues(parseBuiltin)
+
+func parseBuiltin() (*Catalog, error) {
 	c := &Catalog{events: map[string]Event{}}
 	err := fs.WalkDir(builtinFS, "events", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || path.Ext(p) != ".json" {

@@ -614,3 +614,20 @@ func TestGetReturnsCopies(t *testing.T) {
 		t.Error("Get returned memory shared with the catalog")
 	}
 }
+
+// The builtin events are parsed once; a Load with user templates must not
+// leak into later catalogues.
+func TestLoadDoesNotChangeTheSharedBuiltins(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "ping.json"), []byte(`{"type":"ping","provider":"mine","scheme":"github","payload":{"zen":"mine"}}`), 0o600)
+	c, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e, _ := c.Get("ping"); e.Provider != "mine" {
+		t.Fatalf("user template not loaded: %+v", e)
+	}
+	if e, _ := Builtin().Get("ping"); e.Provider != "github" || e.Source != SourceBuiltin {
+		t.Fatalf("builtin ping changed by Load: %+v", e)
+	}
+}
