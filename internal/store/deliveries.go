@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"database/sql"
@@ -8,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -52,71 +54,267 @@ func (s *Store) SaveDeliveries(ctx context.Context, ds []*model.Delivery) error 
 		return err
 	}
 	defer tx.Rollback()
-	if err := saveDeliveriesTx(ctx, tx, ds); err != nil {
+	if err := s.saveDeliveriesTx(ctx, tx, ds); err != nil {
 		return err
 	}
 	return tx.Commit()
 }
 
-// saveDeliveriesTx is SaveDeliveries inside tx.
-func saveDeliveriesTx(ctx context.Context, tx *sql.Tx, ds []*model.Delivery) error {
-	upsert, err := tx.PrepareContext(ctx, `INSERT INTO deliveries (`+deliveryColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+// Multi-row statements: a batch of deliveries is written with one INSERT of
+// up to deliveryChunk deliveries and one of up to attemptChunk attempts at a
+// time (15 and 8 parameters a row, far below SQLite's 32766), instead of one
+// statement execution per row.
+const (
+	deliveryChunk = 64
+	attemptChunk  = 128
+)
+
+const deliveryUpsertHead = `INSERT INTO deliveries (` + deliveryColumns + `) VALUES `
+
+// deliveryUpsertTail keeps stored headers unless the new ones say more. In a
+// multi-row INSERT SQLite applies ON CONFLICT row by row, in order, exactly
+// as a sequence of single-row statements would.
+const deliveryUpsertTail = `
 ON CONFLICT (id) DO UPDATE SET state=excluded.state, status_code=excluded.status_code,
   attempt_count=excluded.attempt_count, updated_at=excluded.updated_at,
-  request_headers=CASE WHEN excluded.request_headers <> '{}' THEN excluded.request_headers ELSE request_headers END`)
-	if err != nil {
-		return err
+  request_headers=CASE WHEN excluded.request_headers <> '{}' THEN excluded.request_headers ELSE request_headers END`
+
+const attemptInsertHead = `INSERT INTO delivery_attempts (delivery_id, n, started_at, status_code, latency_us, response_body, response_truncated, error) VALUES `
+
+const attemptInsertTail = ` ON CONFLICT (delivery_id, n) DO UPDATE SET error=excluded.error`
+
+const payloadInsert = `INSERT INTO delivery_payloads (hash, body) VALUES (?, ?) ON CONFLICT (hash) DO NOTHING`
+
+// stmt kinds of Store.stmt.
+const (
+	stmtDeliveries = iota
+	stmtAttempts
+	stmtPayload
+)
+
+type stmtKey struct{ kind, rows int }
+
+// multiRowSQL is head, rows groups of cols placeholders, and tail.
+func multiRowSQL(head string, cols, rows int, tail string) string {
+	group := "(" + strings.Repeat("?,", cols-1) + "?)"
+	var b strings.Builder
+	b.Grow(len(head) + rows*(len(group)+1) + len(tail))
+	b.WriteString(head)
+	for i := range rows {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(group)
 	}
-	defer upsert.Close()
-	attempt, err := tx.PrepareContext(ctx, `INSERT INTO delivery_attempts (delivery_id, n, started_at, status_code, latency_us, response_body, response_truncated, error)
-VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (delivery_id, n) DO UPDATE SET error=excluded.error`)
-	if err != nil {
-		return err
+	b.WriteString(tail)
+	return b.String()
+}
+
+// stmt returns the statement of kind for rows rows inside tx. Statements
+// are prepared once per Store (and per connection by database/sql) and
+// reused by every later batch instead of being parsed again per transaction.
+func (s *Store) stmt(ctx context.Context, tx *sql.Tx, kind, rows int) (*sql.Stmt, error) {
+	k := stmtKey{kind, rows}
+	s.smu.Lock()
+	st := s.stmts[k]
+	s.smu.Unlock()
+	if st == nil {
+		var q string
+		switch kind {
+		case stmtDeliveries:
+			q = multiRowSQL(deliveryUpsertHead, 15, rows, deliveryUpsertTail)
+		case stmtAttempts:
+			q = multiRowSQL(attemptInsertHead, 8, rows, attemptInsertTail)
+		default:
+			q = payloadInsert
+		}
+		// Prepared on the pool, not on tx (a tx statement is closed with
+		// the transaction); tx.StmtContext re-prepares it once on tx's
+		// connection and database/sql keeps it there for later batches.
+		prepared, err := s.db.PrepareContext(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		s.smu.Lock()
+		if cur := s.stmts[k]; cur != nil {
+			prepared.Close()
+			prepared = cur
+		} else {
+			if s.stmts == nil {
+				s.stmts = map[stmtKey]*sql.Stmt{}
+			}
+			s.stmts[k] = prepared
+		}
+		s.smu.Unlock()
+		st = prepared
 	}
-	defer attempt.Close()
-	payloadStmt, err := tx.PrepareContext(ctx, `INSERT INTO delivery_payloads (hash, body) VALUES (?, ?) ON CONFLICT (hash) DO NOTHING`)
-	if err != nil {
-		return err
+	return tx.StmtContext(ctx, st), nil
+}
+
+// closeStmts closes the cached statements (Close does before closing the db).
+func (s *Store) closeStmts() {
+	s.smu.Lock()
+	defer s.smu.Unlock()
+	for k, st := range s.stmts {
+		st.Close()
+		delete(s.stmts, k)
 	}
-	defer payloadStmt.Close()
-	stored := map[[32]byte]string{}
+}
+
+// saveDeliveriesTx is SaveDeliveries inside tx: the payloads not stored yet,
+// then per chunk the deliveries (upserted) and their attempts.
+func (s *Store) saveDeliveriesTx(ctx context.Context, tx *sql.Tx, ds []*model.Delivery) error {
 	for _, d := range ds {
 		if d.ID == "" {
 			return fmt.Errorf("save delivery: missing id")
 		}
-		hdrs := d.RequestHeaders
-		if hdrs == nil {
-			hdrs = map[string]string{}
-		}
-		hj, err := json.Marshal(hdrs)
-		if err != nil {
-			return err
-		}
+	}
+	// Payloads: load mode sends one body thousands of times, so compare
+	// with the previous body before hashing.
+	hashes := make([]string, len(ds))
+	stored := map[[32]byte]string{}
+	var prevPayload []byte
+	prevHash := ""
+	var payloadStmt *sql.Stmt
+	for i, d := range ds {
 		payload := d.Payload
 		if payload == nil {
 			payload = []byte{}
+		}
+		if prevHash != "" && bytes.Equal(payload, prevPayload) {
+			hashes[i] = prevHash
+			continue
 		}
 		sum := sha256.Sum256(payload)
 		hash, ok := stored[sum]
 		if !ok {
 			hash = hex.EncodeToString(sum[:])
+			if payloadStmt == nil {
+				var err error
+				if payloadStmt, err = s.stmt(ctx, tx, stmtPayload, 1); err != nil {
+					return err
+				}
+			}
 			if _, err := payloadStmt.ExecContext(ctx, hash, payload); err != nil {
 				return fmt.Errorf("save payload of %s: %w", d.ID, err)
 			}
 			stored[sum] = hash
 		}
-		if _, err := upsert.ExecContext(ctx, d.ID, d.RequestID, d.EventType, d.EventID, d.ConfigID, d.URL, d.Scheme,
-			string(hj), hash, d.State, d.StatusCode, len(d.Attempts), d.ResendOf, formatTime(d.CreatedAt), formatTime(d.UpdatedAt)); err != nil {
-			return fmt.Errorf("save delivery %s: %w", d.ID, err)
-		}
-		for _, a := range d.Attempts {
-			if _, err := attempt.ExecContext(ctx, d.ID, a.N, formatTime(a.StartedAt), a.StatusCode, a.Latency.Microseconds(),
-				a.ResponseBody, a.ResponseTruncated, a.Error); err != nil {
-				return fmt.Errorf("save attempt %d of %s: %w", a.N, d.ID, err)
+		hashes[i] = hash
+		prevPayload, prevHash = payload, hash
+	}
+
+	args := make([]any, 0, deliveryChunk*15)
+	var hbuf []byte
+	for lo := 0; lo < len(ds); lo += deliveryChunk {
+		chunk := ds[lo:min(lo+deliveryChunk, len(ds))]
+		args = args[:0]
+		for i, d := range chunk {
+			var err error
+			if hbuf, err = appendHeadersJSON(hbuf[:0], d.RequestHeaders); err != nil {
+				return err
 			}
+			args = append(args, d.ID, d.RequestID, d.EventType, d.EventID, d.ConfigID, d.URL, d.Scheme,
+				string(hbuf), hashes[lo+i], d.State, d.StatusCode, len(d.Attempts), d.ResendOf, formatTime(d.CreatedAt), formatTime(d.UpdatedAt))
+		}
+		st, err := s.stmt(ctx, tx, stmtDeliveries, len(chunk))
+		if err != nil {
+			return err
+		}
+		if _, err := st.ExecContext(ctx, args...); err != nil {
+			return fmt.Errorf("save deliveries %s: %w", idRange(chunk), err)
+		}
+		if err := s.saveAttemptsTx(ctx, tx, chunk); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// saveAttemptsTx inserts the attempts of ds, attemptChunk rows at a time.
+func (s *Store) saveAttemptsTx(ctx context.Context, tx *sql.Tx, ds []*model.Delivery) error {
+	args := make([]any, 0, attemptChunk*8)
+	rows := 0
+	first := ""
+	flush := func() error {
+		if rows == 0 {
+			return nil
+		}
+		st, err := s.stmt(ctx, tx, stmtAttempts, rows)
+		if err != nil {
+			return err
+		}
+		if _, err := st.ExecContext(ctx, args...); err != nil {
+			return fmt.Errorf("save attempts of %s…: %w", first, err)
+		}
+		args, rows, first = args[:0], 0, ""
+		return nil
+	}
+	for _, d := range ds {
+		for _, a := range d.Attempts {
+			if rows == 0 {
+				first = d.ID
+			}
+			args = append(args, d.ID, a.N, formatTime(a.StartedAt), a.StatusCode, a.Latency.Microseconds(),
+				a.ResponseBody, a.ResponseTruncated, a.Error)
+			if rows++; rows == attemptChunk {
+				if err := flush(); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return flush()
+}
+
+func idRange(ds []*model.Delivery) string {
+	if len(ds) == 1 {
+		return ds[0].ID
+	}
+	return ds[0].ID + "…" + ds[len(ds)-1].ID
+}
+
+// appendHeadersJSON appends exactly what json.Marshal makes of h (a nil map
+// as {}): keys sorted, strings quoted. Plain printable ASCII without the
+// characters json escapes (" \\ < > &) is copied as is; anything else goes
+// through encoding/json.
+func appendHeadersJSON(dst []byte, h map[string]string) ([]byte, error) {
+	if len(h) == 0 {
+		return append(dst, '{', '}'), nil
+	}
+	var small [16]string
+	keys := small[:0]
+	for k, v := range h {
+		if !plainJSON(k) || !plainJSON(v) {
+			b, err := json.Marshal(h)
+			return append(dst, b...), err
+		}
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	dst = append(dst, '{')
+	for i, k := range keys {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, '"')
+		dst = append(dst, k...)
+		dst = append(dst, '"', ':', '"')
+		dst = append(dst, h[k]...)
+		dst = append(dst, '"')
+	}
+	return append(dst, '}'), nil
+}
+
+// plainJSON reports whether json.Marshal quotes s without escaping anything.
+func plainJSON(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			return false
+		}
+	}
+	return true
 }
 
 // where builds the WHERE clause; col qualifies column names ("d." or "").

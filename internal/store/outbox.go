@@ -40,7 +40,7 @@ func (s *Store) EnqueueDeliveries(ctx context.Context, items []OutboxItem) error
 	for i, it := range items {
 		ds[i] = it.Delivery
 	}
-	if err := saveDeliveriesTx(ctx, tx, ds); err != nil {
+	if err := s.saveDeliveriesTx(ctx, tx, ds); err != nil {
 		return err
 	}
 	stmt, err := tx.PrepareContext(ctx, `INSERT INTO outbox (delivery_id, job, next_attempt_at, created_at) VALUES (?, ?, ?, ?)`)
@@ -128,7 +128,7 @@ func (s *Store) FinishOutboxAttempts(ctx context.Context, fs []OutboxFinish) err
 	for i, f := range fs {
 		ds[i] = f.Delivery
 	}
-	if err := saveDeliveriesTx(ctx, tx, ds); err != nil {
+	if err := s.saveDeliveriesTx(ctx, tx, ds); err != nil {
 		return err
 	}
 	for _, f := range fs {

@@ -38,6 +38,9 @@ type Store struct {
 	// busy handler sleeps and retries (seconds of tail latency under load).
 	// Other processes still wait through busy_timeout.
 	wmu sync.Mutex
+	// stmts caches prepared statements of the delivery writer (see stmt).
+	smu   sync.Mutex
+	stmts map[stmtKey]*sql.Stmt
 }
 
 // lockWrites takes the write lock and returns its release.
@@ -63,7 +66,7 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 
 	// A file: URI: escape what would end the path ('?' query, '#' fragment).
 	dsn := "file:" + uriPathEscaper.Replace(path) + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
-		"&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)&_txlock=immediate"
+		"&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)&_pragma=temp_store(MEMORY)&_txlock=immediate"
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
@@ -82,7 +85,10 @@ var uriPathEscaper = strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23")
 func (s *Store) Path() string { return s.path }
 
 // Close closes the database, checkpointing the WAL.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	s.closeStmts()
+	return s.db.Close()
+}
 
 // DB exposes the handle to repositories in other files of this package.
 func (s *Store) DB() *sql.DB { return s.db }
