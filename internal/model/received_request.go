@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"time"
 	"unicode/utf8"
@@ -129,4 +130,16 @@ func (r *ReceivedRequest) UnmarshalJSON(data []byte) error {
 		r.Body = b
 	}
 	return nil
+}
+
+// AppendJSONLine appends r as one line of JSON, exactly what MarshalJSON
+// writes (through json.Marshal) followed by a newline: the --format json
+// output of `hookctl webhook listen`.
+func (r *ReceivedRequest) AppendJSONLine(dst []byte) []byte {
+	b, err := json.Marshal(r)
+	if err != nil {
+		b = fmt.Appendf(nil, `{"id":%q,"error":%q}`, r.ID, err.Error())
+	}
+	dst = append(dst, b...)
+	return append(dst, '\n')
 }
