@@ -3,6 +3,8 @@ package model
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"math"
 	"math/rand/v2"
 	"net/http"
 	"testing"
@@ -119,4 +121,44 @@ func must(b []byte, err error) []byte {
 		panic(err)
 	}
 	return b
+}
+
+func TestAppendJSONLineFallsBackLikeJSONMarshal(t *testing.T) {
+	for _, r := range []*ReceivedRequest{
+		{ID: "req_year", ReceivedAt: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC), Method: "POST", Path: "/"},
+		{ID: "req_nan", Method: "POST", Path: "/", Forwards: []ForwardResult{{URL: "x", LatencyMS: math.NaN()}}},
+	} {
+		_, err := json.Marshal(r)
+		want := fmt.Sprintf(`{"id":%q,"error":%q}`+"\n", r.ID, err.Error())
+		if got := string(r.AppendJSONLine(nil)); got != want {
+			t.Errorf("got %s, want %s", got, want)
+		}
+	}
+}
+
+func TestAppendHeaderJSONManyHeaders(t *testing.T) {
+	h := http.Header{}
+	for i := range 40 {
+		h.Set(fmt.Sprintf("X-H-%02d", 40-i), fmt.Sprint(i))
+	}
+	if got, want := AppendHeaderJSON(nil, h), must(json.Marshal(h)); !bytes.Equal(got, want) {
+		t.Errorf("got %s\nwant %s", got, want)
+	}
+}
+
+func BenchmarkAppendJSONLine(b *testing.B) {
+	r := representativeRequests()[0]
+	var buf []byte
+	b.ReportAllocs()
+	for b.Loop() {
+		buf = r.AppendJSONLine(buf[:0])
+	}
+}
+
+func BenchmarkReferenceJSONLine(b *testing.B) {
+	r := representativeRequests()[0]
+	b.ReportAllocs()
+	for b.Loop() {
+		referenceJSONLine(r)
+	}
 }
