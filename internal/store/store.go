@@ -38,6 +38,8 @@ type Store struct {
 	// busy handler sleeps and retries (seconds of tail latency under load).
 	// Other processes still wait through busy_timeout.
 	wmu sync.Mutex
+	// insertReceived[n] inserts n received requests (guarded by wmu).
+	insertReceived [maxRowsPerInsert + 1]*sql.Stmt
 }
 
 // lockWrites takes the write lock and returns its release.
@@ -82,7 +84,17 @@ var uriPathEscaper = strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23")
 func (s *Store) Path() string { return s.path }
 
 // Close closes the database, checkpointing the WAL.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	s.wmu.Lock()
+	for i, stmt := range s.insertReceived {
+		if stmt != nil {
+			stmt.Close()
+			s.insertReceived[i] = nil
+		}
+	}
+	s.wmu.Unlock()
+	return s.db.Close()
+}
 
 // DB exposes the handle to repositories in other files of this package.
 func (s *Store) DB() *sql.DB { return s.db }
