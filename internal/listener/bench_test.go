@@ -38,8 +38,9 @@ func signedHeaders(tb testing.TB) http.Header {
 	return h
 }
 
-// jsonLineSink mimics the command's --format json output: one marshalled
-// line per request, serialized by a mutex, written to w.
+// jsonLineSink does what the command's --format json output does: one line
+// per request (model.ReceivedRequest.AppendJSONLine, the command's encoder),
+// serialized by a mutex, written to w.
 type jsonLineSink struct {
 	mu  sync.Mutex
 	w   io.Writer
@@ -50,9 +51,8 @@ func (s *jsonLineSink) handle(e Event) {
 	if e.Kind != KindRequest {
 		return
 	}
-	b, _ := e.Request.MarshalJSON()
 	s.mu.Lock()
-	s.buf = append(append(s.buf[:0], b...), '\n')
+	s.buf = e.Request.AppendJSONLine(s.buf[:0])
 	s.w.Write(s.buf)
 	s.mu.Unlock()
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -562,4 +563,60 @@ func TestServeGracefulShutdown(t *testing.T) {
 	if n := len(rec.all()); n != 1 {
 		t.Errorf("recorded %d, want 1", n)
 	}
+}
+
+// batchRecorder remembers the size of every batch it is given.
+type batchRecorder struct {
+	memRecorder
+	sizes []int
+}
+
+func (b *batchRecorder) RecordRequests(ctx context.Context, reqs ...*model.ReceivedRequest) error {
+	b.mu.Lock()
+	b.sizes = append(b.sizes, len(reqs))
+	b.mu.Unlock()
+	return b.memRecorder.RecordRequests(ctx, reqs...)
+}
+
+// TestRecordingGroupCommit: a lone request is recorded promptly (the
+// writer's top-up wait is short and happens once), and concurrent requests
+// are all recorded once, in batches.
+func TestRecordingGroupCommit(t *testing.T) {
+	rec := &batchRecorder{}
+	l, _, _ := newListener(t, Config{Recorder: rec})
+	do(t, l, sent{body: `{"type":"one"}`})
+	deadline := time.Now().Add(2 * time.Second)
+	for len(rec.all()) == 0 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	if n := len(rec.all()); n != 1 {
+		t.Fatalf("%d requests recorded without Close, want 1", n)
+	}
+
+	const n = 600
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { do(t, l, sent{body: fmt.Sprintf(`{"n":%d}`, i)}) })
+	}
+	wg.Wait()
+	l.Close()
+	got := rec.all()
+	if len(got) != n+1 {
+		t.Fatalf("%d requests recorded, want %d", len(got), n+1)
+	}
+	seen := map[string]bool{}
+	for _, r := range got {
+		if seen[r.ID] {
+			t.Fatalf("%s recorded twice", r.ID)
+		}
+		seen[r.ID] = true
+	}
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	for _, s := range rec.sizes {
+		if s < 1 || s > 256 {
+			t.Fatalf("batch of %d", s)
+		}
+	}
+	t.Logf("%d requests in %d batches", n+1, len(rec.sizes))
 }

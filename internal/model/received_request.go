@@ -4,7 +4,11 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
+	"math"
 	"net/http"
+	"slices"
+	"strconv"
 	"time"
 	"unicode/utf8"
 )
@@ -129,4 +133,286 @@ func (r *ReceivedRequest) UnmarshalJSON(data []byte) error {
 		r.Body = b
 	}
 	return nil
+}
+
+// AppendJSONLine appends r as one line of JSON followed by a newline: the
+// --format json output of `hookctl webhook listen`. The bytes are exactly
+// what json.Marshal(r) writes (MarshalJSON, HTML-escaped strings, sorted
+// header names), written by hand because it runs once per received request.
+func (r *ReceivedRequest) AppendJSONLine(dst []byte) []byte {
+	start := len(dst)
+	dst, ok := r.appendJSON(dst)
+	if !ok { // what json.Marshal refuses (a year outside 0–9999, a NaN latency): let it say why
+		dst = dst[:start]
+		b, err := json.Marshal(r)
+		if err != nil {
+			b = fmt.Appendf(nil, `{"id":%q,"error":%q}`, r.ID, err.Error())
+		}
+		dst = append(dst, b...)
+	}
+	return append(dst, '\n')
+}
+
+// appendJSON appends what json.Marshal(r) writes; false when json.Marshal
+// would fail.
+func (r *ReceivedRequest) appendJSON(b []byte) ([]byte, bool) {
+	var ok bool
+	b = append(b, `{"id":`...)
+	b = appendJSONString(b, r.ID)
+	b = append(b, `,"received_at":`...)
+	if b, ok = appendJSONTime(b, r.ReceivedAt); !ok {
+		return b, false
+	}
+	b = append(b, `,"method":`...)
+	b = appendJSONString(b, r.Method)
+	if r.Host != "" {
+		b = append(b, `,"host":`...)
+		b = appendJSONString(b, r.Host)
+	}
+	b = append(b, `,"path":`...)
+	b = appendJSONString(b, r.Path)
+	if r.Query != "" {
+		b = append(b, `,"query":`...)
+		b = appendJSONString(b, r.Query)
+	}
+	b = append(b, `,"headers":`...)
+	if r.Headers == nil {
+		b = append(b, "null"...)
+	} else {
+		b = AppendHeaderJSON(b, r.Headers)
+	}
+	if r.RemoteAddr != "" {
+		b = append(b, `,"remote_addr":`...)
+		b = appendJSONString(b, r.RemoteAddr)
+	}
+	if r.EventType != "" {
+		b = append(b, `,"event_type":`...)
+		b = appendJSONString(b, r.EventType)
+	}
+	if r.EventTime != nil {
+		b = append(b, `,"event_time":`...)
+		if b, ok = appendJSONTime(b, *r.EventTime); !ok {
+			return b, false
+		}
+	}
+	if v := r.Verification; v != nil {
+		b = append(b, `,"verification":{"ok":`...)
+		b = strconv.AppendBool(b, v.OK)
+		if v.Scheme != "" {
+			b = append(b, `,"scheme":`...)
+			b = appendJSONString(b, v.Scheme)
+		}
+		if v.SecretIndex != 0 {
+			b = append(b, `,"secret_index":`...)
+			b = strconv.AppendInt(b, int64(v.SecretIndex), 10)
+		}
+		if v.Cause != "" {
+			b = append(b, `,"cause":`...)
+			b = appendJSONString(b, v.Cause)
+		}
+		if v.Message != "" {
+			b = append(b, `,"message":`...)
+			b = appendJSONString(b, v.Message)
+		}
+		b = append(b, '}')
+	}
+	if len(r.Forwards) > 0 {
+		b = append(b, `,"forwards":[`...)
+		for i, f := range r.Forwards {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"url":`...)
+			b = appendJSONString(b, f.URL)
+			if f.Status != 0 {
+				b = append(b, `,"status":`...)
+				b = strconv.AppendInt(b, int64(f.Status), 10)
+			}
+			b = append(b, `,"latency_ms":`...)
+			if b, ok = appendJSONFloat(b, f.LatencyMS); !ok {
+				return b, false
+			}
+			if f.Error != "" {
+				b = append(b, `,"error":`...)
+				b = appendJSONString(b, f.Error)
+			}
+			b = append(b, '}')
+		}
+		b = append(b, ']')
+	}
+	if r.Filtered {
+		b = append(b, `,"filtered":true`...)
+	}
+	b = append(b, `,"status":`...)
+	b = strconv.AppendInt(b, int64(r.Status), 10)
+	if r.Rejected != "" {
+		b = append(b, `,"rejected":`...)
+		b = appendJSONString(b, r.Rejected)
+	}
+	if r.Source != "" {
+		b = append(b, `,"source":`...)
+		b = appendJSONString(b, r.Source)
+	}
+	if r.Datasource != "" {
+		b = append(b, `,"datasource":`...)
+		b = appendJSONString(b, r.Datasource)
+	}
+	if r.RoutingKey != "" {
+		b = append(b, `,"routing_key":`...)
+		b = appendJSONString(b, r.RoutingKey)
+	}
+	if utf8.Valid(r.Body) {
+		b = append(b, `,"body":`...)
+		b = appendJSONString(b, r.Body)
+	} else {
+		b = append(b, `,"body_base64":"`...)
+		b = base64.StdEncoding.AppendEncode(b, r.Body)
+		b = append(b, '"')
+	}
+	if len(r.Body) > 0 {
+		b = appendJSONPayload(b, r.Body)
+	}
+	return append(b, '}'), true
+}
+
+// appendJSONPayload appends ,"payload":<body compacted, HTML-escaped> when
+// body is JSON, as json.Marshal does with a json.RawMessage; else nothing.
+func appendJSONPayload(b, body []byte) []byte {
+	start := len(b)
+	b = append(b, `,"payload":`...)
+	at := len(b)
+	buf := bytes.NewBuffer(b)
+	if json.Compact(buf, body) != nil {
+		return b[:start]
+	}
+	b = buf.Bytes()
+	for i := at; i < len(b); i++ {
+		if c := b[i]; c == '<' || c == '>' || c == '&' || c == 0xE2 {
+			compacted := bytes.Clone(b[at:])
+			buf := bytes.NewBuffer(b[:at])
+			json.HTMLEscape(buf, compacted)
+			return buf.Bytes()
+		}
+	}
+	return b
+}
+
+// AppendHeaderJSON appends h as json.Marshal writes it: an object of
+// arrays, names sorted, strings HTML-escaped. h must not be nil (json.Marshal
+// writes null for a nil map).
+func AppendHeaderJSON(b []byte, h http.Header) []byte {
+	var small [24]string
+	keys := small[:0]
+	for k := range h {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	b = append(b, '{')
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, k)
+		b = append(b, ':')
+		vs := h[k]
+		if vs == nil {
+			b = append(b, "null"...)
+			continue
+		}
+		b = append(b, '[')
+		for j, v := range vs {
+			if j > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONString(b, v)
+		}
+		b = append(b, ']')
+	}
+	return append(b, '}')
+}
+
+func appendJSONTime(b []byte, t time.Time) ([]byte, bool) {
+	if y := t.Year(); y < 0 || y > 9999 {
+		return b, false
+	}
+	b = append(b, '"')
+	b = t.AppendFormat(b, time.RFC3339Nano)
+	return append(b, '"'), true
+}
+
+// appendJSONFloat formats f as encoding/json does (float64).
+func appendJSONFloat(b []byte, f float64) ([]byte, bool) {
+	if math.IsInf(f, 0) || math.IsNaN(f) {
+		return b, false
+	}
+	format := byte('f')
+	if abs := math.Abs(f); abs != 0 && (abs < 1e-6 || abs >= 1e21) {
+		format = 'e'
+	}
+	b = strconv.AppendFloat(b, f, format, -1, 64)
+	if format == 'e' { // e-09 → e-9, as encoding/json writes it
+		n := len(b)
+		if n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
+			b[n-2] = b[n-1]
+			b = b[:n-1]
+		}
+	}
+	return b, true
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendJSONString is encoding/json's string encoder with HTML escaping:
+// <, > and & as \u003c…, control characters escaped, invalid UTF-8 as
+// \ufffd, U+2028 and U+2029 escaped.
+func appendJSONString[S []byte | string](dst []byte, src S) []byte {
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(src); {
+		if c := src[i]; c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+				i++
+				continue
+			}
+			dst = append(dst, src[start:i]...)
+			switch c {
+			case '\\', '"':
+				dst = append(dst, '\\', c)
+			case '\b':
+				dst = append(dst, '\\', 'b')
+			case '\f':
+				dst = append(dst, '\\', 'f')
+			case '\n':
+				dst = append(dst, '\\', 'n')
+			case '\r':
+				dst = append(dst, '\\', 'r')
+			case '\t':
+				dst = append(dst, '\\', 't')
+			default:
+				dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		n := min(len(src)-i, utf8.UTFMax)
+		c, size := utf8.DecodeRuneInString(string(src[i : i+n]))
+		if c == utf8.RuneError && size == 1 {
+			dst = append(dst, src[start:i]...)
+			dst = append(dst, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if c == '\u2028' || c == '\u2029' {
+			dst = append(dst, src[start:i]...)
+			dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[c&0xF])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	dst = append(dst, src[start:]...)
+	return append(dst, '"')
 }

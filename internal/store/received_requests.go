@@ -25,8 +25,12 @@ type ReceivedRequestFilter struct {
 const receivedRequestColumns = `id, received_at, method, host, path, query, headers, body, remote_addr, event_type, event_time,
 	verification, forwards, filtered, status, rejected, failed, source_id, datasource, routing_key`
 
+// maxRowsPerInsert bounds one multi-row INSERT (20 parameters a row, far
+// under SQLite's 32766).
+const maxRowsPerInsert = 64
+
 // InsertReceivedRequests stores requests in one transaction (the listener
-// batches what arrives together).
+// batches what arrives together), maxRowsPerInsert rows per statement.
 func (s *Store) InsertReceivedRequests(ctx context.Context, reqs ...*model.ReceivedRequest) error {
 	if len(reqs) == 0 {
 		return nil
@@ -37,25 +41,56 @@ func (s *Store) InsertReceivedRequests(ctx context.Context, reqs ...*model.Recei
 		return err
 	}
 	defer tx.Rollback()
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO received_requests (`+receivedRequestColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`)
-	if err != nil {
-		return err
-	}
-	defer stmt.Close()
-	for _, r := range reqs {
-		args, err := receivedRequestArgs(r)
-		if err != nil {
-			return err
+	args := make([]any, 0, receivedRequestParams*min(len(reqs), maxRowsPerInsert))
+	for rest := reqs; len(rest) > 0; {
+		chunk := rest[:min(len(rest), maxRowsPerInsert)]
+		rest = rest[len(chunk):]
+		args = args[:0]
+		for _, r := range chunk {
+			if args, err = appendReceivedRequestArgs(args, r); err != nil {
+				return err
+			}
 		}
-		if _, err := stmt.ExecContext(ctx, args...); err != nil {
+		if err := s.execInsertReceived(ctx, tx, len(chunk), args); err != nil {
 			if isUniqueViolation(err) {
-				return apperr.New(apperr.ErrConflict, "received request %s is already recorded", r.ID)
+				return s.uniqueViolation(ctx, tx, chunk, err)
 			}
 			return err
 		}
 	}
 	return tx.Commit()
 }
+
+// execInsertReceived runs the prepared INSERT of n rows in tx.
+func (s *Store) execInsertReceived(ctx context.Context, tx *sql.Tx, n int, args []any) error {
+	stmt, err := s.stmt(ctx, tx, stmtReceived, n)
+	if err != nil {
+		return err
+	}
+	_, err = stmt.ExecContext(ctx, args...)
+	return err
+}
+
+// uniqueViolation names the request of chunk that is already recorded: a
+// failed statement leaves the transaction as it was, so the rows are tried
+// again one by one.
+func (s *Store) uniqueViolation(ctx context.Context, tx *sql.Tx, chunk []*model.ReceivedRequest, chunkErr error) error {
+	for _, r := range chunk {
+		args, err := appendReceivedRequestArgs(nil, r)
+		if err != nil {
+			return err
+		}
+		if err := s.execInsertReceived(ctx, tx, 1, args); err != nil {
+			if isUniqueViolation(err) {
+				return apperr.New(apperr.ErrConflict, "received request %s is already recorded", r.ID)
+			}
+			return err
+		}
+	}
+	return chunkErr
+}
+
+const receivedRequestParams = 20
 
 // GetReceivedRequest returns one request or an apperr.ErrNotFound error.
 func (s *Store) GetReceivedRequest(ctx context.Context, id string) (*model.ReceivedRequest, error) {
@@ -108,21 +143,20 @@ func (s *Store) ListReceivedRequests(ctx context.Context, f ReceivedRequestFilte
 	return out, rows.Err()
 }
 
-func receivedRequestArgs(r *model.ReceivedRequest) ([]any, error) {
-	headers, err := json.Marshal(r.Headers)
-	if err != nil {
-		return nil, err
+// appendReceivedRequestArgs appends the receivedRequestParams values of
+// one row.
+func appendReceivedRequestArgs(args []any, r *model.ReceivedRequest) ([]any, error) {
+	headers := "{}"
+	if r.Headers != nil {
+		headers = string(model.AppendHeaderJSON(nil, r.Headers))
 	}
-	if r.Headers == nil {
-		headers = []byte("{}")
-	}
-	fw := r.Forwards
-	if fw == nil {
-		fw = []model.ForwardResult{}
-	}
-	forwards, err := json.Marshal(fw)
-	if err != nil {
-		return nil, err
+	forwards := "[]"
+	if len(r.Forwards) > 0 {
+		b, err := json.Marshal(r.Forwards)
+		if err != nil {
+			return nil, err
+		}
+		forwards = string(b)
 	}
 	var verification, eventTime any
 	if r.Verification != nil {
@@ -139,9 +173,9 @@ func receivedRequestArgs(r *model.ReceivedRequest) ([]any, error) {
 	if body == nil {
 		body = []byte{}
 	}
-	return []any{r.ID, formatTime(r.ReceivedAt), r.Method, r.Host, r.Path, r.Query, string(headers), body, r.RemoteAddr,
-		r.EventType, eventTime, verification, string(forwards), r.Filtered, r.Status, r.Rejected, r.Failed(),
-		r.Source, r.Datasource, r.RoutingKey}, nil
+	return append(args, r.ID, formatTime(r.ReceivedAt), r.Method, r.Host, r.Path, r.Query, headers, body, r.RemoteAddr,
+		r.EventType, eventTime, verification, forwards, r.Filtered, r.Status, r.Rejected, r.Failed(),
+		r.Source, r.Datasource, r.RoutingKey), nil
 }
 
 func scanReceivedRequest(row scanner) (*model.ReceivedRequest, error) {

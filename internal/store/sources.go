@@ -93,7 +93,7 @@ func (s *Store) DeleteSource(ctx context.Context, id string) error {
 // it to the source's event log, in one transaction; it returns the event's
 // sequence number.
 func (s *Store) InsertSourceRequest(ctx context.Context, r *model.ReceivedRequest) (int64, error) {
-	args, err := receivedRequestArgs(r)
+	args, err := appendReceivedRequestArgs(nil, r)
 	if err != nil {
 		return 0, err
 	}

@@ -1,7 +1,6 @@
 package webhook
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"sort"
@@ -15,12 +14,7 @@ import (
 // appendJSONLine appends req as one line of JSON (see model.ReceivedRequest
 // for the fields; .payload is the parsed body).
 func appendJSONLine(dst []byte, req *model.ReceivedRequest) []byte {
-	b, err := json.Marshal(req)
-	if err != nil {
-		b = fmt.Appendf(nil, `{"id":%q,"error":%q}`, req.ID, err.Error())
-	}
-	dst = append(dst, b...)
-	return append(dst, '\n')
+	return req.AppendJSONLine(dst)
 }
 
 // renderRequestBlock is the human view of one received request: a header
