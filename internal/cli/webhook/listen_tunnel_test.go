@@ -129,3 +129,18 @@ func TestDeadlineOutcome(t *testing.T) {
 		})
 	}
 }
+
+func TestOpenReceiverPortInUse(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	env := cmdtest.New(t, false)
+	port := busy.Addr().(*net.TCPAddr).Port
+	_, _, closeTunnel, err := OpenReceiver(context.Background(), env.Factory, ReceiverSocket{Host: "127.0.0.1", Port: port, Path: "/"})
+	closeTunnel()
+	if err == nil || !strings.Contains(err.Error(), "the port is in use") || !strings.Contains(err.Error(), "--port 0") {
+		t.Fatalf("err = %v, want a hint about --port", err)
+	}
+}

@@ -2,10 +2,12 @@ package webhook
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/hookctl/hookctl/internal/cmdutil"
 	"github.com/hookctl/hookctl/internal/tunnel"
@@ -68,6 +70,9 @@ func OpenReceiver(ctx context.Context, f *cmdutil.Factory, s ReceiverSocket) (ln
 	addr := net.JoinHostPort(s.Host, strconv.Itoa(s.Port))
 	ln, err = listen(ctx, addr)
 	if err != nil {
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return nil, "", closeTunnel, fmt.Errorf("cannot listen on %s: the port is in use (pick another with --port, or --port 0 for a free one)", addr)
+		}
 		return nil, "", closeTunnel, fmt.Errorf("cannot listen on %s: %w", addr, err)
 	}
 	return ln, "http://" + displayAddr(ln.Addr(), s.Host) + s.Path, closeTunnel, nil
