@@ -79,29 +79,29 @@ func (s *Store) GetAPIKey(ctx context.Context, id string) (*model.APIKey, error)
 // RevokeAPIKey marks a key revoked. Revoking a revoked key is an
 // apperr.ErrConflict; an unknown id apperr.ErrNotFound.
 func (s *Store) RevokeAPIKey(ctx context.Context, id string, now time.Time) (*model.APIKey, error) {
-	defer s.lockWrites()()
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
 	var k model.APIKey
-	err = scanAPIKey(tx.QueryRowContext(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE id = ?`, id), &k, nil)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFoundAPIKey(id)
-	}
+	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+		err := scanAPIKey(tx.QueryRowContext(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE id = ?`, id), &k, nil)
+		if errors.Is(err, sql.ErrNoRows) {
+			return notFoundAPIKey(id)
+		}
+		if err != nil {
+			return err
+		}
+		if k.RevokedAt != nil {
+			return apperr.New(apperr.ErrConflict, "API key %s was already revoked at %s", id, k.RevokedAt.UTC().Format(time.RFC3339))
+		}
+		now = now.UTC()
+		if _, err := tx.ExecContext(ctx, `UPDATE api_keys SET revoked_at = ? WHERE id = ?`, formatTime(now), id); err != nil {
+			return err
+		}
+		k.RevokedAt = &now
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	if k.RevokedAt != nil {
-		return nil, apperr.New(apperr.ErrConflict, "API key %s was already revoked at %s", id, k.RevokedAt.UTC().Format(time.RFC3339))
-	}
-	now = now.UTC()
-	if _, err := tx.ExecContext(ctx, `UPDATE api_keys SET revoked_at = ? WHERE id = ?`, formatTime(now), id); err != nil {
-		return nil, err
-	}
-	k.RevokedAt = &now
-	return &k, tx.Commit()
+	return &k, nil
 }
 
 // TouchAPIKey records that a key was used at now.

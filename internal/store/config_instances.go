@@ -85,16 +85,7 @@ func (t *ConfigInstanceTx) Save(ci *model.ConfigInstance) error {
 // UpdateConfigInstances runs fn in one IMMEDIATE (write) transaction and
 // commits when it returns nil; an error rolls everything back.
 func (s *Store) UpdateConfigInstances(ctx context.Context, fn func(*ConfigInstanceTx) error) error {
-	defer s.lockWrites()()
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if err := fn(&ConfigInstanceTx{ctx: ctx, tx: tx}); err != nil {
-		return err
-	}
-	return tx.Commit()
+	return s.writeTx(ctx, func(tx *sql.Tx) error { return fn(&ConfigInstanceTx{ctx: ctx, tx: tx}) })
 }
 
 func notFoundConfigInstance(id string) error {

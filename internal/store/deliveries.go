@@ -48,16 +48,7 @@ func (s *Store) SaveDeliveries(ctx context.Context, ds []*model.Delivery) error 
 	if len(ds) == 0 {
 		return nil
 	}
-	defer s.lockWrites()()
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if err := s.saveDeliveriesTx(ctx, tx, ds); err != nil {
-		return err
-	}
-	return tx.Commit()
+	return s.writeTx(ctx, func(tx *sql.Tx) error { return s.saveDeliveriesTx(ctx, tx, ds) })
 }
 
 // Multi-row statements: a batch of deliveries is written with one INSERT of

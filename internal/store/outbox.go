@@ -30,78 +30,71 @@ func (s *Store) EnqueueDeliveries(ctx context.Context, items []OutboxItem) error
 	if len(items) == 0 {
 		return nil
 	}
-	defer s.lockWrites()()
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
 	ds := make([]*model.Delivery, len(items))
 	for i, it := range items {
 		ds[i] = it.Delivery
 	}
-	if err := s.saveDeliveriesTx(ctx, tx, ds); err != nil {
-		return err
-	}
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO outbox (delivery_id, job, next_attempt_at, created_at) VALUES (?, ?, ?, ?)`)
-	if err != nil {
-		return err
-	}
-	defer stmt.Close()
-	for _, it := range items {
-		if _, err := stmt.ExecContext(ctx, it.Delivery.ID, string(it.Job), formatTime(it.NextAttemptAt), formatTime(it.Delivery.CreatedAt)); err != nil {
-			return fmt.Errorf("enqueue delivery %s: %w", it.Delivery.ID, err)
+	return s.writeTx(ctx, func(tx *sql.Tx) error {
+		if err := s.saveDeliveriesTx(ctx, tx, ds); err != nil {
+			return err
 		}
-	}
-	return tx.Commit()
+		stmt, err := tx.PrepareContext(ctx, `INSERT INTO outbox (delivery_id, job, next_attempt_at, created_at) VALUES (?, ?, ?, ?)`)
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		for _, it := range items {
+			if _, err := stmt.ExecContext(ctx, it.Delivery.ID, string(it.Job), formatTime(it.NextAttemptAt), formatTime(it.Delivery.CreatedAt)); err != nil {
+				return fmt.Errorf("enqueue delivery %s: %w", it.Delivery.ID, err)
+			}
+		}
+		return nil
+	})
 }
 
 // ClaimOutbox leases up to limit rows that are due (next_attempt_at <= now)
 // and not leased (or whose lease expired), oldest due first, until now+lease.
 func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]OutboxEntry, error) {
-	defer s.lockWrites()()
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	n := formatTime(now)
-	rows, err := tx.QueryContext(ctx, `SELECT delivery_id, job FROM outbox
+	var out []OutboxEntry
+	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+		n := formatTime(now)
+		rows, err := tx.QueryContext(ctx, `SELECT delivery_id, job FROM outbox
 WHERE next_attempt_at <= ? AND (leased_until IS NULL OR leased_until <= ?)
 ORDER BY next_attempt_at LIMIT ?`, n, n, limit)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var e OutboxEntry
+			var job string
+			if err := rows.Scan(&e.DeliveryID, &job); err != nil {
+				rows.Close()
+				return err
+			}
+			e.Job = []byte(job)
+			out = append(out, e)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil || len(out) == 0 {
+			return err
+		}
+		stmt, err := tx.PrepareContext(ctx, `UPDATE outbox SET leased_until = ? WHERE delivery_id = ?`)
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		until := formatTime(now.Add(lease))
+		for _, e := range out {
+			if _, err := stmt.ExecContext(ctx, until, e.DeliveryID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	var out []OutboxEntry
-	for rows.Next() {
-		var e OutboxEntry
-		var job string
-		if err := rows.Scan(&e.DeliveryID, &job); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		e.Job = []byte(job)
-		out = append(out, e)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	if len(out) == 0 {
-		return nil, nil
-	}
-	stmt, err := tx.PrepareContext(ctx, `UPDATE outbox SET leased_until = ? WHERE delivery_id = ?`)
-	if err != nil {
-		return nil, err
-	}
-	defer stmt.Close()
-	until := formatTime(now.Add(lease))
-	for _, e := range out {
-		if _, err := stmt.ExecContext(ctx, until, e.DeliveryID); err != nil {
-			return nil, err
-		}
-	}
-	return out, tx.Commit()
+	return out, nil
 }
 
 // OutboxFinish is a recorded attempt: the delivery after it and, when it
@@ -118,30 +111,27 @@ func (s *Store) FinishOutboxAttempts(ctx context.Context, fs []OutboxFinish) err
 	if len(fs) == 0 {
 		return nil
 	}
-	defer s.lockWrites()()
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
 	ds := make([]*model.Delivery, len(fs))
 	for i, f := range fs {
 		ds[i] = f.Delivery
 	}
-	if err := s.saveDeliveriesTx(ctx, tx, ds); err != nil {
-		return err
-	}
-	for _, f := range fs {
-		if f.Delivery.State == model.DeliveryPending {
-			_, err = tx.ExecContext(ctx, `UPDATE outbox SET next_attempt_at = ?, leased_until = NULL WHERE delivery_id = ?`, formatTime(f.Next), f.Delivery.ID)
-		} else {
-			_, err = tx.ExecContext(ctx, `DELETE FROM outbox WHERE delivery_id = ?`, f.Delivery.ID)
-		}
-		if err != nil {
+	return s.writeTx(ctx, func(tx *sql.Tx) error {
+		if err := s.saveDeliveriesTx(ctx, tx, ds); err != nil {
 			return err
 		}
-	}
-	return tx.Commit()
+		for _, f := range fs {
+			var err error
+			if f.Delivery.State == model.DeliveryPending {
+				_, err = tx.ExecContext(ctx, `UPDATE outbox SET next_attempt_at = ?, leased_until = NULL WHERE delivery_id = ?`, formatTime(f.Next), f.Delivery.ID)
+			} else {
+				_, err = tx.ExecContext(ctx, `DELETE FROM outbox WHERE delivery_id = ?`, f.Delivery.ID)
+			}
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // ReleaseOutbox frees a leased row without recording anything (an attempt

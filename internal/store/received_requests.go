@@ -35,30 +35,27 @@ func (s *Store) InsertReceivedRequests(ctx context.Context, reqs ...*model.Recei
 	if len(reqs) == 0 {
 		return nil
 	}
-	defer s.lockWrites()()
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	args := make([]any, 0, receivedRequestParams*min(len(reqs), maxRowsPerInsert))
-	for rest := reqs; len(rest) > 0; {
-		chunk := rest[:min(len(rest), maxRowsPerInsert)]
-		rest = rest[len(chunk):]
-		args = args[:0]
-		for _, r := range chunk {
-			if args, err = appendReceivedRequestArgs(args, r); err != nil {
+	return s.writeTx(ctx, func(tx *sql.Tx) error {
+		args := make([]any, 0, receivedRequestParams*min(len(reqs), maxRowsPerInsert))
+		for rest := reqs; len(rest) > 0; {
+			chunk := rest[:min(len(rest), maxRowsPerInsert)]
+			rest = rest[len(chunk):]
+			args = args[:0]
+			for _, r := range chunk {
+				var err error
+				if args, err = appendReceivedRequestArgs(args, r); err != nil {
+					return err
+				}
+			}
+			if err := s.execInsertReceived(ctx, tx, len(chunk), args); err != nil {
+				if isUniqueViolation(err) {
+					return s.uniqueViolation(ctx, tx, chunk, err)
+				}
 				return err
 			}
 		}
-		if err := s.execInsertReceived(ctx, tx, len(chunk), args); err != nil {
-			if isUniqueViolation(err) {
-				return s.uniqueViolation(ctx, tx, chunk, err)
-			}
-			return err
-		}
-	}
-	return tx.Commit()
+		return nil
+	})
 }
 
 // execInsertReceived runs the prepared INSERT of n rows in tx.

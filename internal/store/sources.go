@@ -25,33 +25,33 @@ func TokenHash(token string) string {
 // the source to insert (its id and tokens are used only when creating).
 // It returns the stored source and whether it was created.
 func (s *Store) UpsertSource(ctx context.Context, fresh *model.Source, tsField *string) (*model.Source, bool, error) {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, false, err
-	}
-	defer tx.Rollback()
-	cur, err := scanSource(tx.QueryRowContext(ctx, `SELECT `+sourceColumns+` FROM sources WHERE tenant = ? AND datasource = ? AND event = ?`,
-		fresh.Tenant, fresh.Datasource, fresh.Event))
+	var cur *model.Source
 	created := false
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		cur, created = fresh, true
-		if tsField != nil {
-			cur.TSField = *tsField
+	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		cur, err = scanSource(tx.QueryRowContext(ctx, `SELECT `+sourceColumns+` FROM sources WHERE tenant = ? AND datasource = ? AND event = ?`,
+			fresh.Tenant, fresh.Datasource, fresh.Event))
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			cur, created = fresh, true
+			if tsField != nil {
+				cur.TSField = *tsField
+			}
+			_, err = tx.ExecContext(ctx, `INSERT INTO sources (`+sourceColumns+`, token_hash) VALUES (?,?,?,?,?,?,?,?,?,?)`,
+				cur.ID, cur.Tenant, cur.Datasource, cur.Event, cur.APIToken, cur.Token, cur.TSField,
+				formatTime(cur.CreatedAt), formatTime(cur.UpdatedAt), TokenHash(cur.Token))
+		case err != nil:
+			return err
+		case tsField != nil && *tsField != cur.TSField:
+			cur.TSField, cur.UpdatedAt = *tsField, fresh.UpdatedAt
+			_, err = tx.ExecContext(ctx, `UPDATE sources SET ts_field = ?, updated_at = ? WHERE id = ?`, cur.TSField, formatTime(cur.UpdatedAt), cur.ID)
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO sources (`+sourceColumns+`, token_hash) VALUES (?,?,?,?,?,?,?,?,?,?)`,
-			cur.ID, cur.Tenant, cur.Datasource, cur.Event, cur.APIToken, cur.Token, cur.TSField,
-			formatTime(cur.CreatedAt), formatTime(cur.UpdatedAt), TokenHash(cur.Token))
-	case err != nil:
-		return nil, false, err
-	case tsField != nil && *tsField != cur.TSField:
-		cur.TSField, cur.UpdatedAt = *tsField, fresh.UpdatedAt
-		_, err = tx.ExecContext(ctx, `UPDATE sources SET ts_field = ?, updated_at = ? WHERE id = ?`, cur.TSField, formatTime(cur.UpdatedAt), cur.ID)
-	}
+		return err
+	})
 	if err != nil {
 		return nil, false, err
 	}
-	return cur, created, tx.Commit()
+	return cur, created, nil
 }
 
 // ListSources returns the tenant's sources, oldest first.
@@ -85,6 +85,7 @@ func (s *Store) SourceByToken(ctx context.Context, token string) (*model.Source,
 
 // DeleteSource deletes a source (its recorded requests stay in the history).
 func (s *Store) DeleteSource(ctx context.Context, id string) error {
+	defer s.lockWrites()()
 	_, err := s.db.ExecContext(ctx, `DELETE FROM sources WHERE id = ?`, id)
 	return err
 }
@@ -97,23 +98,19 @@ func (s *Store) InsertSourceRequest(ctx context.Context, r *model.ReceivedReques
 	if err != nil {
 		return 0, err
 	}
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return 0, err
-	}
-	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `INSERT INTO received_requests (`+receivedRequestColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, args...); err != nil {
-		return 0, err
-	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO source_events (source_id, request_id) VALUES (?, ?)`, r.Source, r.ID)
-	if err != nil {
-		return 0, err
-	}
-	seq, err := res.LastInsertId()
-	if err != nil {
-		return 0, err
-	}
-	return seq, tx.Commit()
+	var seq int64
+	err = s.writeTx(ctx, func(tx *sql.Tx) error {
+		if err := s.execInsertReceived(ctx, tx, 1, args); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO source_events (source_id, request_id) VALUES (?, ?)`, r.Source, r.ID)
+		if err != nil {
+			return err
+		}
+		seq, err = res.LastInsertId()
+		return err
+	})
+	return seq, err
 }
 
 // SourceEvent is one entry of a source's event log.

@@ -49,6 +49,22 @@ func (s *Store) lockWrites() func() {
 	return s.wmu.Unlock
 }
 
+// writeTx runs fn in one write transaction under the process's write lock,
+// committing when fn succeeds and rolling back otherwise. Every transactional
+// write goes through it.
+func (s *Store) writeTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	defer s.lockWrites()()
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
 // Open opens (creating if needed) the database in dir. The directory is
 // created 0700 and the file 0600.
 func Open(ctx context.Context, dir string) (*Store, error) {

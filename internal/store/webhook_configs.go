@@ -69,32 +69,31 @@ func (s *Store) ListWebhookConfigs(ctx context.Context, f WebhookConfigFilter) (
 // UpdateWebhookConfig applies change to the stored config inside one write
 // transaction, so concurrent updates never lose each other's changes.
 func (s *Store) UpdateWebhookConfig(ctx context.Context, id string, change func(*model.WebhookConfig) error) (*model.WebhookConfig, error) {
-	defer s.lockWrites()()
-	tx, err := s.db.BeginTx(ctx, nil)
+	var c *model.WebhookConfig
+	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		c, err = scanWebhookConfig(tx.QueryRowContext(ctx, `SELECT `+webhookConfigColumns+` FROM webhook_configs WHERE id = ?`, id), id)
+		if err != nil {
+			return err
+		}
+		if err := change(c); err != nil {
+			return err
+		}
+		args, err := webhookConfigArgs(c)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE webhook_configs SET url=?, description=?, events=?, scheme=?, secret=?, previous_secrets=?, headers=?, enabled=?, created_at=?, updated_at=? WHERE id=?`,
+			append(args[1:], id)...)
+		if isUniqueViolation(err) {
+			return apperr.New(apperr.ErrConflict, "another webhook config already uses %s", c.URL)
+		}
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
-	defer tx.Rollback()
-	c, err := scanWebhookConfig(tx.QueryRowContext(ctx, `SELECT `+webhookConfigColumns+` FROM webhook_configs WHERE id = ?`, id), id)
-	if err != nil {
-		return nil, err
-	}
-	if err := change(c); err != nil {
-		return nil, err
-	}
-	args, err := webhookConfigArgs(c)
-	if err != nil {
-		return nil, err
-	}
-	_, err = tx.ExecContext(ctx, `UPDATE webhook_configs SET url=?, description=?, events=?, scheme=?, secret=?, previous_secrets=?, headers=?, enabled=?, created_at=?, updated_at=? WHERE id=?`,
-		append(args[1:], id)...)
-	if isUniqueViolation(err) {
-		return nil, apperr.New(apperr.ErrConflict, "another webhook config already uses %s", c.URL)
-	}
-	if err != nil {
-		return nil, err
-	}
-	return c, tx.Commit()
+	return c, nil
 }
 
 // DeleteWebhookConfig removes a config or returns apperr.ErrNotFound.
