@@ -514,13 +514,27 @@ func isTimeout(err error) bool {
 	return errors.As(err, &ne) && ne.Timeout()
 }
 
-// NewUUID returns a random (version 4) UUID.
+// NewUUID returns a version 7 UUID (RFC 9562): 48 bits of Unix
+// milliseconds, then 74 random bits. Request ids are indexed by the
+// delivery log; ids that grow with time are appended to the index instead
+// of landing on a random page of it, which made recording 20,000 load-mode
+// deliveries about a quarter cheaper than with random (version 4) UUIDs
+// (BenchmarkSaveDeliveriesRequestIDs in internal/store).
 func NewUUID() string {
+	return newUUIDv7(time.Now())
+}
+
+func newUUIDv7(at time.Time) string {
 	var b [16]byte
-	if _, err := rand.Read(b[:]); err != nil {
+	if _, err := rand.Read(b[6:]); err != nil {
 		panic("crypto/rand failed: " + err.Error())
 	}
-	b[6] = b[6]&0x0f | 0x40
+	ms := uint64(at.UnixMilli())
+	for i := 5; i >= 0; i-- {
+		b[i] = byte(ms)
+		ms >>= 8
+	}
+	b[6] = b[6]&0x0f | 0x70
 	b[8] = b[8]&0x3f | 0x80
 	var s [36]byte
 	hex.Encode(s[0:8], b[0:4])

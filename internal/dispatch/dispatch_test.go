@@ -161,8 +161,8 @@ func TestStandardSignatureCoversRequestID(t *testing.T) {
 	if r.Headers.Get("Webhook-Id") != del.RequestID || r.Headers.Get("X-Request-Id") != del.RequestID {
 		t.Errorf("webhook-id %q, x-request-id %q, request id %q", r.Headers.Get("Webhook-Id"), r.Headers.Get("X-Request-Id"), del.RequestID)
 	}
-	if len(del.RequestID) != 36 || del.RequestID[14] != '4' {
-		t.Errorf("request id %q is not a UUID v4", del.RequestID)
+	if len(del.RequestID) != 36 || del.RequestID[14] != '7' {
+		t.Errorf("request id %q is not a UUID v7", del.RequestID)
 	}
 	if r.Headers.Get("X-Team") != "fleet" {
 		t.Errorf("config header missing")
@@ -341,5 +341,33 @@ func TestBatchRecorder(t *testing.T) {
 	}
 	if total != 7 {
 		t.Errorf("saved %d, want 7 (pending states are skipped)", total)
+	}
+}
+
+func TestNewUUIDv7(t *testing.T) {
+	at := time.UnixMilli(0x0192_3456_789a)
+	tests := []struct {
+		name  string
+		check func(id string) bool
+	}{
+		{"36 characters, dashes at 8 13 18 23", func(id string) bool {
+			return len(id) == 36 && id[8] == '-' && id[13] == '-' && id[18] == '-' && id[23] == '-'
+		}},
+		{"milliseconds in the first 48 bits", func(id string) bool { return strings.HasPrefix(id, "01923456-789a-") }},
+		{"version 7", func(id string) bool { return id[14] == '7' }},
+		{"RFC 9562 variant", func(id string) bool { return strings.ContainsRune("89ab", rune(id[19])) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if id := newUUIDv7(at); !tt.check(id) {
+				t.Errorf("newUUIDv7 = %q", id)
+			}
+		})
+	}
+	if a, b := newUUIDv7(at), newUUIDv7(at); a == b {
+		t.Errorf("two ids in one millisecond are equal: %q", a)
+	}
+	if a, b := newUUIDv7(at), newUUIDv7(at.Add(time.Millisecond)); a >= b {
+		t.Errorf("ids do not grow with time: %q then %q", a, b)
 	}
 }

@@ -2,6 +2,9 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"encoding/hex"
 	"fmt"
 	"testing"
 	"time"
@@ -45,4 +48,64 @@ func BenchmarkSaveDeliveries500(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*500), "ns/delivery")
+}
+
+// BenchmarkSaveDeliveriesRequestIDs records a 20,000-delivery load run
+// (40 batches of 500 into a fresh store, closed at the end so the WAL
+// checkpoint counts) with random request ids (UUID v4) and with ids that
+// grow with time (UUID v7, what dispatch.NewUUID makes).
+func BenchmarkSaveDeliveriesRequestIDs(b *testing.B) {
+	for _, v := range []struct {
+		name string
+		id   func(seq int) string
+	}{
+		{"uuid-v4", func(int) string { return uuidLike(randomBytes()) }},
+		{"uuid-v7", func(seq int) string {
+			u := randomBytes()
+			binary.BigEndian.PutUint64(u[:8], uint64(seq)<<16|binary.BigEndian.Uint64(u[:8])&0xffff)
+			return uuidLike(u)
+		}},
+	} {
+		b.Run(v.name, func(b *testing.B) {
+			ctx := context.Background()
+			const batches, size = 40, 500
+			for b.Loop() {
+				b.StopTimer()
+				s, err := Open(ctx, b.TempDir())
+				if err != nil {
+					b.Fatal(err)
+				}
+				runs := make([][]*model.Delivery, batches)
+				for i := range runs {
+					runs[i] = benchDeliveries(size, i)
+					for j, d := range runs[i] {
+						d.RequestID = v.id(i*size + j)
+					}
+				}
+				b.StartTimer()
+				for _, ds := range runs {
+					if err := s.SaveDeliveries(ctx, ds); err != nil {
+						b.Fatal(err)
+					}
+				}
+				if err := s.Close(); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*batches*size), "ns/delivery")
+		})
+	}
+}
+
+func randomBytes() [16]byte {
+	var u [16]byte
+	if _, err := rand.Read(u[:]); err != nil {
+		panic(err)
+	}
+	return u
+}
+
+func uuidLike(u [16]byte) string {
+	h := hex.EncodeToString(u[:])
+	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }
