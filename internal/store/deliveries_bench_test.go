@@ -109,3 +109,54 @@ func uuidLike(u [16]byte) string {
 	h := hex.EncodeToString(u[:])
 	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }
+
+// BenchmarkListDeliveries100k lists 50 deliveries (the CLI's default
+// limit) and the totals out of 100,000 for each filter of `deliveries list`:
+// one in a hundred failed (status 500), four event types, ten configs.
+func BenchmarkListDeliveries100k(b *testing.B) {
+	ctx := context.Background()
+	s, err := Open(ctx, b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	events := []string{"device.enrolled", "device.locked", "device.lost", "push"}
+	start := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	for round := range 200 {
+		ds := benchDeliveries(500, round)
+		for i, d := range ds {
+			n := round*500 + i
+			d.CreatedAt = start.Add(time.Duration(n) * time.Second)
+			d.EventType = events[n%len(events)]
+			d.ConfigID = fmt.Sprintf("whc_%02d", n%10)
+			if n%100 == 7 {
+				d.State, d.StatusCode = model.DeliveryFailed, 500
+			}
+		}
+		if err := s.SaveDeliveries(ctx, ds); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for _, tt := range []struct {
+		name string
+		f    DeliveryFilter
+	}{
+		{"all", DeliveryFilter{}},
+		{"failed", DeliveryFilter{State: model.DeliveryFailed}},
+		{"succeeded", DeliveryFilter{State: model.DeliverySucceeded}},
+		{"status-500", DeliveryFilter{StatusCode: 500}},
+		{"event", DeliveryFilter{EventType: "device.lost"}},
+		{"config", DeliveryFilter{ConfigID: "whc_03"}},
+		{"request-id", DeliveryFilter{RequestID: "req-dlv_000150_000250"}},
+		{"since-last-hour", DeliveryFilter{Since: start.Add(99_000 * time.Second)}},
+	} {
+		b.Run(tt.name, func(b *testing.B) {
+			tt.f.Limit = 50
+			for b.Loop() {
+				if _, _, err := s.ListDeliveries(ctx, tt.f); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
