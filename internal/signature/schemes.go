@@ -2,7 +2,6 @@ package signature
 
 import (
 	"crypto/ed25519"
-	"crypto/hmac"
 	"crypto/rand"
 	"encoding/base64"
 	"net/http"
@@ -358,12 +357,16 @@ func signStandard(def *schemeDef, secrets []string, body []byte, ts int64, o *Op
 	return h, nil
 }
 
+// hmacSum returns the HMAC of the concatenated parts, computed with a
+// pooled macState: signing in load mode then allocates only the result.
 func hmacSum(a algo, key []byte, parts ...[]byte) []byte {
-	m := hmac.New(a.newHash, key)
+	s := getScratch()
+	defer putScratch(s)
+	h := s.mac.start(a, key)
 	for _, p := range parts {
-		m.Write(p)
+		h.Write(p)
 	}
-	return m.Sum(nil)
+	return s.mac.sum(make([]byte, 0, a.size()))
 }
 
 // asymmetricScheme verifies Standard Webhooks "v1a" ed25519 signatures.
