@@ -28,6 +28,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -141,6 +142,25 @@ type Dispatcher struct {
 	// recorded) with the delivery so far and the wait before the next
 	// attempt (0 when the delivery is final). Commands use it for progress.
 	OnAttempt func(d *model.Delivery, next time.Duration)
+
+	// lastTarget is the last target URL checked: load mode sends thousands
+	// of deliveries to one URL, so it is parsed once, not per delivery.
+	lastTarget atomic.Pointer[checkedURL]
+}
+
+type checkedURL struct{ raw string }
+
+// checkURL accepts an absolute http(s) URL with a host.
+func (d *Dispatcher) checkURL(raw string) error {
+	if c := d.lastTarget.Load(); c != nil && c.raw == raw {
+		return nil
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return apperr.Usagef("invalid target URL %q: want http(s)://host/path", raw)
+	}
+	d.lastTarget.Store(&checkedURL{raw: raw})
+	return nil
 }
 
 // New returns a Dispatcher with the default policy.
@@ -205,9 +225,8 @@ func (d *Dispatcher) Deliver(ctx context.Context, ev Event, t Target) (*model.De
 			reqID = NewUUID()
 		}
 	}
-	u, err := url.Parse(t.URL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, apperr.Usagef("invalid target URL %q: want http(s)://host/path", t.URL)
+	if err := d.checkURL(t.URL); err != nil {
+		return nil, err
 	}
 	now := d.now().UTC()
 	del := &model.Delivery{
@@ -272,28 +291,38 @@ func (d *Dispatcher) Deliver(ctx context.Context, ev Event, t Target) (*model.De
 }
 
 // baseHeaders are the headers of every attempt before signing: the event's,
-// then the config's, then Content-Type, User-Agent and X-Request-Id.
+// then the config's, then Content-Type, User-Agent and X-Request-Id. The
+// values share one backing array and the map has room for the signature
+// headers, so a delivery's headers cost two allocations, not one per header.
 func (d *Dispatcher) baseHeaders(ev Event, t Target, reqID string) http.Header {
-	base := http.Header{}
+	n := len(t.Headers) + 3
+	for _, vs := range ev.Headers {
+		n += len(vs)
+	}
+	base := make(http.Header, n+3)
+	vals := make([]string, 0, n)
+	set := func(key string, vs ...string) {
+		start := len(vals)
+		vals = append(vals, vs...)
+		base[key] = vals[start:len(vals):len(vals)]
+	}
 	for k, vs := range ev.Headers {
-		for _, v := range vs {
-			base.Add(k, v)
-		}
+		set(http.CanonicalHeaderKey(k), append(base[http.CanonicalHeaderKey(k)], vs...)...)
 	}
 	for k, v := range t.Headers {
-		base.Set(k, v)
+		set(http.CanonicalHeaderKey(k), v)
 	}
 	if base.Get("Content-Type") == "" {
-		base.Set("Content-Type", "application/json")
+		set("Content-Type", "application/json")
 	}
 	if base.Get("User-Agent") == "" {
 		ua := d.UserAgent
 		if ua == "" {
 			ua = defaultUserAgent()
 		}
-		base.Set("User-Agent", ua)
+		set("User-Agent", ua)
 	}
-	base.Set("X-Request-Id", reqID)
+	set("X-Request-Id", reqID)
 	return base
 }
 
@@ -338,9 +367,8 @@ func (d *Dispatcher) step(ctx context.Context, p Policy, ev Event, t Target, bas
 // and ctx's error returned: the attempt did not count.
 func (d *Dispatcher) Attempt(ctx context.Context, p Policy, ev Event, t Target, del *model.Delivery) (next time.Duration, err error) {
 	p = p.withDefaults()
-	u, perr := url.Parse(t.URL)
-	if perr != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return 0, apperr.Usagef("invalid target URL %q: want http(s)://host/path", t.URL)
+	if err := d.checkURL(t.URL); err != nil {
+		return 0, err
 	}
 	before := *del
 	base := d.baseHeaders(ev, t, del.RequestID)
@@ -427,22 +455,33 @@ func (d *Dispatcher) attempt(ctx context.Context, p Policy, target string, hdr h
 	if limit <= 0 {
 		limit = DefaultMaxResponseBody
 	}
-	data, rerr := io.ReadAll(io.LimitReader(resp.Body, int64(limit)+1))
-	// Drain a little more so the connection can be reused, then close.
-	_, _ = io.CopyN(io.Discard, resp.Body, 256<<10)
+	buf := responseBuffers.Get().(*bytes.Buffer)
+	buf.Reset()
+	_, rerr := buf.ReadFrom(io.LimitReader(resp.Body, int64(limit)+1))
+	if buf.Len() > limit {
+		// Drain a little more so the connection can be reused.
+		_, _ = io.CopyN(io.Discard, resp.Body, 256<<10)
+	}
 	resp.Body.Close()
 	att.Latency = time.Since(start)
 	att.StatusCode = resp.StatusCode
+	data := buf.Bytes()
 	if len(data) > limit {
 		data = data[:limit]
 		att.ResponseTruncated = true
 	}
 	att.ResponseBody = string(data)
+	if buf.Cap() <= 64<<10 {
+		responseBuffers.Put(buf)
+	}
 	if rerr != nil {
 		att.Error = "reading the response: " + describeError(ctx, actx, target, p.Timeout, rerr)
 	}
 	return att, retryAfter(resp.Header.Get("Retry-After"), d.now()), Retryable(resp.StatusCode)
 }
+
+// responseBuffers hold response bodies while they are read.
+var responseBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // Retryable reports whether a response status is worth retrying: 408, 429
 // and 5xx. Other statuses are final.

@@ -371,3 +371,69 @@ func TestNewUUIDv7(t *testing.T) {
 		t.Errorf("ids do not grow with time: %q then %q", a, b)
 	}
 }
+
+func TestBaseHeaders(t *testing.T) {
+	d := &Dispatcher{UserAgent: "hookctl/test"}
+	tests := []struct {
+		name string
+		ev   http.Header
+		cfg  map[string]string
+		want map[string][]string
+	}{
+		{"defaults", nil, nil, map[string][]string{
+			"Content-Type": {"application/json"}, "User-Agent": {"hookctl/test"}, "X-Request-Id": {"req-1"}}},
+		{"event headers, several values and any case", http.Header{"X-Tag": {"a", "b"}, "x-shop-domain": {"s.example"}}, nil, map[string][]string{
+			"X-Tag": {"a", "b"}, "X-Shop-Domain": {"s.example"},
+			"Content-Type": {"application/json"}, "User-Agent": {"hookctl/test"}, "X-Request-Id": {"req-1"}}},
+		{"config headers replace the event's", http.Header{"X-Team": {"event"}}, map[string]string{"x-team": "config"}, map[string][]string{
+			"X-Team":       {"config"},
+			"Content-Type": {"application/json"}, "User-Agent": {"hookctl/test"}, "X-Request-Id": {"req-1"}}},
+		{"content type and user agent of the event are kept", http.Header{"Content-Type": {"application/json; charset=utf-8"}, "User-Agent": {"Shopify-Captain-Hook"}}, nil, map[string][]string{
+			"Content-Type": {"application/json; charset=utf-8"}, "User-Agent": {"Shopify-Captain-Hook"}, "X-Request-Id": {"req-1"}}},
+		{"the request id cannot be overridden", http.Header{"X-Request-Id": {"mine"}}, map[string]string{"X-Request-Id": "config"}, map[string][]string{
+			"Content-Type": {"application/json"}, "User-Agent": {"hookctl/test"}, "X-Request-Id": {"req-1"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := d.baseHeaders(Event{Headers: tt.ev}, Target{Headers: tt.cfg}, "req-1")
+			if len(got) != len(tt.want) {
+				t.Errorf("headers %v, want %v", got, tt.want)
+			}
+			for k, vs := range tt.want {
+				if strings.Join(got[k], "|") != strings.Join(vs, "|") {
+					t.Errorf("%s = %q, want %q", k, got[k], vs)
+				}
+			}
+			// Signing adds headers to the map: that must not touch other values.
+			got["X-Sf-Signature"] = []string{"sig"}
+			got["Content-Type"] = append(got["Content-Type"], "extra")
+			if got.Get("User-Agent") != tt.want["User-Agent"][0] {
+				t.Errorf("appending to one header changed another: %v", got)
+			}
+		})
+	}
+}
+
+func TestDeliverRejectsBadTargetURLs(t *testing.T) {
+	srv := startServer(t)
+	d, _, _ := newTestDispatcher(t)
+	good := Target{URL: srv.URL + "/hook"}
+	for _, raw := range []string{"", "127.0.0.1:8080/hook", "ftp://example.com/x", "http:///nohost", "http://[::1", srv.URL + "/hook"} {
+		t.Run(raw, func(t *testing.T) {
+			// A good URL first: the one remembered must not let a bad one through.
+			if _, err := d.Deliver(context.Background(), Event{Type: "x", Body: []byte(`{}`)}, good); err != nil {
+				t.Fatal(err)
+			}
+			_, err := d.Deliver(context.Background(), Event{Type: "x", Body: []byte(`{}`)}, Target{URL: raw})
+			if raw == good.URL {
+				if err != nil {
+					t.Errorf("good URL refused: %v", err)
+				}
+				return
+			}
+			if !errors.Is(err, apperr.ErrUsage) || !strings.Contains(err.Error(), "invalid target URL") {
+				t.Errorf("Deliver(%q) = %v, want a usage error naming the URL", raw, err)
+			}
+		})
+	}
+}
