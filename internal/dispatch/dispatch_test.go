@@ -324,7 +324,7 @@ func TestBatchRecorder(t *testing.T) {
 		batches = append(batches, len(ds))
 		mu.Unlock()
 		return nil
-	}, 3)
+	}, 3, time.Hour)
 	for i := 0; i < 7; i++ {
 		_ = b.Record(context.Background(), &model.Delivery{State: model.DeliveryPending})
 		_ = b.Record(context.Background(), &model.Delivery{State: model.DeliverySucceeded})
@@ -435,5 +435,49 @@ func TestDeliverRejectsBadTargetURLs(t *testing.T) {
 				t.Errorf("Deliver(%q) = %v, want a usage error naming the URL", raw, err)
 			}
 		})
+	}
+}
+
+func TestBatchRecorderFlushes(t *testing.T) {
+	tests := []struct {
+		name    string
+		size    int
+		maxWait time.Duration
+		records int
+	}{
+		{"a full batch is saved at once", 3, time.Hour, 3},
+		{"a partial batch is saved after maxWait", 100, 10 * time.Millisecond, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			saved := make(chan int, 10)
+			b := NewBatchRecorder(func(_ context.Context, ds []*model.Delivery) error {
+				saved <- len(ds)
+				return nil
+			}, tt.size, tt.maxWait)
+			defer b.Close()
+			for range tt.records {
+				_ = b.Record(context.Background(), &model.Delivery{State: model.DeliverySucceeded})
+			}
+			// Before Close: the batch must reach save by itself.
+			select {
+			case n := <-saved:
+				if n != tt.records {
+					t.Errorf("saved a batch of %d, want %d", n, tt.records)
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatal("nothing saved before Close")
+			}
+		})
+	}
+}
+
+func TestBatchRecorderReportsSaveErrors(t *testing.T) {
+	b := NewBatchRecorder(func(context.Context, []*model.Delivery) error { return errors.New("disk full") }, 2, time.Hour)
+	for range 3 {
+		_ = b.Record(context.Background(), &model.Delivery{State: model.DeliveryFailed})
+	}
+	if err := b.Close(); err == nil || err.Error() != "disk full" {
+		t.Errorf("Close = %v, want the save error", err)
 	}
 }

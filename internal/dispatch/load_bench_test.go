@@ -43,7 +43,7 @@ func benchLoad(b *testing.B, recorded bool) {
 			b.Fatal(err)
 		}
 		defer s.Close()
-		batch = dispatch.NewBatchRecorder(s.SaveDeliveries, 500)
+		batch = dispatch.NewBatchRecorder(s.SaveDeliveries, 500, 0)
 		rec = batch
 	}
 	d := dispatch.New(&http.Client{Transport: tr}, rec)

@@ -66,7 +66,7 @@ func loadRun(ctx context.Context, opts *SendOptions, p *preparedEvent, targets [
 		if err != nil {
 			return err
 		}
-		batch = dispatch.NewBatchRecorder(be.SaveDeliveries, 500)
+		batch = dispatch.NewBatchRecorder(be.SaveDeliveries, 500, 0)
 		rec = batch
 	}
 	d := newDispatcher(opts, httpClient(opts), rec)
