@@ -124,6 +124,12 @@ func (f RecorderFunc) Record(ctx context.Context, d *model.Delivery) error { ret
 // Dispatcher delivers events. Its fields may be changed before first use;
 // it is safe for concurrent use afterwards.
 type Dispatcher struct {
+	// Client supplies the transport (nil Transport: http.DefaultTransport).
+	// Requests go to the transport directly: a delivery is never redirected
+	// (a 3xx is the receiver's final answer, as with webhook providers; a
+	// client would re-send a 301/302 as a GET without the payload), and
+	// Policy.Timeout bounds each attempt, so the client's CheckRedirect, Jar
+	// and Timeout are not used.
 	Client   *http.Client
 	Recorder Recorder // nil: deliveries are not recorded (mock sends)
 	Policy   Policy
@@ -445,7 +451,7 @@ func (d *Dispatcher) attempt(ctx context.Context, p Policy, target string, hdr h
 	}
 	req.Header = hdr
 	start := time.Now()
-	resp, err := d.Client.Do(req)
+	resp, err := d.transport().RoundTrip(req)
 	if err != nil {
 		att.Latency = time.Since(start)
 		att.Error = describeError(ctx, actx, target, p.Timeout, err)
@@ -476,8 +482,17 @@ func (d *Dispatcher) attempt(ctx context.Context, p Policy, target string, hdr h
 	}
 	if rerr != nil {
 		att.Error = "reading the response: " + describeError(ctx, actx, target, p.Timeout, rerr)
+	} else if loc := resp.Header.Get("Location"); resp.StatusCode >= 300 && resp.StatusCode < 400 && loc != "" {
+		att.Error = fmt.Sprintf("redirected to %s: webhooks are not followed across redirects; send to the final URL", loc)
 	}
 	return att, retryAfter(resp.Header.Get("Retry-After"), d.now()), Retryable(resp.StatusCode)
+}
+
+func (d *Dispatcher) transport() http.RoundTripper {
+	if d.Client != nil && d.Client.Transport != nil {
+		return d.Client.Transport
+	}
+	return http.DefaultTransport
 }
 
 // responseBuffers hold response bodies while they are read.

@@ -3,8 +3,10 @@ package dispatch
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -479,5 +481,29 @@ func TestBatchRecorderReportsSaveErrors(t *testing.T) {
 	}
 	if err := b.Close(); err == nil || err.Error() != "disk full" {
 		t.Errorf("Close = %v, want the save error", err)
+	}
+}
+
+func TestDeliverDoesNotFollowRedirects(t *testing.T) {
+	for _, code := range []int{301, 302, 307, 308} {
+		t.Run(strconv.Itoa(code), func(t *testing.T) {
+			srv := startServer(t)
+			d, _, _ := newTestDispatcher(t)
+			del, err := d.Deliver(context.Background(), Event{Type: "x", Body: []byte(`{"a":1}`)}, Target{URL: fmt.Sprintf("%s/redirect/%d", srv.URL, code)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if del.State != model.DeliveryFailed || del.StatusCode != code || len(del.Attempts) != 1 {
+				t.Errorf("state %s, status %d, %d attempts; want failed, %d, 1 (a redirect is final)", del.State, del.StatusCode, len(del.Attempts), code)
+			}
+			if e := del.Attempts[0].Error; !strings.Contains(e, "redirected to /moved") {
+				t.Errorf("attempt error %q does not name the Location", e)
+			}
+			for _, r := range srv.Requests() {
+				if r.Path == "/moved" {
+					t.Errorf("the redirect was followed (%s /moved)", r.Method)
+				}
+			}
+		})
 	}
 }

@@ -4,6 +4,7 @@
 //	/status/{code}              answer with that status
 //	/flaky/{n}/{code}           answer {code} to the first n requests on this path, then 200
 //	/retry-after/{secs}         answer 429 with Retry-After: {secs} once, then 200
+//	/redirect/{code}            answer {code} with Location: /moved (which answers 200)
 //	/echo                       answer 200 with the request body
 //	/slow/{duration}            wait, then 200
 //	/hold/{name}                wait until /_release/{name} (or the client goes away), then 200
@@ -123,6 +124,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		writeJSON(w, 200, `{"message":"ok"}`)
+	case parts[0] == "redirect" && len(parts) == 2:
+		code, _ := strconv.Atoi(parts[1])
+		w.Header().Set("Location", "/moved")
+		writeJSON(w, code, `{"message":"moved"}`)
 	case parts[0] == "echo":
 		if ct := r.Header.Get("Content-Type"); ct != "" {
 			w.Header().Set("Content-Type", ct)
