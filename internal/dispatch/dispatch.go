@@ -149,24 +149,27 @@ type Dispatcher struct {
 	// attempt (0 when the delivery is final). Commands use it for progress.
 	OnAttempt func(d *model.Delivery, next time.Duration)
 
-	// lastTarget is the last target URL checked: load mode sends thousands
-	// of deliveries to one URL, so it is parsed once, not per delivery.
-	lastTarget atomic.Pointer[checkedURL]
+	// lastTarget is the last target URL parsed: load mode sends thousands
+	// of deliveries to one URL, so it is parsed once, not per attempt.
+	lastTarget atomic.Pointer[parsedURL]
 }
 
-type checkedURL struct{ raw string }
+type parsedURL struct {
+	raw string
+	u   *url.URL // never modified: requests get a copy
+}
 
-// checkURL accepts an absolute http(s) URL with a host.
-func (d *Dispatcher) checkURL(raw string) error {
+// targetURL parses an absolute http(s) URL with a host.
+func (d *Dispatcher) targetURL(raw string) (*url.URL, error) {
 	if c := d.lastTarget.Load(); c != nil && c.raw == raw {
-		return nil
+		return c.u, nil
 	}
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return apperr.Usagef("invalid target URL %q: want http(s)://host/path", raw)
+		return nil, apperr.Usagef("invalid target URL %q: want http(s)://host/path", raw)
 	}
-	d.lastTarget.Store(&checkedURL{raw: raw})
-	return nil
+	d.lastTarget.Store(&parsedURL{raw: raw, u: u})
+	return u, nil
 }
 
 // New returns a Dispatcher with the default policy.
@@ -231,7 +234,7 @@ func (d *Dispatcher) Deliver(ctx context.Context, ev Event, t Target) (*model.De
 			reqID = NewUUID()
 		}
 	}
-	if err := d.checkURL(t.URL); err != nil {
+	if _, err := d.targetURL(t.URL); err != nil {
 		return nil, err
 	}
 	now := d.now().UTC()
@@ -373,7 +376,7 @@ func (d *Dispatcher) step(ctx context.Context, p Policy, ev Event, t Target, bas
 // and ctx's error returned: the attempt did not count.
 func (d *Dispatcher) Attempt(ctx context.Context, p Policy, ev Event, t Target, del *model.Delivery) (next time.Duration, err error) {
 	p = p.withDefaults()
-	if err := d.checkURL(t.URL); err != nil {
+	if _, err := d.targetURL(t.URL); err != nil {
 		return 0, err
 	}
 	before := *del
@@ -442,14 +445,18 @@ func flatten(h http.Header) map[string]string {
 // (0 if none) and whether the outcome may be retried.
 func (d *Dispatcher) attempt(ctx context.Context, p Policy, target string, hdr http.Header, body []byte, n int, startedAt time.Time) (model.DeliveryAttempt, time.Duration, bool) {
 	att := model.DeliveryAttempt{N: n, StartedAt: startedAt.UTC()}
-	actx, cancel := context.WithTimeout(ctx, p.Timeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(actx, http.MethodPost, target, bytes.NewReader(body))
+	u, err := d.targetURL(target)
 	if err != nil {
 		att.Error = err.Error()
 		return att, 0, false
 	}
-	req.Header = hdr
+	actx, cancel := context.WithTimeout(ctx, p.Timeout)
+	defer cancel()
+	req, err := newPost(actx, u, hdr, body)
+	if err != nil {
+		att.Error = err.Error()
+		return att, 0, false
+	}
 	start := time.Now()
 	resp, err := d.transport().RoundTrip(req)
 	if err != nil {
@@ -486,6 +493,25 @@ func (d *Dispatcher) attempt(ctx context.Context, p Policy, target string, hdr h
 		att.Error = fmt.Sprintf("redirected to %s: webhooks are not followed across redirects; send to the final URL", loc)
 	}
 	return att, retryAfter(resp.Header.Get("Retry-After"), d.now()), Retryable(resp.StatusCode)
+}
+
+// newPost is http.NewRequestWithContext for an already parsed URL (a copy
+// of u, so the transport may not share it). The body is not rewound by the
+// transport: a POST without an idempotency key is never replayed by it, and
+// the dispatcher's own retries build a new request.
+func newPost(ctx context.Context, u *url.URL, hdr http.Header, body []byte) (*http.Request, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "", http.NoBody)
+	if err != nil {
+		return nil, err
+	}
+	target := *u
+	// As NewRequest does: "host:" (an empty port) becomes "host".
+	target.Host = strings.TrimSuffix(target.Host, ":")
+	req.URL, req.Host, req.Header = &target, target.Host, hdr
+	if len(body) > 0 {
+		req.Body, req.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
+	}
+	return req, nil
 }
 
 func (d *Dispatcher) transport() http.RoundTripper {

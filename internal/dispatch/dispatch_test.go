@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -503,6 +505,41 @@ func TestDeliverDoesNotFollowRedirects(t *testing.T) {
 				if r.Path == "/moved" {
 					t.Errorf("the redirect was followed (%s /moved)", r.Method)
 				}
+			}
+		})
+	}
+}
+
+func TestNewPostMatchesNewRequest(t *testing.T) {
+	for _, tt := range []struct {
+		url  string
+		body string
+	}{
+		{"http://127.0.0.1:8080/hook?x=1", `{"a":1}`},
+		{"https://example.com:/path", `{}`},
+		{"http://[::1]:9/", ""},
+	} {
+		t.Run(tt.url, func(t *testing.T) {
+			u, err := url.Parse(tt.url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, _ := http.NewRequest(http.MethodPost, tt.url, strings.NewReader(tt.body))
+			got, err := newPost(context.Background(), u, http.Header{"X-A": {"b"}}, []byte(tt.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Method != want.Method || got.URL.String() != want.URL.String() || got.Host != want.Host || got.ContentLength != want.ContentLength {
+				t.Errorf("got %s %s host %q length %d, want %s %s host %q length %d",
+					got.Method, got.URL, got.Host, got.ContentLength, want.Method, want.URL, want.Host, want.ContentLength)
+			}
+			b, _ := io.ReadAll(got.Body)
+			if string(b) != tt.body || got.Header.Get("X-A") != "b" {
+				t.Errorf("body %q, header %v", b, got.Header)
+			}
+			got.URL.Path = "/changed"
+			if u.Path == "/changed" {
+				t.Error("the request shares the cached URL")
 			}
 		})
 	}
