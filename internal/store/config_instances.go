@@ -30,7 +30,7 @@ func (s *Store) InsertConfigInstance(ctx context.Context, ci *model.ConfigInstan
 	}
 	defer s.lockWrites()()
 	_, err = s.db.ExecContext(ctx, `INSERT INTO config_instances (`+configInstanceColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, args...)
-	if isUniqueViolation(err) {
+	if isKeyViolation(err) {
 		return apperr.New(apperr.ErrConflict, "config instance %s already exists", ci.ID)
 	}
 	return err

@@ -48,7 +48,7 @@ func (s *Store) InsertReceivedRequests(ctx context.Context, reqs ...*model.Recei
 				}
 			}
 			if err := s.execInsertReceived(ctx, tx, len(chunk), args); err != nil {
-				if isUniqueViolation(err) {
+				if isKeyViolation(err) {
 					return s.uniqueViolation(ctx, tx, chunk, err)
 				}
 				return err
@@ -78,7 +78,7 @@ func (s *Store) uniqueViolation(ctx context.Context, tx *sql.Tx, chunk []*model.
 			return err
 		}
 		if err := s.execInsertReceived(ctx, tx, 1, args); err != nil {
-			if isUniqueViolation(err) {
+			if isKeyViolation(err) {
 				return apperr.New(apperr.ErrConflict, "received request %s is already recorded", r.ID)
 			}
 			return err

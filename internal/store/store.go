@@ -204,6 +204,13 @@ func isUniqueViolation(err error) bool {
 	return errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE
 }
 
+// isKeyViolation is isUniqueViolation or a duplicate primary key (a TEXT
+// primary key fails with SQLITE_CONSTRAINT_PRIMARYKEY, not _UNIQUE).
+func isKeyViolation(err error) bool {
+	var se *sqlite.Error
+	return isUniqueViolation(err) || errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+}
+
 // Time is stored as RFC 3339 with nanoseconds in UTC, so text order is time order.
 const timeLayout = "2006-01-02T15:04:05.000000000Z07:00"
 

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -233,5 +234,20 @@ func TestOpenDirWithURICharacters(t *testing.T) {
 	entries, _ := os.ReadDir(base)
 	if len(entries) != 1 {
 		t.Fatalf("stray files next to the data dir: %v", entries)
+	}
+}
+
+func TestInsertConfigInstanceTwiceIsAConflict(t *testing.T) {
+	ctx := context.Background()
+	s := openTemp(t, t.TempDir())
+	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	ci := &model.ConfigInstance{ID: "cfg_inst_1", ConfigTypeID: "ct_1", DeviceID: "dev_1", RelativeFilepath: "a.json",
+		Content: json.RawMessage(`{}`), Status: model.ConfigInstanceValidating, CreatedAt: now, UpdatedAt: now}
+	if err := s.InsertConfigInstance(ctx, ci); err != nil {
+		t.Fatal(err)
+	}
+	err := s.InsertConfigInstance(ctx, ci)
+	if !errors.Is(err, apperr.ErrConflict) || !strings.Contains(err.Error(), "config instance cfg_inst_1 already exists") {
+		t.Errorf("second insert: %v, want a conflict naming the instance", err)
 	}
 }
