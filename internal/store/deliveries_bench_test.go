@@ -33,11 +33,7 @@ func benchDeliveries(n, round int) []*model.Delivery {
 // BenchmarkSaveDeliveries500 is one batch of load mode's recorder.
 func BenchmarkSaveDeliveries500(b *testing.B) {
 	ctx := context.Background()
-	s, err := Open(ctx, b.TempDir())
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
+	s := openTemp(b, b.TempDir())
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
 		b.StopTimer()
@@ -115,11 +111,7 @@ func uuidLike(u [16]byte) string {
 // one in a hundred failed (status 500), four event types, ten configs.
 func BenchmarkListDeliveries100k(b *testing.B) {
 	ctx := context.Background()
-	s, err := Open(ctx, b.TempDir())
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
+	s := openTemp(b, b.TempDir())
 	events := []string{"device.enrolled", "device.locked", "device.lost", "push"}
 	start := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 	for round := range 200 {
