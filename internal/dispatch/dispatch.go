@@ -496,9 +496,8 @@ func (d *Dispatcher) attempt(ctx context.Context, p Policy, target string, hdr h
 }
 
 // newPost is http.NewRequestWithContext for an already parsed URL (a copy
-// of u, so the transport may not share it). The body is not rewound by the
-// transport: a POST without an idempotency key is never replayed by it, and
-// the dispatcher's own retries build a new request.
+// of u, so the transport may not share it). GetBody lets a transport send
+// the body again on a new connection when a kept one turned out closed.
 func newPost(ctx context.Context, u *url.URL, hdr http.Header, body []byte) (*http.Request, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "", http.NoBody)
 	if err != nil {
@@ -510,6 +509,7 @@ func newPost(ctx context.Context, u *url.URL, hdr http.Header, body []byte) (*ht
 	req.URL, req.Host, req.Header = &target, target.Host, hdr
 	if len(body) > 0 {
 		req.Body, req.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
+		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
 	}
 	return req, nil
 }

@@ -1,8 +1,12 @@
 package webhook
 
 import (
+	"net/http"
 	"runtime/debug"
 	"testing"
+
+	"github.com/hookctl/hookctl/internal/cmdtest"
+	"github.com/hookctl/hookctl/internal/leanhttp"
 )
 
 func TestRelaxGC(t *testing.T) {
@@ -37,3 +41,41 @@ func gcPercent() int {
 	debug.SetGCPercent(p)
 	return p
 }
+
+func TestLoadClient(t *testing.T) {
+	tests := []struct {
+		name     string
+		base     http.RoundTripper
+		insecure bool
+		lean     bool
+	}{
+		{"default transport: leanhttp in front of net/http", nil, false, true},
+		{"--insecure keeps its TLS config in the fallback", nil, true, true},
+		{"a custom round tripper is left alone", roundTripFunc(func(*http.Request) (*http.Response, error) { return nil, nil }), false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := cmdtest.New(t, false)
+			env.Factory.HTTPClient = func() *http.Client { return &http.Client{Transport: tt.base} }
+			opts := &SendOptions{Factory: env.Factory, Concurrency: 16, Insecure: tt.insecure}
+			lt, ok := loadClient(opts).Transport.(*leanhttp.Transport)
+			if ok != tt.lean {
+				t.Fatalf("leanhttp used = %v, want %v", ok, tt.lean)
+			}
+			if !ok {
+				return
+			}
+			fb, isHTTP := lt.Fallback.(*http.Transport)
+			if !isHTTP || lt.MaxIdlePerHost != 16 {
+				t.Fatalf("fallback %T, %d idle per host", lt.Fallback, lt.MaxIdlePerHost)
+			}
+			if skip := fb.TLSClientConfig != nil && fb.TLSClientConfig.InsecureSkipVerify; skip != tt.insecure {
+				t.Errorf("fallback skips certificate checks = %v, want %v", skip, tt.insecure)
+			}
+		})
+	}
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
