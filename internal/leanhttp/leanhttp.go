@@ -136,6 +136,12 @@ func (t *Transport) exchange(c *conn, req *http.Request) (*http.Response, error)
 		return nil, err
 	}
 	if err := writeRequest(c.bw, req); err != nil {
+		// A server may answer before it read the whole body (413) and hang
+		// up, failing our write: its answer is the result, as with net/http.
+		if resp, rerr := readResponse(c.br, req); rerr == nil {
+			resp.Body = &body{rc: resp.Body, c: c, t: t, stop: stop, keep: false}
+			return resp, nil
+		}
 		return fail(staleError{err})
 	}
 	// Nothing at all back (EOF, reset) means the server had dropped the
@@ -274,6 +280,11 @@ func (t *Transport) dial(ctx context.Context, key string) (*conn, error) {
 
 // put keeps c for the next request to its host, or closes it.
 func (t *Transport) put(c *conn) {
+	if c.br.Buffered() > 0 {
+		// Bytes nobody asked for: the connection is out of step.
+		c.nc.Close()
+		return
+	}
 	max := t.MaxIdlePerHost
 	if max <= 0 {
 		max = 64

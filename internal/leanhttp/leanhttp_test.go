@@ -390,3 +390,50 @@ func TestConcurrentRoundTrips(t *testing.T) {
 		t.Errorf("%d connections for 8 workers", n)
 	}
 }
+
+func TestEarlyAnswerToALargeBody(t *testing.T) {
+	// The server answers 413 after the headers and hangs up without reading
+	// the 8 MiB body: the write fails, the answer is still the result.
+	target := scripted(t, func(_ int, c net.Conn, br *bufio.Reader) {
+		if _, err := http.ReadRequest(br); err != nil {
+			return
+		}
+		io.WriteString(c, "HTTP/1.1 413 Payload Too Large\r\nContent-Length: 9\r\nConnection: close\r\n\r\ntoo large")
+		c.(*net.TCPConn).CloseWrite()
+		time.Sleep(100 * time.Millisecond)
+		c.(*net.TCPConn).SetLinger(0) // reset: the client's write fails
+	})
+	resp, body := roundTrip(t, &Transport{Fallback: &fallback{}}, post(t, context.Background(), target, strings.Repeat("x", 8<<20), nil))
+	if resp.StatusCode != http.StatusRequestEntityTooLarge || body != "too large" {
+		t.Errorf("got %d %q, want 413 too large", resp.StatusCode, body)
+	}
+}
+
+func TestUnsolicitedBytesRetireTheConnection(t *testing.T) {
+	srvConns := 0
+	var mu sync.Mutex
+	target := scripted(t, func(_ int, c net.Conn, br *bufio.Reader) {
+		mu.Lock()
+		srvConns++
+		mu.Unlock()
+		for {
+			if _, ok := readRequest(br); !ok {
+				return
+			}
+			// One answer, then bytes no request asked for.
+			io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokHTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nstale")
+		}
+	})
+	tr := &Transport{Fallback: &fallback{}}
+	for i := 0; i < 2; i++ {
+		if _, body := roundTrip(t, tr, post(t, context.Background(), target, "x", nil)); body != "ok" {
+			t.Fatalf("request %d got %q, want ok (not the stale answer)", i, body)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if srvConns != 2 {
+		t.Errorf("%d connections, want 2 (the first was out of step)", srvConns)
+	}
+}
