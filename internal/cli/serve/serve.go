@@ -19,6 +19,7 @@ import (
 	"github.com/hookctl/hookctl/internal/cmdutil"
 	"github.com/hookctl/hookctl/internal/outbox"
 	"github.com/hookctl/hookctl/internal/server"
+	"github.com/hookctl/hookctl/internal/store"
 )
 
 // Options are the inputs of `serve`.
@@ -125,6 +126,18 @@ func serveRun(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
+	// One server per data directory: a second one would free the first's
+	// outbox leases on start and deliver what it is delivering.
+	lock, err := s.Acquire(ctx, "serve")
+	if err != nil {
+		s.Close()
+		if errors.Is(err, store.ErrLocked) {
+			return apperr.New(apperr.ErrConflict, "another hookctl serve is already using %s: stop it, or give this server its own --data-dir",
+				filepath.Dir(s.Path()))
+		}
+		return err
+	}
+	defer lock.Release()
 	local := backend.NewLocal(s, f.Now)
 	defer local.Close()
 
