@@ -73,12 +73,14 @@ Targets:
                  refused (send to its URL with --to instead)
   --all          every enabled config subscribed to the event type
 
-Each delivery gets a delivery id (dlv_…) and a request id (a UUID, sent as
-X-Request-Id and, for Standard Webhooks, as webhook-id so the signature covers
-it). Network errors, timeouts, 408, 429 and 5xx are retried with exponential
-backoff and jitter, honouring Retry-After; other statuses are final. Every
-attempt is recorded: see "hookctl webhook deliveries". With --mock nothing is
-recorded, like a provider's "send test event" button.
+Each delivery gets a delivery id (dlv_…) and a request id (a time-ordered
+UUID v7, sent as X-Request-Id and, for Standard Webhooks, as webhook-id so the
+signature covers it). Network errors, timeouts, 408, 429 and 5xx are retried
+with exponential backoff and jitter, honouring Retry-After; other statuses are
+final. Redirects are not followed (providers do not follow them): a 3xx fails
+the delivery and names its Location. Every attempt is recorded: see "hookctl
+webhook deliveries". With --mock nothing is recorded, like a provider's "send
+test event" button.
 
 Exit status: 1 when a delivery finally failed; with --expect-status, 6 when a
 final status does not match (and 0 otherwise, whatever the status).
@@ -88,7 +90,10 @@ targets), --concurrency at a time, at most --rate per second, and prints a
 summary instead of every delivery: sent, succeeded, failed, p50/p95/p99
 latency of the HTTP requests and requests per second. The payload is built
 once; each request still gets its own request id and signature. Deliveries
-are recorded in batches of 500 per transaction by a background writer.
+are recorded in batches of 500 per transaction by a background writer (at
+most 100 ms after they end). Plain-http targets are sent over keep-alive
+connections by a lean HTTP/1.1 client; the Go collector runs with GOGC=400
+unless GOGC is set.
 
 With a remote backend (--api-url / HOOKCTL_API_URL) a single send is made by
 the server's dispatcher: the CLI asks, waits and prints the outcome. --mock
