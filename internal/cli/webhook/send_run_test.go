@@ -3,8 +3,11 @@ package webhook
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -217,5 +220,47 @@ func TestResendKeepsRequestIDAndResigns(t *testing.T) {
 	list, _ = env.Local.ListDeliveries(ctx, backend.ListDeliveriesParams{})
 	if list.Total != 2 || list.Deliveries[0].ResendOf != orig.ID {
 		t.Errorf("deliveries %+v", list)
+	}
+}
+
+// TestSendToHTTPS covers the TLS path, single and load mode (where it goes
+// through net/http behind the lean client): a self-signed receiver is
+// refused unless --insecure.
+func TestSendToHTTPS(t *testing.T) {
+	var hits atomic.Int32
+	tlsSrv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		io.WriteString(w, `{"message":"ok"}`)
+	}))
+	defer tlsSrv.Close()
+	tests := []struct {
+		name     string
+		count    int
+		insecure bool
+		wantHits int32
+	}{
+		{"single, certificate checked", 1, false, 0},
+		{"single, --insecure", 1, true, 1},
+		{"load mode, certificate checked", 5, false, 0},
+		{"load mode, --insecure", 5, true, 5},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env, _ := sendEnv(t)
+			hits.Store(0)
+			o := baseOpts(env)
+			o.Type, o.To, o.Secret, o.Retries = "ping", tlsSrv.URL+"/hook", "s", -1
+			o.Count, o.Concurrency, o.Insecure = tt.count, 2, tt.insecure
+			err := sendRun(context.Background(), o)
+			if (err == nil) != tt.insecure {
+				t.Errorf("err = %v", err)
+			}
+			if n := hits.Load(); n != tt.wantHits {
+				t.Errorf("receiver got %d requests, want %d", n, tt.wantHits)
+			}
+			if !tt.insecure && tt.count == 1 && !strings.Contains(env.Out.String()+env.ErrOut.String(), "certificate") {
+				t.Errorf("the failure does not mention the certificate:\n%s%s", env.Out, env.ErrOut)
+			}
+		})
 	}
 }
