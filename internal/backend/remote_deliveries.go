@@ -3,11 +3,14 @@ package backend
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
 	"time"
 
+	"github.com/hookctl/hookctl/internal/apperr"
 	"github.com/hookctl/hookctl/internal/model"
 )
 
@@ -29,29 +32,67 @@ type ImportDeliveriesBody struct {
 	Data []json.RawMessage `json:"data"`
 }
 
-// SaveDeliveries records deliveries made by the caller (POST /v1/deliveries).
+// importChunkBytes bounds one POST /v1/deliveries body: half the server's
+// default body limit (1 MiB), so that load mode's batches of 500 (over 2 KiB
+// a delivery once encoded) go in several requests instead of one refused
+// with 413.
+const importChunkBytes = 512 << 10
+
+// SaveDeliveries records deliveries made by the caller (POST /v1/deliveries),
+// in requests of at most importChunkBytes. A server with a smaller limit
+// answers 413: the chunk is then sent again in halves, down to a single
+// delivery, which is refused only if it alone exceeds the limit.
 func (r *Remote) SaveDeliveries(ctx context.Context, ds []*model.Delivery) error {
-	if len(ds) == 0 {
+	encoded := make([]json.RawMessage, 0, len(ds))
+	size := 0
+	for i, d := range ds {
+		b, err := encodeImportedDelivery(d)
+		if err != nil {
+			return err
+		}
+		if len(encoded) > 0 && size+len(b) > importChunkBytes {
+			if err := r.importDeliveries(ctx, ds[i-len(encoded):i], encoded); err != nil {
+				return err
+			}
+			encoded, size = encoded[:0:0], 0
+		}
+		encoded = append(encoded, b)
+		size += len(b) + 1
+	}
+	if len(encoded) == 0 {
 		return nil
 	}
-	body := ImportDeliveriesBody{Data: make([]json.RawMessage, 0, len(ds))}
-	for _, d := range ds {
-		b, err := json.Marshal(d)
-		if err != nil {
-			return err
-		}
-		var m map[string]json.RawMessage
-		if err := json.Unmarshal(b, &m); err != nil {
-			return err
-		}
-		m["payload_base64"], _ = json.Marshal(d.Payload)
-		b, err = json.Marshal(m)
-		if err != nil {
-			return err
-		}
-		body.Data = append(body.Data, b)
+	return r.importDeliveries(ctx, ds[len(ds)-len(encoded):], encoded)
+}
+
+// importDeliveries posts one chunk (ds and their encodings), halving it on 413.
+func (r *Remote) importDeliveries(ctx context.Context, ds []*model.Delivery, encoded []json.RawMessage) error {
+	err := r.do(ctx, http.MethodPost, "/v1/deliveries", nil, ImportDeliveriesBody{Data: encoded}, nil)
+	if !errors.Is(err, apperr.ErrTooLarge) {
+		return err
 	}
-	return r.do(ctx, http.MethodPost, "/v1/deliveries", nil, body, nil)
+	if len(encoded) == 1 {
+		return fmt.Errorf("record delivery %s: %w", ds[0].ID, err)
+	}
+	half := len(encoded) / 2
+	if err := r.importDeliveries(ctx, ds[:half], encoded[:half]); err != nil {
+		return err
+	}
+	return r.importDeliveries(ctx, ds[half:], encoded[half:])
+}
+
+// encodeImportedDelivery is d as JSON with payload_base64, the exact bytes.
+func encodeImportedDelivery(d *model.Delivery) (json.RawMessage, error) {
+	b, err := json.Marshal(d)
+	if err != nil {
+		return nil, err
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, err
+	}
+	m["payload_base64"], _ = json.Marshal(d.Payload)
+	return json.Marshal(m)
 }
 
 // DeliveriesQuery is the query of GET /v1/deliveries for p.

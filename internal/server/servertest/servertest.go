@@ -29,8 +29,9 @@ type Instance struct {
 }
 
 // Start opens (or creates) the store in dataDir, creates an API key named
-// "test" and serves the API until Close.
-func Start(dataDir string) (*Instance, error) {
+// "test" and serves the API until Close. configure, if any, may change the
+// server's options (e.g. MaxBodyBytes) before it starts.
+func Start(dataDir string, configure ...func(*server.Options)) (*Instance, error) {
 	ctx := context.Background()
 	s, err := store.Open(ctx, dataDir)
 	if err != nil {
@@ -51,7 +52,11 @@ func Start(dataDir string) (*Instance, error) {
 	}
 	onAttempt = server.DispatcherMetrics(metrics, ob.Len)
 	local.OnConfigInstanceCreated = server.NotifyConfigInstances(local, ob, func(string, ...any) {})
-	srv := server.New(server.Options{Backend: local, Auth: &apikey.Authenticator{Store: s, TouchEvery: time.Minute}, Metrics: metrics, Dispatcher: ob})
+	so := server.Options{Backend: local, Auth: &apikey.Authenticator{Store: s, TouchEvery: time.Minute}, Metrics: metrics, Dispatcher: ob}
+	for _, c := range configure {
+		c(&so)
+	}
+	srv := server.New(so)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		s.Close()
