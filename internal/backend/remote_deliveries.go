@@ -81,18 +81,19 @@ func (r *Remote) importDeliveries(ctx context.Context, ds []*model.Delivery, enc
 	return r.importDeliveries(ctx, ds[half:], encoded[half:])
 }
 
-// encodeImportedDelivery is d as JSON with payload_base64, the exact bytes.
+// encodeImportedDelivery is d as JSON with its payload once, in
+// payload_base64 (the exact bytes), in one pass: Delivery's own MarshalJSON
+// would add it a second time as "payload".
 func encodeImportedDelivery(d *model.Delivery) (json.RawMessage, error) {
-	b, err := json.Marshal(d)
-	if err != nil {
-		return nil, err
+	type plain model.Delivery // without Delivery's MarshalJSON
+	p := plain(*d)
+	if p.Attempts == nil {
+		p.Attempts = []model.DeliveryAttempt{}
 	}
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(b, &m); err != nil {
-		return nil, err
-	}
-	m["payload_base64"], _ = json.Marshal(d.Payload)
-	return json.Marshal(m)
+	return json.Marshal(struct {
+		plain
+		PayloadBase64 []byte `json:"payload_base64"`
+	}{p, d.Payload})
 }
 
 // DeliveriesQuery is the query of GET /v1/deliveries for p.
