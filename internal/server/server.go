@@ -45,6 +45,10 @@ type Options struct {
 	// Dispatcher sends what POST /v1/events and resend queue; without one
 	// those answer 500.
 	Dispatcher Dispatcher
+	// PublicURL is the base of the sources' hook URLs (scheme://host[/prefix]),
+	// for a server behind a proxy or tunnel; "" builds them from the address
+	// each client used (its Host header).
+	PublicURL string
 }
 
 // Server is the API's http.Handler.
@@ -56,6 +60,7 @@ type Server struct {
 	metrics *Metrics
 	// dispatcher queues and delivers events (nil: sending is not available).
 	dispatcher Dispatcher
+	publicURL  string // without a trailing slash
 
 	requests *CounterVec
 	latency  *HistogramVec
@@ -83,6 +88,7 @@ func New(o Options) *Server {
 		paths:    map[string][]string{},
 
 		dispatcher: o.Dispatcher,
+		publicURL:  strings.TrimSuffix(o.PublicURL, "/"),
 	}
 	if s.maxBody <= 0 {
 		s.maxBody = DefaultMaxBodyBytes

@@ -60,8 +60,13 @@ func tenantOf(r *http.Request) string {
 	return ""
 }
 
-// withHookURL sets src.HookURL from the address the client used.
-func withHookURL(r *http.Request, src *model.Source) *model.Source {
+// withHookURL sets src.HookURL: under the server's public URL when it has
+// one, else from the address the client used.
+func (s *Server) withHookURL(r *http.Request, src *model.Source) *model.Source {
+	if s.publicURL != "" {
+		src.HookURL = s.publicURL + src.HookPath()
+		return src
+	}
 	scheme := "http"
 	if r.TLS != nil {
 		scheme = "https"
@@ -86,7 +91,7 @@ func (s *Server) upsertSource(w http.ResponseWriter, r *http.Request) error {
 	if created {
 		status = http.StatusCreated
 	}
-	return writeJSON(w, status, withHookURL(r, src))
+	return writeJSON(w, status, s.withHookURL(r, src))
 }
 
 func (s *Server) listSources(w http.ResponseWriter, r *http.Request) error {
@@ -98,7 +103,7 @@ func (s *Server) listSources(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	for i := range srcs {
-		withHookURL(r, &srcs[i])
+		s.withHookURL(r, &srcs[i])
 	}
 	return writeList(w, srcs)
 }
@@ -111,7 +116,7 @@ func (s *Server) getSource(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, withHookURL(r, src))
+	return writeJSON(w, http.StatusOK, s.withHookURL(r, src))
 }
 
 func (s *Server) headSource(w http.ResponseWriter, r *http.Request) error {

@@ -25,7 +25,7 @@ type srcEnv struct {
 	local      *backend.Local
 }
 
-func startSourceServer(t *testing.T) *srcEnv {
+func startSourceServer(t *testing.T, configure ...func(*server.Options)) *srcEnv {
 	t.Helper()
 	ctx := context.Background()
 	s, err := store.Open(ctx, t.TempDir())
@@ -41,7 +41,11 @@ func startSourceServer(t *testing.T) *srcEnv {
 		t.Fatal(err)
 	}
 	local := backend.NewLocal(s, nil)
-	srv := server.New(server.Options{Backend: local, Auth: &apikey.Authenticator{Store: s}, MaxBodyBytes: 1024})
+	opts := server.Options{Backend: local, Auth: &apikey.Authenticator{Store: s}, MaxBodyBytes: 1024}
+	for _, c := range configure {
+		c(&opts)
+	}
+	srv := server.New(opts)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -394,5 +398,29 @@ func TestRequestHistoryIsTenantScoped(t *testing.T) {
 	code, _, got := e.call(t, e.glob, "GET", "/v1/requests/"+accepted.ID, "", "")
 	if code != 404 || strings.Contains(got, "acme only") {
 		t.Fatalf("globex get: %d %s", code, got)
+	}
+}
+
+// TestSourceHookURLUnderPublicURL: behind a proxy or tunnel the hook URL is
+// built from the server's public URL (trailing slash or not), in every
+// answer that carries it, not from the Host the client used.
+func TestSourceHookURLUnderPublicURL(t *testing.T) {
+	for _, public := range []string{"https://hooks.example.com/in", "https://hooks.example.com/in/"} {
+		t.Run(public, func(t *testing.T) {
+			e := startSourceServer(t, func(o *server.Options) { o.PublicURL = public })
+			code, src := e.create(t, e.acme, `{"datasource":"github","event":"push"}`)
+			want := "https://hooks.example.com/in/wh/" + src.APIToken + "/" + src.Token
+			if code != 201 || src.HookURL != want {
+				t.Fatalf("create: %d hookUrl %q, want %q", code, src.HookURL, want)
+			}
+			code, _, body := e.call(t, e.acme, "GET", "/wh/config/"+src.Token, "", "")
+			if code != 200 || !strings.Contains(body, `"hookUrl":"`+want+`"`) {
+				t.Errorf("get: %d %s", code, body)
+			}
+			code, _, body = e.call(t, e.acme, "GET", "/wh/config", "", "")
+			if code != 200 || !strings.Contains(body, `"hookUrl":"`+want+`"`) {
+				t.Errorf("list: %d %s", code, body)
+			}
+		})
 	}
 }

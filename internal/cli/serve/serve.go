@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"time"
@@ -29,6 +30,7 @@ type Options struct {
 	Workers         int
 	ReadyFile       string
 	ShutdownTimeout time.Duration
+	PublicURL       string
 }
 
 // DefaultAddr is where serve listens without --addr.
@@ -103,6 +105,12 @@ delivery attempts finish (up to --shutdown-timeout).`,
 			if opts.ShutdownTimeout <= 0 {
 				return apperr.Usagef("invalid --shutdown-timeout %s: use a positive duration such as 10s", opts.ShutdownTimeout)
 			}
+			if opts.PublicURL != "" {
+				u, err := url.Parse(opts.PublicURL)
+				if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+					return apperr.Usagef("invalid --public-url %q: want http(s)://host[:port][/prefix], without query or fragment", opts.PublicURL)
+				}
+			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -114,6 +122,7 @@ delivery attempts finish (up to --shutdown-timeout).`,
 	fl.IntVar(&opts.Workers, "workers", 4, "number of delivery workers")
 	fl.StringVar(&opts.ReadyFile, "ready-file", "", "once listening, write the server's URL to this file (atomically)")
 	fl.DurationVar(&opts.ShutdownTimeout, "shutdown-timeout", server.DefaultShutdownTimeout, "how long to wait for in-flight requests on shutdown")
+	fl.StringVar(&opts.PublicURL, "public-url", "", "base of the sources' hook URLs, e.g. behind a proxy or tunnel (default: the address each client used)")
 	return cmd
 }
 
@@ -160,6 +169,7 @@ func serveRun(ctx context.Context, opts *Options) error {
 		ErrorLog:   ios.ErrOut,
 		Metrics:    metrics,
 		Dispatcher: ob,
+		PublicURL:  opts.PublicURL,
 	})
 	local.OnConfigInstanceCreated = server.NotifyConfigInstances(local, ob, func(format string, args ...any) {
 		fmt.Fprintf(ios.ErrOut, format+"\n", args...)

@@ -24,6 +24,12 @@ func TestServeFlags(t *testing.T) {
 		{[]string{"--addr", "127.0.0.1:0", "--workers", "2", "--ready-file", "r", "--shutdown-timeout", "1s"}, func(o *Options) bool {
 			return o.Addr == "127.0.0.1:0" && o.Workers == 2 && o.ReadyFile == "r" && o.ShutdownTimeout == time.Second
 		}, ""},
+		{[]string{"--public-url", "https://hooks.example.com/in/"}, func(o *Options) bool {
+			return o.PublicURL == "https://hooks.example.com/in/"
+		}, ""},
+		{[]string{"--public-url", "hooks.example.com"}, nil, "invalid --public-url"},
+		{[]string{"--public-url", "ftp://hooks.example.com"}, nil, "invalid --public-url"},
+		{[]string{"--public-url", "https://hooks.example.com/?a=1"}, nil, "invalid --public-url"},
 		{[]string{"--workers", "0"}, nil, "invalid --workers 0"},
 		{[]string{"--shutdown-timeout", "0s"}, nil, "invalid --shutdown-timeout"},
 		{[]string{"extra"}, nil, "too many arguments"},
