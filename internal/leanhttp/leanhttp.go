@@ -7,9 +7,9 @@
 // round trip on the caller's goroutine: it writes the request on an idle
 // keep-alive connection (or a new one), reads the response with
 // http.ReadResponse, and puts the connection back when the body was read to
-// its end. It speaks plain HTTP/1.1 to origin servers only; https URLs,
-// requests a proxy should carry, bodies of unknown length and methods other
-// than POST go to Fallback.
+// its end. It speaks plain HTTP/1.1 to origin servers only. Fallback gets
+// the rest: https, requests a proxy should carry, methods other than POST,
+// bodies of unknown length, and URLs with user:password@.
 package leanhttp
 
 import (
@@ -98,6 +98,9 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 // over plain http to an origin server, with a body that can be sent again.
 func (t *Transport) handles(req *http.Request) bool {
 	if req.URL == nil || req.URL.Scheme != "http" || req.Method != http.MethodPost {
+		return false
+	}
+	if req.URL.User != nil { // net/http turns user:password@ into basic auth
 		return false
 	}
 	if req.ContentLength < 0 || req.ContentLength > 0 && req.GetBody == nil {

@@ -315,6 +315,7 @@ func TestWhatGoesToFallback(t *testing.T) {
 		{"body of unknown length", unknownLength, nil, false},
 		{"body that cannot be sent again", noGetBody, nil, false},
 		{"a proxy applies", post(t, context.Background(), srv.URL, "x", nil), viaProxy, false},
+		{"user:password@ in the URL", post(t, context.Background(), strings.Replace(srv.URL, "http://", "http://u:p@", 1), "x", nil), nil, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
