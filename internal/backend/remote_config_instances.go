@@ -41,7 +41,7 @@ func (r *Remote) CreateConfigInstance(ctx context.Context, p CreateConfigInstanc
 		for _, id := range strings.Split(ids, ",") {
 			ds = append(ds, &model.Delivery{ID: strings.TrimSpace(id), State: model.DeliveryPending})
 		}
-		if err := r.awaitFinal(ctx, ds); err != nil {
+		if err := r.awaitFinal(ctx, ds, nil); err != nil {
 			return &ci, err
 		}
 		r.OnValidationDeliveries(ctx, &ci, ds)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strconv"
 
 	"github.com/hookctl/hookctl/internal/model"
 )
@@ -20,11 +21,23 @@ var waitQuery = url.Values{"wait": {remoteWait}}
 // deliveries to be final, polling GET /v1/deliveries/{id}?wait=… for those
 // still pending when the first answer came.
 func (r *Remote) SendEvent(ctx context.Context, p SendEventParams) (*SendResult, error) {
+	return r.SendEventProgress(ctx, p, nil)
+}
+
+// SendEventProgress is SendEvent that also calls progress with a delivery
+// and each of its attempts that the server retries: the request is answered
+// at once and each delivery long-polled attempt by attempt (?attempts=N).
+// With a nil progress it is SendEvent.
+func (r *Remote) SendEventProgress(ctx context.Context, p SendEventParams, progress func(*model.Delivery, *model.DeliveryAttempt)) (*SendResult, error) {
+	q := waitQuery
+	if progress != nil {
+		q = nil
+	}
 	var res SendResult
-	if err := r.do(ctx, http.MethodPost, "/v1/events", waitQuery, p, &res); err != nil {
+	if err := r.do(ctx, http.MethodPost, "/v1/events", q, p, &res); err != nil {
 		return nil, err
 	}
-	return &res, r.awaitFinal(ctx, res.Data)
+	return &res, r.awaitFinal(ctx, res.Data, progress)
 }
 
 // ResendDelivery asks the server to resend (POST /v1/deliveries/{id}/resend)
@@ -34,15 +47,30 @@ func (r *Remote) ResendDelivery(ctx context.Context, id string, p ResendParams) 
 	if err := r.do(ctx, http.MethodPost, "/v1/deliveries/"+url.PathEscape(id)+"/resend", waitQuery, p, &res); err != nil {
 		return nil, err
 	}
-	return &res, r.awaitFinal(ctx, res.Data)
+	return &res, r.awaitFinal(ctx, res.Data, nil)
 }
 
-func (r *Remote) awaitFinal(ctx context.Context, ds []*model.Delivery) error {
+// awaitFinal long-polls each pending delivery until it is final; with
+// progress, attempt by attempt, calling progress for each retried attempt.
+func (r *Remote) awaitFinal(ctx context.Context, ds []*model.Delivery, progress func(*model.Delivery, *model.DeliveryAttempt)) error {
 	for i, d := range ds {
 		for d.State == model.DeliveryPending {
+			q := waitQuery
+			if progress != nil {
+				q = url.Values{"wait": {remoteWait}, "attempts": {strconv.Itoa(d.AttemptCount)}}
+			}
 			var got model.Delivery
-			if err := r.do(ctx, http.MethodGet, "/v1/deliveries/"+url.PathEscape(d.ID), waitQuery, nil, &got); err != nil {
+			if err := r.do(ctx, http.MethodGet, "/v1/deliveries/"+url.PathEscape(d.ID), q, nil, &got); err != nil {
 				return err
+			}
+			if progress != nil {
+				// Every attempt since the last answer that the server will
+				// retry: several may have happened within one poll.
+				for i := min(len(d.Attempts), len(got.Attempts)); i < len(got.Attempts); i++ {
+					if got.State == model.DeliveryPending || i < len(got.Attempts)-1 {
+						progress(&got, &got.Attempts[i])
+					}
+				}
 			}
 			d = &got
 		}

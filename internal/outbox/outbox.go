@@ -64,7 +64,8 @@ type Outbox struct {
 	len  atomic.Int64
 
 	mu      sync.Mutex
-	waiters map[string][]chan struct{}
+	waiters map[string][]chan struct{} // closed when the delivery is final
+	attempt map[string][]chan struct{} // closed after each recorded attempt
 	logMu   sync.Mutex
 }
 
@@ -88,7 +89,8 @@ func New(ctx context.Context, st *store.Store, o Options) (*Outbox, error) {
 	d := dispatch.New(client, nil)
 	d.Now = o.Now
 	d.Jitter = o.Jitter
-	ob := &Outbox{st: st, o: o, d: d, wake: make(chan struct{}, 1), waiters: map[string][]chan struct{}{}}
+	ob := &Outbox{st: st, o: o, d: d, wake: make(chan struct{}, 1),
+		waiters: map[string][]chan struct{}{}, attempt: map[string][]chan struct{}{}}
 	n, err := st.OutboxLen(ctx)
 	if err != nil {
 		return nil, err
@@ -255,6 +257,13 @@ func (ob *Outbox) recorded(d *model.Delivery) {
 		}
 		ob.o.OnAttempt(outcome, lat)
 	}
+	ob.mu.Lock()
+	ws := ob.attempt[d.ID]
+	delete(ob.attempt, d.ID)
+	ob.mu.Unlock()
+	for _, c := range ws {
+		close(c)
+	}
 	if d.State != model.DeliveryPending {
 		ob.finished(d.ID)
 	} else {
@@ -370,7 +379,7 @@ func (ob *Outbox) Wait(ctx context.Context, ids []string, max time.Duration) {
 		chans = append(chans, c)
 	}
 	ob.mu.Unlock()
-	defer ob.unwait(ids, chans)
+	defer ob.unwait(ob.waiters, ids, chans)
 	t := time.NewTimer(max)
 	defer t.Stop()
 	for i, id := range ids {
@@ -389,11 +398,37 @@ func (ob *Outbox) Wait(ctx context.Context, ids []string, max time.Duration) {
 	}
 }
 
-func (ob *Outbox) unwait(ids []string, chans []chan struct{}) {
+// WaitAttempt blocks until delivery id has more than after attempts or is
+// final, ctx is done or max has passed: long polling for progress (the
+// CLI shows each retry of a send made by the server).
+func (ob *Outbox) WaitAttempt(ctx context.Context, id string, after int, max time.Duration) {
+	if max <= 0 {
+		return
+	}
+	c := make(chan struct{})
+	ob.mu.Lock()
+	ob.attempt[id] = append(ob.attempt[id], c)
+	ob.mu.Unlock()
+	defer ob.unwait(ob.attempt, []string{id}, []chan struct{}{c})
+	// Registered first, then checked, as in Wait.
+	if d, err := ob.st.GetDelivery(ctx, id); err != nil || d.AttemptCount > after || d.State != model.DeliveryPending {
+		return
+	}
+	t := time.NewTimer(max)
+	defer t.Stop()
+	select {
+	case <-c:
+	case <-t.C:
+	case <-ctx.Done():
+	}
+}
+
+// unwait removes the channels of ids from waiters (ob.waiters or ob.attempt).
+func (ob *Outbox) unwait(waiters map[string][]chan struct{}, ids []string, chans []chan struct{}) {
 	ob.mu.Lock()
 	defer ob.mu.Unlock()
 	for i, id := range ids {
-		ws := ob.waiters[id]
+		ws := waiters[id]
 		for k, c := range ws {
 			if c == chans[i] {
 				ws = append(ws[:k], ws[k+1:]...)
@@ -401,9 +436,9 @@ func (ob *Outbox) unwait(ids []string, chans []chan struct{}) {
 			}
 		}
 		if len(ws) == 0 {
-			delete(ob.waiters, id)
+			delete(waiters, id)
 		} else {
-			ob.waiters[id] = ws
+			waiters[id] = ws
 		}
 	}
 }

@@ -143,3 +143,39 @@ func TestShutdownLeavesPending(t *testing.T) {
 		t.Fatalf("after restart: %+v", d)
 	}
 }
+
+// WaitAttempt returns after the next recorded attempt, not only when the
+// delivery is final (the CLI shows each retry of a server-side send).
+func TestWaitAttempt(t *testing.T) {
+	rs, err := testserver.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rs.Close()
+	st, ob, stop := start(t, t.TempDir(), outbox.Options{Workers: 1})
+	defer stop()
+	ctx := context.Background()
+	ds, err := ob.Enqueue(ctx, []outbox.Job{{
+		Event:  dispatch.Event{Type: "ping", Body: []byte(`{"type":"ping"}`)},
+		Target: dispatch.Target{URL: rs.URL + "/flaky/1/503"},
+		// The retry is due in 15-30 s: long after this test.
+		Policy: dispatch.Policy{Retries: 3, BaseDelay: time.Hour},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := ds[0].ID
+	ob.WaitAttempt(ctx, id, 0, 10*time.Second)
+	d, err := st.GetDelivery(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.State != model.DeliveryPending || d.AttemptCount != 1 || d.Attempts[0].StatusCode != 503 {
+		t.Fatalf("after WaitAttempt: state %s, %d attempts (%+v); want pending after one 503", d.State, d.AttemptCount, d.Attempts)
+	}
+	// Nothing more happens within max: it returns anyway.
+	ob.WaitAttempt(ctx, id, 1, 50*time.Millisecond)
+	if d, _ := st.GetDelivery(ctx, id); d.AttemptCount != 1 {
+		t.Fatalf("%d attempts, want still 1", d.AttemptCount)
+	}
+}

@@ -66,7 +66,7 @@ func (s *Server) listDeliveries(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) getDelivery(w http.ResponseWriter, r *http.Request) error {
-	q, err := query(r, "wait")
+	q, err := query(r, "wait", "attempts")
 	if err != nil {
 		return err
 	}
@@ -74,8 +74,20 @@ func (s *Server) getDelivery(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// ?attempts=N with ?wait: answer as soon as there are more than N
+	// attempts (progress), not only once the delivery is final.
+	after := -1
+	if v := q.String("attempts"); v != "" {
+		if after, err = strconv.Atoi(v); err != nil || after < 0 {
+			return apperr.Usagef("query parameter attempts=%q: use the number of attempts already seen (0 or more)", v)
+		}
+	}
 	id := r.PathValue("id")
-	if wait > 0 && s.dispatcher != nil {
+	switch {
+	case wait <= 0 || s.dispatcher == nil:
+	case after >= 0:
+		s.dispatcher.WaitAttempt(r.Context(), id, after, wait)
+	default:
 		s.dispatcher.Wait(r.Context(), []string{id}, wait)
 	}
 	d, err := s.be.GetDelivery(r.Context(), id)

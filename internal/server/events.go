@@ -22,6 +22,9 @@ type Dispatcher interface {
 	Enqueue(ctx context.Context, jobs []outbox.Job) ([]*model.Delivery, error)
 	// Wait blocks until the deliveries are final, ctx is done or max passed.
 	Wait(ctx context.Context, ids []string, max time.Duration)
+	// WaitAttempt blocks until the delivery has more than after attempts or
+	// is final, ctx is done or max passed.
+	WaitAttempt(ctx context.Context, id string, after int, max time.Duration)
 }
 
 // eventRoutes: POST /v1/events sends an event; POST

@@ -65,7 +65,7 @@ Endpoints:
   POST   /v1/config_instances/{id}/deploy         ?dry_run=true|false, no body → {"deploy":…,"remove":[…]}
   POST   /v1/events?wait=20s                      send an event (type or payload; config_id, to, or all subscribed)
   GET    /v1/deliveries?since=&until=&status_code=&request_id=&event=&config_id=&state=&limit=
-  GET    /v1/deliveries/{id}?wait=20s             one delivery with its attempts
+  GET    /v1/deliveries/{id}?wait=20s&attempts=N  one delivery with its attempts (long poll: final, or more than N attempts)
   POST   /v1/deliveries/{id}/resend               {"to": URL} optional
   POST   /v1/deliveries                           record deliveries made elsewhere
   GET    /v1/requests?since=&event=&failed=&limit=, GET /v1/requests/{id}, POST /v1/requests

@@ -475,7 +475,18 @@ func remoteSendRun(ctx context.Context, opts *SendOptions, p *preparedEvent, sen
 	retries := opts.Retries
 	delay, timeout := backend.Duration(opts.RetryDelay), backend.Duration(opts.Timeout)
 	params.DeliveryPolicy = backend.DeliveryPolicy{Retries: &retries, RetryDelay: &delay, Timeout: &timeout}
-	res, err := sender.SendEvent(ctx, params)
+	var res *backend.SendResult
+	var err error
+	if ps, ok := sender.(progressSender); ok && f.IOStreams.IsStderrTTY() {
+		// Show the server's retries as a local send shows its own.
+		ios := f.IOStreams
+		res, err = ps.SendEventProgress(ctx, params, func(d *model.Delivery, a *model.DeliveryAttempt) {
+			fmt.Fprintf(ios.ErrOut, "%s %s: attempt %d %s; the server retries\n", ios.ErrStyles().WarningIcon(), d.URL,
+				a.N, attemptOutcome(a))
+		})
+	} else {
+		res, err = sender.SendEvent(ctx, params)
+	}
 	if err != nil {
 		return err
 	}
@@ -484,6 +495,11 @@ func remoteSendRun(ctx context.Context, opts *SendOptions, p *preparedEvent, sen
 		return err
 	}
 	return outcome(opts, res.Data)
+}
+
+// progressSender is a Sender that reports each retry of a send (Remote).
+type progressSender interface {
+	SendEventProgress(ctx context.Context, p backend.SendEventParams, progress func(*model.Delivery, *model.DeliveryAttempt)) (*backend.SendResult, error)
 }
 
 func printWarnings(f *cmdutil.Factory, warnings []string) {

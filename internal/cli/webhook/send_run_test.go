@@ -3,6 +3,7 @@ package webhook
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -17,6 +18,7 @@ import (
 	"github.com/hookctl/hookctl/internal/cmdtest"
 	"github.com/hookctl/hookctl/internal/dispatch"
 	"github.com/hookctl/hookctl/internal/model"
+	"github.com/hookctl/hookctl/internal/server/servertest"
 	"github.com/hookctl/hookctl/internal/signature"
 	"github.com/hookctl/hookctl/internal/testserver"
 )
@@ -260,6 +262,40 @@ func TestSendToHTTPS(t *testing.T) {
 			}
 			if !tt.insecure && tt.count == 1 && !strings.Contains(env.Out.String()+env.ErrOut.String(), "certificate") {
 				t.Errorf("the failure does not mention the certificate:\n%s%s", env.Out, env.ErrOut)
+			}
+		})
+	}
+}
+
+// TestRemoteSendShowsServerRetries: with a remote backend the server sends;
+// on a terminal the CLI still shows each retry as it happens, as a local
+// send does, and waits for the final outcome.
+func TestRemoteSendShowsServerRetries(t *testing.T) {
+	for _, tty := range []bool{true, false} {
+		t.Run(fmt.Sprintf("tty=%v", tty), func(t *testing.T) {
+			env, srv := sendEnv(t)
+			env.Factory.IOStreams.SetTTY(tty)
+			in, err := servertest.Start(t.TempDir())
+			if err != nil {
+				t.Fatal(err)
+			}
+			remote := in.Remote()
+			defer func() { remote.Close(); in.Close() }()
+			env.Factory.Backend = func() (backend.Backend, error) { return remote, nil }
+			o := baseOpts(env)
+			o.Type, o.To, o.Secret, o.RetryDelay = "ping", srv.URL+"/flaky/2/503", "s", time.Millisecond
+			if err := sendRun(context.Background(), o); err != nil {
+				t.Fatalf("send: %v\n%s", err, env.ErrOut)
+			}
+			stderr := env.ErrOut.String()
+			for _, n := range []string{"1", "2"} {
+				line := "attempt " + n + " 503 Service Unavailable; the server retries"
+				if got := strings.Contains(stderr, line); got != tty {
+					t.Errorf("stderr has %q: %v, want %v\n%s", line, got, tty, stderr)
+				}
+			}
+			if out := env.Out.String(); !strings.Contains(out, "200") {
+				t.Errorf("final outcome not shown:\n%s", out)
 			}
 		})
 	}
