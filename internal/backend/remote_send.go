@@ -66,9 +66,9 @@ func (r *Remote) awaitFinal(ctx context.Context, ds []*model.Delivery, progress 
 			if progress != nil {
 				// Every attempt since the last answer that the server will
 				// retry: several may have happened within one poll.
-				for i := min(len(d.Attempts), len(got.Attempts)); i < len(got.Attempts); i++ {
-					if got.State == model.DeliveryPending || i < len(got.Attempts)-1 {
-						progress(&got, &got.Attempts[i])
+				for k := min(len(d.Attempts), len(got.Attempts)); k < len(got.Attempts); k++ {
+					if got.State == model.DeliveryPending || k < len(got.Attempts)-1 {
+						progress(&got, &got.Attempts[k])
 					}
 				}
 			}
