@@ -193,8 +193,9 @@ func writeRequest(w *bufio.Writer, req *http.Request) error {
 		w.WriteString("Connection: close\r\n")
 	}
 	for k, vs := range req.Header {
-		if k == "Host" || k == "Content-Length" || k == "Transfer-Encoding" || k == "Connection" {
-			continue
+		switch http.CanonicalHeaderKey(k) {
+		case "Host", "Content-Length", "Transfer-Encoding", "Connection":
+			continue // written above, or framing this transport decides
 		}
 		for _, v := range vs {
 			w.WriteString(k)
