@@ -26,6 +26,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"golang.org/x/net/http/httpguts"
 )
 
 // Transport is an http.RoundTripper; the zero value is not usable: set
@@ -223,14 +225,15 @@ func wantsClose(req *http.Request) bool {
 	return req.Close || strings.EqualFold(strings.TrimSpace(req.Header.Get("Connection")), "close")
 }
 
-// checkHeaders refuses what would break the request framing, as net/http does.
+// checkHeaders refuses what net/http refuses: names that are not tokens,
+// values with control characters (CR/LF would break the framing).
 func checkHeaders(h http.Header) error {
 	for k, vs := range h {
-		if k == "" || strings.ContainsAny(k, " :\r\n\t") {
+		if !httpguts.ValidHeaderFieldName(k) {
 			return fmt.Errorf("leanhttp: invalid header name %q", k)
 		}
 		for _, v := range vs {
-			if strings.ContainsAny(v, "\r\n") {
+			if !httpguts.ValidHeaderFieldValue(v) {
 				return fmt.Errorf("leanhttp: invalid value for header %q", k)
 			}
 		}

@@ -339,6 +339,8 @@ func TestBadHeadersAreRefused(t *testing.T) {
 		{"X-Evil": {"a\nb"}},
 		{"Bad Name": {"v"}},
 		{"Bad:Name": {"v"}},
+		{"X(Bad)": {"v"}},
+		{"X-Nul": {"a\x00b"}},
 	} {
 		if _, err := (&Transport{Fallback: &fallback{}}).RoundTrip(post(t, context.Background(), srv.URL, "x", h)); err == nil {
 			t.Errorf("header %v accepted", h)
