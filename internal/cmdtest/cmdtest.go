@@ -5,13 +5,16 @@ package cmdtest
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/shlex"
 	"github.com/spf13/cobra"
 
+	"github.com/hookctl/hookctl/internal/apperr"
 	"github.com/hookctl/hookctl/internal/backend"
 	"github.com/hookctl/hookctl/internal/cmdutil"
 	"github.com/hookctl/hookctl/internal/iostreams"
@@ -70,4 +73,24 @@ func Exec(t testing.TB, cmd *cobra.Command, line string) error {
 	cmd.SetFlagErrorFunc(cmdutil.FlagErrorFunc)
 	_, err = cmd.ExecuteC()
 	return err
+}
+
+// ParseFlags runs the command newCmd builds on env's Factory with line, its
+// run function only capturing the options, and returns them. With wantErr
+// it expects a usage error containing wantErr (failing the test otherwise)
+// and returns ok false; without, any error fails the test.
+func ParseFlags[O any](t testing.TB, env *Env, newCmd func(*cmdutil.Factory, func(context.Context, O) error) *cobra.Command, line, wantErr string) (opts O, ok bool) {
+	t.Helper()
+	cmd := newCmd(env.Factory, func(_ context.Context, o O) error { opts = o; return nil })
+	err := Exec(t, cmd, line)
+	if wantErr != "" {
+		if err == nil || !strings.Contains(err.Error(), wantErr) || !errors.Is(err, apperr.ErrUsage) {
+			t.Fatalf("err = %v, want usage error containing %q", err, wantErr)
+		}
+		return opts, false
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return opts, true
 }

@@ -1,15 +1,11 @@
 package serve
 
 import (
-	"context"
-	"errors"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/hookctl/hookctl/internal/apperr"
 	"github.com/hookctl/hookctl/internal/cmdtest"
-	"github.com/hookctl/hookctl/internal/cmdutil"
 )
 
 func TestServeFlags(t *testing.T) {
@@ -36,22 +32,9 @@ func TestServeFlags(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
-			env := cmdtest.New(t, false)
-			var got *Options
-			cmd := NewCmdServe(env.Factory, func(_ context.Context, o *Options) error { got = o; return nil })
-			cmd.SetArgs(tt.args)
-			cmd.SetOut(&strings.Builder{})
-			cmd.SetErr(&strings.Builder{})
-			cmd.SetFlagErrorFunc(cmdutil.FlagErrorFunc)
-			err := cmd.Execute()
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) || !errors.Is(err, apperr.ErrUsage) {
-					t.Fatalf("err = %v, want usage error %q", err, tt.wantErr)
-				}
-				return
-			}
-			if err != nil || !tt.check(got) {
-				t.Fatalf("err = %v, opts = %+v", err, got)
+			got, ok := cmdtest.ParseFlags(t, cmdtest.New(t, false), NewCmdServe, strings.Join(tt.args, " "), tt.wantErr)
+			if ok && !tt.check(got) {
+				t.Fatalf("opts = %+v", got)
 			}
 		})
 	}

@@ -2,7 +2,6 @@ package webhook
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -10,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hookctl/hookctl/internal/apperr"
 	"github.com/hookctl/hookctl/internal/cmdtest"
 	"github.com/hookctl/hookctl/internal/cmdutil"
 	"github.com/hookctl/hookctl/internal/model"
@@ -55,20 +53,9 @@ func TestListenFlags(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			env := cmdtest.New(t, false)
-			var got *ListenOptions
-			cmd := NewCmdListen(env.Factory, func(_ context.Context, o *ListenOptions) error { got = o; return nil })
-			err := cmdtest.Exec(t, cmd, tt.line)
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) || !errors.Is(err, apperr.ErrUsage) {
-					t.Fatalf("err = %v, want usage error containing %q", err, tt.wantErr)
-				}
-				return
+			if got, ok := cmdtest.ParseFlags(t, cmdtest.New(t, false), NewCmdListen, tt.line, tt.wantErr); ok {
+				tt.check(t, got)
 			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			tt.check(t, got)
 		})
 	}
 }

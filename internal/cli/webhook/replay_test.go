@@ -3,7 +3,6 @@ package webhook
 import (
 	"bufio"
 	"context"
-	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -13,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hookctl/hookctl/internal/apperr"
 	"github.com/hookctl/hookctl/internal/backend"
 	"github.com/hookctl/hookctl/internal/cmdtest"
 	"github.com/hookctl/hookctl/internal/model"
@@ -42,18 +40,8 @@ func TestReplayFlags(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			env := cmdtest.New(t, false)
-			var got *ReplayOptions
-			cmd := NewCmdReplay(env.Factory, func(_ context.Context, o *ReplayOptions) error { got = o; return nil })
-			err := cmdtest.Exec(t, cmd, tt.line)
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) || !errors.Is(err, apperr.ErrUsage) {
-					t.Fatalf("err = %v, want usage error containing %q", err, tt.wantErr)
-				}
-				return
-			}
-			if err != nil || got.ID != "req_1" {
-				t.Fatalf("err %v, opts %+v", err, got)
+			if got, ok := cmdtest.ParseFlags(t, cmdtest.New(t, false), NewCmdReplay, tt.line, tt.wantErr); ok && got.ID != "req_1" {
+				t.Fatalf("opts %+v", got)
 			}
 		})
 	}

@@ -1,13 +1,9 @@
 package webhook
 
 import (
-	"context"
-	"errors"
-	"strings"
 	"testing"
 	"time"
 
-	"github.com/hookctl/hookctl/internal/apperr"
 	"github.com/hookctl/hookctl/internal/cmdtest"
 	"github.com/hookctl/hookctl/internal/model"
 )
@@ -61,20 +57,9 @@ func TestSendFlags(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			env := cmdtest.New(t, false)
-			var got *SendOptions
-			cmd := NewCmdSend(env.Factory, func(_ context.Context, o *SendOptions) error { got = o; return nil })
-			err := cmdtest.Exec(t, cmd, tt.line)
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) || !errors.Is(err, apperr.ErrUsage) {
-					t.Fatalf("err = %v, want usage error containing %q", err, tt.wantErr)
-				}
-				return
+			if got, ok := cmdtest.ParseFlags(t, cmdtest.New(t, false), NewCmdSend, tt.line, tt.wantErr); ok {
+				tt.check(t, got)
 			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			tt.check(t, got)
 		})
 	}
 }
@@ -110,20 +95,9 @@ func TestDeliveriesListFlags(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			env := cmdtest.New(t, false)
-			var got *DeliveriesListOptions
-			cmd := NewCmdDeliveriesList(env.Factory, func(_ context.Context, o *DeliveriesListOptions) error { got = o; return nil })
-			err := cmdtest.Exec(t, cmd, tt.line)
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) || !errors.Is(err, apperr.ErrUsage) {
-					t.Fatalf("err = %v, want usage error containing %q", err, tt.wantErr)
-				}
-				return
+			if got, ok := cmdtest.ParseFlags(t, cmdtest.New(t, false), NewCmdDeliveriesList, tt.line, tt.wantErr); ok {
+				tt.check(t, got)
 			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			tt.check(t, got)
 		})
 	}
 }

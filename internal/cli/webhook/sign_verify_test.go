@@ -30,17 +30,8 @@ func TestSignFlags(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.line, func(t *testing.T) {
-			env := cmdtest.New(t, false)
-			var got *SignOptions
-			err := cmdtest.Exec(t, NewCmdSign(env.Factory, func(_ context.Context, o *SignOptions) error { got = o; return nil }), tt.line)
-			if tt.wantErr != "" {
-				if !errors.Is(err, apperr.ErrUsage) || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("err = %v, want usage error %q", err, tt.wantErr)
-				}
-				return
-			}
-			if err != nil || !tt.check(got) {
-				t.Fatalf("err = %v, opts = %+v", err, got)
+			if got, ok := cmdtest.ParseFlags(t, cmdtest.New(t, false), NewCmdSign, tt.line, tt.wantErr); ok && !tt.check(got) {
+				t.Fatalf("opts = %+v", got)
 			}
 		})
 	}

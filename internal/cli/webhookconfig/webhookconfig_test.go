@@ -32,18 +32,9 @@ func TestCreateFlags(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			env := cmdtest.New(t, false)
-			var got *CreateOptions
-			cmd := NewCmdCreate(env.Factory, func(_ context.Context, o *CreateOptions) error { got = o; return nil })
-			err := cmdtest.Exec(t, cmd, tt.line)
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) || !errors.Is(err, apperr.ErrUsage) {
-					t.Fatalf("err = %v, want usage error containing %q", err, tt.wantErr)
-				}
+			got, ok := cmdtest.ParseFlags(t, cmdtest.New(t, false), NewCmdCreate, tt.line, tt.wantErr)
+			if !ok {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			gj, _ := json.Marshal(got.Params)
 			wj, _ := json.Marshal(tt.want)
