@@ -66,11 +66,7 @@ func (s *Server) listDeliveries(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) getDelivery(w http.ResponseWriter, r *http.Request) error {
-	q, err := query(r, "wait", "attempts")
-	if err != nil {
-		return err
-	}
-	wait, err := q.Duration("wait", MaxWait)
+	q, wait, err := longPollQuery(r, "attempts")
 	if err != nil {
 		return err
 	}
@@ -137,6 +133,17 @@ func contains(xs []string, x string) bool {
 		}
 	}
 	return false
+}
+
+// longPollQuery parses the query of a call that may long-poll: ?wait (at
+// most MaxWait) and the other allowed parameters.
+func longPollQuery(r *http.Request, allowed ...string) (queryParams, time.Duration, error) {
+	q, err := query(r, append([]string{"wait"}, allowed...)...)
+	if err != nil {
+		return nil, 0, err
+	}
+	wait, err := q.Duration("wait", MaxWait)
+	return q, wait, err
 }
 
 // MaxWait bounds ?wait= (long polling for deliveries to finish).

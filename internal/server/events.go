@@ -37,11 +37,7 @@ func (s *Server) eventRoutes() {
 }
 
 func (s *Server) sendEvent(w http.ResponseWriter, r *http.Request) error {
-	q, err := query(r, "wait")
-	if err != nil {
-		return err
-	}
-	wait, err := q.Duration("wait", MaxWait)
+	_, wait, err := longPollQuery(r)
 	if err != nil {
 		return err
 	}
@@ -89,11 +85,7 @@ func (s *Server) sendEvent(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) resendDelivery(w http.ResponseWriter, r *http.Request) error {
-	q, err := query(r, "wait")
-	if err != nil {
-		return err
-	}
-	wait, err := q.Duration("wait", MaxWait)
+	_, wait, err := longPollQuery(r)
 	if err != nil {
 		return err
 	}
