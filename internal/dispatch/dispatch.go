@@ -38,8 +38,15 @@ import (
 	"github.com/hookctl/hookctl/internal/build"
 	"github.com/hookctl/hookctl/internal/ids"
 	"github.com/hookctl/hookctl/internal/model"
+	"github.com/hookctl/hookctl/internal/netguard"
 	"github.com/hookctl/hookctl/internal/signature"
 )
+
+// LoopHeader marks every delivery hookctl makes; its value is the
+// delivery's id (the request id for deliveries that are not recorded).
+// `hookctl serve` refuses API requests that carry it, so a config pointed
+// at a server's own API cannot make deliveries loop.
+const LoopHeader = "Hookctl-Delivery"
 
 // Defaults of Policy.
 const (
@@ -255,7 +262,7 @@ func (d *Dispatcher) Deliver(ctx context.Context, ev Event, t Target) (*model.De
 	if d.Recorder != nil {
 		del.ID = ids.New(ids.Delivery)
 	}
-	base := d.baseHeaders(ev, t, reqID)
+	base := d.baseHeaders(ev, t, reqID, del.ID)
 	for n := 1; ; n++ {
 		retryAfter, retryable, err := d.step(ctx, p, ev, t, base, del)
 		if err != nil {
@@ -300,11 +307,12 @@ func (d *Dispatcher) Deliver(ctx context.Context, ev Event, t Target) (*model.De
 }
 
 // baseHeaders are the headers of every attempt before signing: the event's,
-// then the config's, then Content-Type, User-Agent and X-Request-Id. The
+// then the config's, then Content-Type, User-Agent, X-Request-Id and
+// LoopHeader (deliveryID, or reqID when the delivery has no id). The
 // values share one backing array and the map has room for the signature
 // headers, so a delivery's headers cost two allocations, not one per header.
-func (d *Dispatcher) baseHeaders(ev Event, t Target, reqID string) http.Header {
-	n := len(t.Headers) + 3
+func (d *Dispatcher) baseHeaders(ev Event, t Target, reqID, deliveryID string) http.Header {
+	n := len(t.Headers) + 4
 	for _, vs := range ev.Headers {
 		n += len(vs)
 	}
@@ -332,6 +340,12 @@ func (d *Dispatcher) baseHeaders(ev Event, t Target, reqID string) http.Header {
 		set("User-Agent", ua)
 	}
 	set("X-Request-Id", reqID)
+	if deliveryID == "" {
+		deliveryID = reqID
+	}
+	// Always ours: an event or config header of that name cannot remove
+	// the marker.
+	set(LoopHeader, deliveryID)
 	return base
 }
 
@@ -380,7 +394,7 @@ func (d *Dispatcher) Attempt(ctx context.Context, p Policy, ev Event, t Target, 
 		return 0, err
 	}
 	before := *del
-	base := d.baseHeaders(ev, t, del.RequestID)
+	base := d.baseHeaders(ev, t, del.RequestID, del.ID)
 	retryAfter, retryable, err := d.step(ctx, p, ev, t, base, del)
 	if err != nil {
 		return 0, err
@@ -462,7 +476,8 @@ func (d *Dispatcher) attempt(ctx context.Context, p Policy, target string, hdr h
 	if err != nil {
 		att.Latency = time.Since(start)
 		att.Error = describeError(ctx, actx, target, p.Timeout, err)
-		return att, 0, ctx.Err() == nil
+		// A destination refused by the server's guard stays refused.
+		return att, 0, ctx.Err() == nil && !netguard.IsBlocked(err)
 	}
 	limit := d.MaxResponseBody
 	if limit <= 0 {
@@ -568,9 +583,12 @@ func describeError(parent, attemptCtx context.Context, target string, timeout ti
 	if u, perr := url.Parse(target); perr == nil {
 		host = u.Host
 	}
+	var blocked *netguard.BlockedError
 	switch {
 	case parent.Err() != nil:
 		return "cancelled: " + parent.Err().Error()
+	case errors.As(err, &blocked):
+		return blocked.Error()
 	case errors.Is(attemptCtx.Err(), context.DeadlineExceeded) || isTimeout(err):
 		return fmt.Sprintf("timed out after %s waiting for %s (raise --timeout if the receiver is slow)", timeout, target)
 	case errors.Is(err, syscall.ECONNREFUSED):

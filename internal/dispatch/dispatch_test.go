@@ -385,21 +385,23 @@ func TestBaseHeaders(t *testing.T) {
 		want map[string][]string
 	}{
 		{"defaults", nil, nil, map[string][]string{
-			"Content-Type": {"application/json"}, "User-Agent": {"hookctl/test"}, "X-Request-Id": {"req-1"}}},
+			"Content-Type": {"application/json"}, "User-Agent": {"hookctl/test"}, "X-Request-Id": {"req-1"}, LoopHeader: {"dlv_1"}}},
 		{"event headers, several values and any case", http.Header{"X-Tag": {"a", "b"}, "x-shop-domain": {"s.example"}}, nil, map[string][]string{
 			"X-Tag": {"a", "b"}, "X-Shop-Domain": {"s.example"},
-			"Content-Type": {"application/json"}, "User-Agent": {"hookctl/test"}, "X-Request-Id": {"req-1"}}},
+			"Content-Type": {"application/json"}, "User-Agent": {"hookctl/test"}, "X-Request-Id": {"req-1"}, LoopHeader: {"dlv_1"}}},
 		{"config headers replace the event's", http.Header{"X-Team": {"event"}}, map[string]string{"x-team": "config"}, map[string][]string{
 			"X-Team":       {"config"},
-			"Content-Type": {"application/json"}, "User-Agent": {"hookctl/test"}, "X-Request-Id": {"req-1"}}},
+			"Content-Type": {"application/json"}, "User-Agent": {"hookctl/test"}, "X-Request-Id": {"req-1"}, LoopHeader: {"dlv_1"}}},
 		{"content type and user agent of the event are kept", http.Header{"Content-Type": {"application/json; charset=utf-8"}, "User-Agent": {"Shopify-Captain-Hook"}}, nil, map[string][]string{
-			"Content-Type": {"application/json; charset=utf-8"}, "User-Agent": {"Shopify-Captain-Hook"}, "X-Request-Id": {"req-1"}}},
+			"Content-Type": {"application/json; charset=utf-8"}, "User-Agent": {"Shopify-Captain-Hook"}, "X-Request-Id": {"req-1"}, LoopHeader: {"dlv_1"}}},
+		{"the marker cannot be overridden", http.Header{"hookctl-delivery": {"mine"}}, map[string]string{LoopHeader: "config"}, map[string][]string{
+			"Content-Type": {"application/json"}, "User-Agent": {"hookctl/test"}, "X-Request-Id": {"req-1"}, LoopHeader: {"dlv_1"}}},
 		{"the request id cannot be overridden", http.Header{"X-Request-Id": {"mine"}}, map[string]string{"X-Request-Id": "config"}, map[string][]string{
-			"Content-Type": {"application/json"}, "User-Agent": {"hookctl/test"}, "X-Request-Id": {"req-1"}}},
+			"Content-Type": {"application/json"}, "User-Agent": {"hookctl/test"}, "X-Request-Id": {"req-1"}, LoopHeader: {"dlv_1"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := d.baseHeaders(Event{Headers: tt.ev}, Target{Headers: tt.cfg}, "req-1")
+			got := d.baseHeaders(Event{Headers: tt.ev}, Target{Headers: tt.cfg}, "req-1", "dlv_1")
 			if len(got) != len(tt.want) {
 				t.Errorf("headers %v, want %v", got, tt.want)
 			}
