@@ -49,6 +49,8 @@ type ServeOptions struct {
 
 	// Listen opens the local socket; tests may replace it.
 	Listen func(ctx context.Context, addr string) (net.Listener, error)
+
+	secret *cmdutil.SecretFlags
 }
 
 // NewCmdServe builds `validate serve`. runF replaces serveRun in tests.
@@ -138,7 +140,7 @@ acknowledged and exits.`,
 	fl := cmd.Flags()
 	fl.StringVar(&opts.RulesFile, "rules", "", "rules file (YAML or JSON) the content is checked against")
 	fl.StringVar(&opts.ConfigID, "config", "", "verify with this webhook config's scheme and secrets")
-	fl.StringArrayVar(&opts.Secrets, "secret", nil, "signing secret to verify with (repeat for rotated secrets)")
+	opts.secret = cmdutil.AddSecretFlags(cmd, true, "signing secret to verify with (repeat for rotated secrets)")
 	fl.StringVar(&opts.Scheme, "scheme", "", "signature scheme with --secret (default standard): one of "+strings.Join(model.ConfigSchemes, ", "))
 	fl.StringVar(&opts.Host, "host", "127.0.0.1", "address to listen on (0.0.0.0 for every interface)")
 	fl.IntVarP(&opts.Port, "port", "p", 8080, "port to listen on (0 picks a free one)")
@@ -170,8 +172,18 @@ func (o *ServeOptions) validate(cmd *cobra.Command) error {
 	if o.RulesFile == "" {
 		return apperr.Usagef("--rules is required: the rules file the config content is checked against")
 	}
+	if o.secret != nil {
+		if o.secret.Given() && o.ConfigID != "" {
+			return apperr.Usagef("use either --secret or --config, not both")
+		}
+		secrets, err := o.secret.Resolve(o.Factory.IOStreams.In, o.Factory.Getenv, o.ConfigID == "")
+		if err != nil {
+			return err
+		}
+		o.Secrets = secrets
+	}
 	if o.ConfigID == "" && len(o.Secrets) == 0 {
-		return apperr.Usagef("a validation server verifies every webhook: pass --config with the webhook config that sends them, or --secret")
+		return apperr.Usagef("a validation server verifies every webhook: pass --config with the webhook config that sends them, or --secret-file/--secret (or set $%s)", cmdutil.SecretEnv)
 	}
 	if o.ConfigID != "" && len(o.Secrets) > 0 {
 		return apperr.Usagef("use either --secret or --config, not both")

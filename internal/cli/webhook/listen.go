@@ -66,6 +66,8 @@ type ListenOptions struct {
 
 	// Listen opens the socket; tests and the tunnel may replace it.
 	Listen func(ctx context.Context, addr string) (net.Listener, error)
+
+	secret *cmdutil.SecretFlags
 }
 
 // NewCmdListen builds `webhook listen`.
@@ -159,7 +161,7 @@ status lines on stderr, or {"type":"relay",…} lines with --format json.`,
 	fl.StringVar(&opts.Host, "host", "127.0.0.1", "address to listen on (0.0.0.0 for every interface)")
 	fl.IntVarP(&opts.Port, "port", "p", 8080, "port to listen on (0 picks a free one)")
 	fl.StringVar(&opts.Path, "path", "/", "path that receives webhooks (requests under it are accepted)")
-	fl.StringArrayVar(&opts.Secrets, "secret", nil, "signing secret to verify with (repeat for rotated secrets)")
+	opts.secret = cmdutil.AddSecretFlags(cmd, true, "signing secret to verify with (repeat for rotated secrets)")
 	fl.StringVar(&opts.ConfigID, "config", "", "verify with this webhook config's scheme and secrets")
 	fl.StringVar(&opts.Scheme, "scheme", "", "signature scheme: auto (detect) or one of "+strings.Join(signature.Schemes(), ", "))
 	fl.BoolVar(&opts.RejectInvalid, "reject-invalid", false, "answer 401 when the signature does not verify")
@@ -192,6 +194,19 @@ status lines on stderr, or {"type":"relay",…} lines with --format json.`,
 func (o *ListenOptions) validate(cmd *cobra.Command, forwardHeaders []string, maxBody string) error {
 	if err := o.Tunnel.Validate(cmd); err != nil {
 		return err
+	}
+	if o.secret != nil {
+		if o.secret.Given() && o.ConfigID != "" {
+			return apperr.Usagef("use either --secret or --config, not both")
+		}
+		if o.Register && o.secret.Given() {
+			return apperr.Usagef("--register verifies with the registered config's secret: drop --secret")
+		}
+		secrets, err := o.secret.Resolve(o.Factory.IOStreams.In, o.Factory.Getenv, o.ConfigID == "" && !o.Register)
+		if err != nil {
+			return err
+		}
+		o.Secrets = secrets
 	}
 	if o.Register && len(o.Secrets) > 0 {
 		return apperr.Usagef("--register verifies with the registered config's secret: drop --secret")

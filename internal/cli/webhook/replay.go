@@ -56,6 +56,7 @@ type ReplayResult struct {
 // NewCmdReplay builds `webhook replay`.
 func NewCmdReplay(f *cmdutil.Factory, runF func(context.Context, *ReplayOptions) error) *cobra.Command {
 	opts := &ReplayOptions{Factory: f}
+	var secret *cmdutil.SecretFlags
 	cmd := &cobra.Command{
 		Use:   "replay ID",
 		Short: "Re-send a received request, optionally edited and re-signed",
@@ -77,6 +78,14 @@ be sent.`,
 		Args: cmdutil.ExactArgs(1, "request ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.ID = args[0]
+			if secret.Given() && opts.ConfigID != "" {
+				return apperr.Usagef("use either --secret or --config, not both")
+			}
+			secrets, err := secret.Resolve(f.IOStreams.In, f.Getenv, opts.Resign && opts.ConfigID == "")
+			if err != nil {
+				return err
+			}
+			opts.Secrets = secrets
 			if (len(opts.Secrets) > 0 || opts.ConfigID != "") && !opts.Resign {
 				return apperr.Usagef("--secret and --config are for --resign: add --resign")
 			}
@@ -108,7 +117,7 @@ be sent.`,
 	fl := cmd.Flags()
 	fl.StringVar(&opts.To, "to", "", "send here instead of the recorded forward target")
 	fl.BoolVar(&opts.Resign, "resign", false, "sign again with a fresh timestamp, replacing the signature headers")
-	fl.StringArrayVar(&opts.Secrets, "secret", nil, "secret to re-sign with")
+	secret = cmdutil.AddSecretFlags(cmd, true, "secret to re-sign with")
 	fl.StringVar(&opts.ConfigID, "config", "", "re-sign with this webhook config's scheme and secret")
 	fl.StringVar(&opts.Scheme, "scheme", "", "scheme to re-sign with (default: the config's, the recorded or the detected one)")
 	fl.StringArrayVar(&opts.Sets, "set", nil, "change the JSON body: PATH=VALUE (gjson/sjson path; repeatable)")

@@ -58,6 +58,7 @@ func NewCmdSend(f *cmdutil.Factory, runF func(context.Context, *SendOptions) err
 	var (
 		typeFlag, rate, expect string
 		headers                []string
+		secret                 *cmdutil.SecretFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "send [TYPE] (--to URL | --config ID | --all)",
@@ -129,11 +130,21 @@ and load mode (--count > 1) always send from this process (--insecure too).`,
 			case n > 1:
 				return apperr.Usagef("use only one of --to, --config and --all")
 			}
-			if opts.To == "" && (opts.Secret != "" || opts.Scheme != "") {
+			if opts.To == "" && (secret.Given() || opts.Scheme != "") {
 				return apperr.Usagef("--scheme and --secret go with --to; a config signs with its own scheme and secret")
 			}
+			if secret.FromStdin() && opts.Data == "-" {
+				return apperr.Usagef("--secret-file - and --data - cannot both read standard input")
+			}
+			secrets, err := secret.Resolve(f.IOStreams.In, f.Getenv, opts.To != "")
+			if err != nil {
+				return err
+			}
+			if len(secrets) > 0 {
+				opts.Secret = secrets[0]
+			}
 			if opts.Scheme != "" && opts.Secret == "" {
-				return apperr.Usagef("--scheme needs --secret")
+				return apperr.Usagef("--scheme needs --secret, --secret-file or $%s", cmdutil.SecretEnv)
 			}
 			if opts.Count < 1 {
 				return apperr.Usagef("--count must be at least 1")
@@ -147,7 +158,6 @@ and load mode (--count > 1) always send from this process (--insecure too).`,
 					opts.Concurrency = 10
 				}
 			}
-			var err error
 			if opts.Rate, err = ParseRate(rate); err != nil {
 				return err
 			}
@@ -173,7 +183,7 @@ and load mode (--count > 1) always send from this process (--insecure too).`,
 	fl.StringVar(&opts.ConfigID, "config", "", "send to this webhook config")
 	fl.BoolVar(&opts.All, "all", false, "send to every enabled config subscribed to the event")
 	fl.StringVar(&opts.Scheme, "scheme", "", "signature scheme with --to (default: the event's, else standard)")
-	fl.StringVar(&opts.Secret, "secret", "", "signing secret with --to")
+	secret = cmdutil.AddSecretFlags(cmd, false, "signing secret with --to")
 	fl.StringArrayVarP(&headers, "header", "H", nil, "extra header 'Name: value', repeatable")
 	fl.BoolVar(&opts.Mock, "mock", false, "send without recording the delivery")
 	fl.IntVar(&opts.Count, "count", 1, "send N times (load mode when > 1)")

@@ -26,6 +26,8 @@ type SignOptions struct {
 	Data      string
 	Curl      string
 	HMAC      hmacFlags
+
+	secret *cmdutil.SecretFlags
 }
 
 // hmacFlags configure the generic hmac scheme (and the header of hmac-sha256).
@@ -78,8 +80,18 @@ Schemes: ` + strings.Join(signature.Schemes(), ", ") + `.`,
 			if opts.Data == "" {
 				return apperr.Usagef("--data is required: the payload, @file, or - for standard input")
 			}
+			if opts.secret.FromStdin() && opts.Data == "-" {
+				return apperr.Usagef("--secret-file - and --data - cannot both read standard input")
+			}
+			if opts.secret.Given() && opts.ConfigID != "" {
+				return apperr.Usagef("use either --secret or --config, not both")
+			}
+			var err error
+			if opts.Secrets, err = opts.secret.Resolve(f.IOStreams.In, f.Getenv, opts.ConfigID == ""); err != nil {
+				return err
+			}
 			if len(opts.Secrets) == 0 && opts.ConfigID == "" {
-				return apperr.Usagef("a secret is required: pass --secret or --config")
+				return apperr.Usagef("a secret is required: pass --secret-file, --secret or --config, or set $%s", cmdutil.SecretEnv)
 			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
@@ -89,7 +101,7 @@ Schemes: ` + strings.Join(signature.Schemes(), ", ") + `.`,
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Scheme, "scheme", "", "signature scheme (default: the config's, else standard)")
-	fl.StringArrayVar(&opts.Secrets, "secret", nil, "signing secret, repeatable for schemes that carry several signatures")
+	opts.secret = cmdutil.AddSecretFlags(cmd, true, "signing secret, repeatable for schemes that carry several signatures")
 	fl.StringVar(&opts.ConfigID, "config", "", "sign with this webhook config's scheme and secret")
 	fl.StringVar(&opts.ID, "id", "", "message id for standard webhooks (default: generated msg_…)")
 	fl.Int64Var(&opts.Timestamp, "timestamp", 0, "signing time as unix seconds (default: now)")

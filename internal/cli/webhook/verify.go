@@ -28,6 +28,8 @@ type VerifyOptions struct {
 	Tolerance time.Duration
 	Now       int64
 	HMAC      hmacFlags
+
+	secret *cmdutil.SecretFlags
 }
 
 // VerifyResult is the JSON shape of a verification.
@@ -75,8 +77,18 @@ Exit status: 0 verified, 5 not verified, 2 unusable input.`,
 			if opts.Request == "" && opts.Body == "" {
 				return apperr.Usagef("nothing to verify: pass --request FILE (or - for stdin), or --body FILE with --header 'Name: value'")
 			}
+			if opts.secret.FromStdin() && (opts.Request == "-" || opts.Body == "-") {
+				return apperr.Usagef("--secret-file - and --request -/--body - cannot both read standard input")
+			}
+			if opts.secret.Given() && opts.ConfigID != "" {
+				return apperr.Usagef("use either --secret or --config, not both")
+			}
+			var err error
+			if opts.Secrets, err = opts.secret.Resolve(f.IOStreams.In, f.Getenv, opts.ConfigID == ""); err != nil {
+				return err
+			}
 			if len(opts.Secrets) == 0 && opts.ConfigID == "" {
-				return apperr.Usagef("a secret is required: pass --secret or --config")
+				return apperr.Usagef("a secret is required: pass --secret-file, --secret or --config, or set $%s", cmdutil.SecretEnv)
 			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
@@ -86,7 +98,7 @@ Exit status: 0 verified, 5 not verified, 2 unusable input.`,
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Scheme, "scheme", "", "signature scheme, or auto to detect it (default: the config's, else auto)")
-	fl.StringArrayVar(&opts.Secrets, "secret", nil, "secret to verify with, repeatable (any may match)")
+	opts.secret = cmdutil.AddSecretFlags(cmd, true, "secret to verify with, repeatable (any may match)")
 	fl.StringVar(&opts.ConfigID, "config", "", "verify with this webhook config's current and rotated secrets")
 	fl.StringVar(&opts.Request, "request", "", "raw HTTP request as captured, or - for stdin")
 	fl.StringVar(&opts.Body, "body", "", "file holding the exact body bytes (- for stdin)")

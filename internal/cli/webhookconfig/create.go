@@ -21,17 +21,19 @@ type CreateOptions struct {
 // NewCmdCreate builds `webhook-config create`. runF replaces createRun in tests.
 func NewCmdCreate(f *cmdutil.Factory, runF func(context.Context, *CreateOptions) error) *cobra.Command {
 	opts := &CreateOptions{Factory: f}
+	var secret *cmdutil.SecretFlags
 	cmd := &cobra.Command{
 		Use:   "create --url URL",
 		Short: "Register an endpoint and get its signing secret",
 		Long: `Register an endpoint URL with the events it subscribes to.
 
 The secret used to sign what is sent to the endpoint is generated for the
-scheme (Standard Webhooks by default) unless --secret is given. It is printed
-once, now; later only "webhook-config get --show-secret" shows it.`,
+scheme (Standard Webhooks by default) unless --secret, --secret-file or
+$HOOKCTL_WEBHOOK_SECRET gives it. It is printed once, now; later only
+"webhook-config get --show-secret" shows it.`,
 		Example: `  hookctl webhook-config create --url https://example.com/hooks
   hookctl webhook-config create --url https://example.com/hooks --event 'device.*' --event user.signed_in
-  hookctl wc create --url http://127.0.0.1:8080/ --scheme github --secret "$GITHUB_WEBHOOK_SECRET"
+  hookctl wc create --url http://127.0.0.1:8080/ --scheme github --secret-file github-secret.txt
   hookctl wc create --url https://example.com/hooks -q secret   # just the secret`,
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -40,6 +42,13 @@ once, now; later only "webhook-config get --show-secret" shows it.`,
 				return err
 			}
 			opts.Params.Headers = h
+			secrets, err := secret.Resolve(f.IOStreams.In, f.Getenv, true)
+			if err != nil {
+				return err
+			}
+			if len(secrets) > 0 {
+				opts.Params.Secret = secrets[0]
+			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -51,7 +60,7 @@ once, now; later only "webhook-config get --show-secret" shows it.`,
 	fl.StringArrayVar(&opts.Params.Events, "event", nil, "event type or pattern to subscribe to, repeatable (default *: all)")
 	fl.StringVar(&opts.Params.Description, "description", "", "free text shown in listings")
 	fl.StringVar(&opts.Params.Scheme, "scheme", "standard", "signature scheme: "+schemeList())
-	fl.StringVar(&opts.Params.Secret, "secret", "", "signing secret (default: generated for the scheme)")
+	secret = cmdutil.AddSecretFlags(cmd, false, "signing secret (default: $"+cmdutil.SecretEnv+", else generated for the scheme)")
 	fl.StringArrayVar(&opts.Headers, "header", nil, "extra header sent with every delivery, 'Name: value', repeatable")
 	fl.BoolVar(&opts.Params.Disabled, "disabled", false, "create the config disabled")
 	_ = cmd.RegisterFlagCompletionFunc("scheme", cobra.FixedCompletions(model.ConfigSchemes, cobra.ShellCompDirectiveNoFileComp))
