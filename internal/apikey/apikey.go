@@ -27,7 +27,7 @@ import (
 const Prefix = "hk_"
 
 // DefaultTenant is the tenant of keys created without one.
-const DefaultTenant = "default"
+const DefaultTenant = model.DefaultTenant
 
 // EnvVar is the environment variable clients read the key from.
 const EnvVar = "HOOKCTL_API_KEY"
@@ -71,6 +71,9 @@ func Create(ctx context.Context, s *store.Store, name, tenant string, now time.T
 	if tenant == "" {
 		tenant = DefaultTenant
 	}
+	if err := model.ValidateTenant(tenant); err != nil {
+		return "", nil, err
+	}
 	key := Generate()
 	k := &model.APIKey{
 		ID:        ids.New(ids.APIKey),
@@ -91,6 +94,9 @@ type Authenticator struct {
 	Now   func() time.Time
 	// TouchEvery limits how often last_used_at is written for one key.
 	TouchEvery time.Duration
+	// OnTouchError, if set, hears of failures to write last_used_at
+	// (which never fail the call).
+	OnTouchError func(keyID string, err error)
 }
 
 // ErrNoKeys is in the chain of the error for a server without any key.
@@ -133,10 +139,13 @@ func (a *Authenticator) Authenticate(ctx context.Context, key string) (*model.AP
 	}
 	t := now().UTC()
 	if k.LastUsedAt == nil || t.Sub(*k.LastUsedAt) >= a.TouchEvery {
-		if err := a.Store.TouchAPIKey(ctx, k.ID, t); err != nil {
-			return nil, err
+		// Bookkeeping only: a failed write (a full disk) must not fail the
+		// call it describes; the next call after TouchEvery tries again.
+		if err := a.Store.TouchAPIKey(ctx, k.ID, t); err == nil {
+			k.LastUsedAt = &t
+		} else if a.OnTouchError != nil {
+			a.OnTouchError(k.ID, err)
 		}
-		k.LastUsedAt = &t
 	}
 	return k, nil
 }

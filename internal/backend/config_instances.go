@@ -170,6 +170,7 @@ func (l *Local) CreateConfigInstance(ctx context.Context, p CreateConfigInstance
 	}
 	now := l.now().UTC()
 	ci := &model.ConfigInstance{
+		Tenant:           l.tenant,
 		ID:               ids.New(ids.ConfigInstance),
 		ConfigTypeID:     p.ConfigTypeID,
 		DeviceID:         p.DeviceID,
@@ -196,7 +197,7 @@ func (l *Local) ListConfigInstances(ctx context.Context, p ListConfigInstancesPa
 	if p.Status != "" && !validStatus(p.Status) {
 		return nil, apperr.Usagef("unknown status %q: use one of %s", p.Status, strings.Join(model.ConfigInstanceStatuses, ", "))
 	}
-	return l.store.ListConfigInstances(ctx, store.ConfigInstanceFilter{Status: p.Status, DeviceID: p.DeviceID, RelativeFilepath: p.RelativeFilepath})
+	return l.store.ListConfigInstances(ctx, l.tenant, store.ConfigInstanceFilter{Status: p.Status, DeviceID: p.DeviceID, RelativeFilepath: p.RelativeFilepath})
 }
 
 func validStatus(s string) bool {
@@ -209,7 +210,7 @@ func validStatus(s string) bool {
 }
 
 func (l *Local) GetConfigInstance(ctx context.Context, id string) (*model.ConfigInstance, error) {
-	return l.store.GetConfigInstance(ctx, id)
+	return l.store.GetConfigInstance(ctx, l.tenant, id)
 }
 
 func (l *Local) ApproveConfigInstance(ctx context.Context, id string, req ApproveConfigInstanceRequest) (*model.ConfigInstance, error) {
@@ -239,7 +240,7 @@ func (l *Local) RejectConfigInstance(ctx context.Context, id string, req RejectC
 // transaction; any other state is an illegal transition.
 func (l *Local) decide(ctx context.Context, id, verb string, apply func(*model.ConfigInstance)) (*model.ConfigInstance, error) {
 	var out *model.ConfigInstance
-	err := l.store.UpdateConfigInstances(ctx, func(tx *store.ConfigInstanceTx) error {
+	err := l.store.UpdateConfigInstances(ctx, l.tenant, func(tx *store.ConfigInstanceTx) error {
 		ci, err := tx.Get(id)
 		if err != nil {
 			return err
@@ -257,7 +258,7 @@ func (l *Local) decide(ctx context.Context, id, verb string, apply func(*model.C
 
 func (l *Local) DeployConfigInstance(ctx context.Context, id string, dryRun bool) (*DeployResult, error) {
 	var res *DeployResult
-	err := l.store.UpdateConfigInstances(ctx, func(tx *store.ConfigInstanceTx) error {
+	err := l.store.UpdateConfigInstances(ctx, l.tenant, func(tx *store.ConfigInstanceTx) error {
 		ci, err := tx.Get(id)
 		if err != nil {
 			return err

@@ -31,6 +31,8 @@ type ListDeliveriesParams struct {
 	ConfigID   string    `json:"config_id,omitempty"`
 	State      string    `json:"state,omitempty"` // succeeded | failed | pending
 	Limit      int       `json:"limit,omitempty"`
+	// StartingAfter is a cursor: the page after this delivery's id.
+	StartingAfter string `json:"starting_after,omitempty"`
 }
 
 // DeliveryList is a page of the delivery log with totals.
@@ -39,23 +41,30 @@ type DeliveryList struct {
 	Succeeded  int              `json:"succeeded"`
 	Failed     int              `json:"failed"`
 	Deliveries []model.Delivery `json:"deliveries"`
+	// HasMore says that more deliveries follow this page (pass the last
+	// one's id as StartingAfter).
+	HasMore bool `json:"has_more"`
 }
 
+// SaveDeliveries saves ds as the tenant's, whatever tenant they carried.
 func (l *Local) SaveDeliveries(ctx context.Context, ds []*model.Delivery) error {
+	for _, d := range ds {
+		d.Tenant = l.tenant
+	}
 	return l.store.SaveDeliveries(ctx, ds)
 }
 
 func (l *Local) ListDeliveries(ctx context.Context, p ListDeliveriesParams) (*DeliveryList, error) {
-	ds, tot, err := l.store.ListDeliveries(ctx, store.DeliveryFilter{
+	ds, more, tot, err := l.store.ListDeliveries(ctx, l.tenant, store.DeliveryFilter{
 		Since: p.Since, Until: p.Until, StatusCode: p.StatusCode, RequestID: p.RequestID,
-		EventType: p.EventType, ConfigID: p.ConfigID, State: p.State, Limit: p.Limit,
+		EventType: p.EventType, ConfigID: p.ConfigID, State: p.State, Limit: p.Limit, StartingAfter: p.StartingAfter,
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &DeliveryList{Total: tot.Total, Succeeded: tot.Succeeded, Failed: tot.Failed, Deliveries: ds}, nil
+	return &DeliveryList{Total: tot.Total, Succeeded: tot.Succeeded, Failed: tot.Failed, Deliveries: ds, HasMore: more}, nil
 }
 
 func (l *Local) GetDelivery(ctx context.Context, id string) (*model.Delivery, error) {
-	return l.store.GetDelivery(ctx, id)
+	return l.store.GetDelivery(ctx, l.tenant, id)
 }

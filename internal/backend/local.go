@@ -11,10 +11,13 @@ import (
 	"github.com/hookctl/hookctl/internal/store"
 )
 
-// Local is the Backend over the embedded store.
+// Local is the Backend over the embedded store, for one tenant: every
+// read and write is scoped to it (NewLocal: the default tenant, as the CLI
+// uses the store; ForTenant: the tenant of an API key, in the server).
 type Local struct {
-	store *store.Store
-	now   func() time.Time
+	store  *store.Store
+	now    func() time.Time
+	tenant string
 
 	// OnConfigInstanceCreated, when set, is called after a config instance
 	// is created and committed. This is where the webhook dispatcher plugs
@@ -29,8 +32,22 @@ func NewLocal(s *store.Store, now func() time.Time) *Local {
 	if now == nil {
 		now = time.Now
 	}
-	return &Local{store: s, now: now}
+	return &Local{store: s, now: now, tenant: model.DefaultTenant}
 }
+
+// ForTenant returns a Local over the same store scoped to tenant.
+func (l *Local) ForTenant(tenant string) *Local {
+	c := *l
+	c.tenant = tenant
+	return &c
+}
+
+// Scoped is ForTenant as a Backend: what the API server is given, to scope
+// each request to the tenant of its API key.
+func (l *Local) Scoped(tenant string) Backend { return l.ForTenant(tenant) }
+
+// Tenant is the tenant this Local is scoped to.
+func (l *Local) Tenant() string { return l.tenant }
 
 // Store exposes the underlying store (for the API server and tests).
 func (l *Local) Store() *store.Store { return l.store }
@@ -65,6 +82,7 @@ func (l *Local) CreateWebhookConfig(ctx context.Context, p CreateWebhookConfigPa
 	}
 	now := l.now().UTC()
 	c := &model.WebhookConfig{
+		Tenant:      l.tenant,
 		ID:          ids.New(ids.WebhookConfig),
 		URL:         p.URL,
 		Description: p.Description,
@@ -83,11 +101,11 @@ func (l *Local) CreateWebhookConfig(ctx context.Context, p CreateWebhookConfigPa
 }
 
 func (l *Local) ListWebhookConfigs(ctx context.Context, p ListWebhookConfigsParams) ([]model.WebhookConfig, error) {
-	return l.store.ListWebhookConfigs(ctx, store.WebhookConfigFilter{Event: p.Event, Enabled: p.Enabled})
+	return l.store.ListWebhookConfigs(ctx, l.tenant, store.WebhookConfigFilter{Event: p.Event, Enabled: p.Enabled})
 }
 
 func (l *Local) GetWebhookConfig(ctx context.Context, id string) (*model.WebhookConfig, error) {
-	return l.store.GetWebhookConfig(ctx, id)
+	return l.store.GetWebhookConfig(ctx, l.tenant, id)
 }
 
 func (l *Local) UpdateWebhookConfig(ctx context.Context, id string, p UpdateWebhookConfigParams) (*model.WebhookConfig, error) {
@@ -102,7 +120,7 @@ func (l *Local) UpdateWebhookConfig(ctx context.Context, id string, p UpdateWebh
 	if err := ValidateHeaders(p.SetHeaders); err != nil {
 		return nil, err
 	}
-	return l.store.UpdateWebhookConfig(ctx, id, func(c *model.WebhookConfig) error {
+	return l.store.UpdateWebhookConfig(ctx, l.tenant, id, func(c *model.WebhookConfig) error {
 		if p.URL != nil {
 			c.URL = *p.URL
 		}
@@ -137,14 +155,14 @@ func (l *Local) UpdateWebhookConfig(ctx context.Context, id string, p UpdateWebh
 }
 
 func (l *Local) DeleteWebhookConfig(ctx context.Context, id string) error {
-	return l.store.DeleteWebhookConfig(ctx, id)
+	return l.store.DeleteWebhookConfig(ctx, l.tenant, id)
 }
 
 func (l *Local) RotateWebhookConfigSecret(ctx context.Context, id string, keepOld time.Duration) (*model.WebhookConfig, error) {
 	if keepOld < 0 {
 		return nil, apperr.Usagef("--keep-old must not be negative")
 	}
-	return l.store.UpdateWebhookConfig(ctx, id, func(c *model.WebhookConfig) error {
+	return l.store.UpdateWebhookConfig(ctx, l.tenant, id, func(c *model.WebhookConfig) error {
 		now := l.now().UTC()
 		c.PreviousSecrets = c.ActivePreviousSecrets(now)
 		if keepOld > 0 {

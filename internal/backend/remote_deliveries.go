@@ -23,6 +23,7 @@ type DeliveryListBody struct {
 	Succeeded int              `json:"succeeded"`
 	Failed    int              `json:"failed"`
 	Data      []model.Delivery `json:"data"`
+	HasMore   bool             `json:"has_more"`
 }
 
 // ImportDeliveriesBody is the body of POST /v1/deliveries: deliveries made
@@ -120,20 +121,33 @@ func DeliveriesQuery(p ListDeliveriesParams) url.Values {
 	if p.State != "" {
 		q.Set("state", p.State)
 	}
-	// limit=0 means "all" here as in the CLI, so it is always sent.
-	q.Set("limit", strconv.Itoa(p.Limit))
+	if p.Limit > 0 {
+		q.Set("limit", strconv.Itoa(p.Limit))
+	}
+	if p.StartingAfter != "" {
+		q.Set("starting_after", p.StartingAfter)
+	}
 	return q
 }
 
+// ListDeliveries reads the list page by page (the server answers at most
+// MaxListLimit a call), up to p.Limit deliveries (0: all).
 func (r *Remote) ListDeliveries(ctx context.Context, p ListDeliveriesParams) (*DeliveryList, error) {
-	var out DeliveryListBody
-	if err := r.do(ctx, http.MethodGet, "/v1/deliveries", DeliveriesQuery(p), nil, &out); err != nil {
-		return nil, err
+	out := &DeliveryList{Deliveries: []model.Delivery{}}
+	want := p.Limit
+	for {
+		p.Limit = pageLimit(want, len(out.Deliveries))
+		var page DeliveryListBody
+		if err := r.do(ctx, http.MethodGet, "/v1/deliveries", DeliveriesQuery(p), nil, &page); err != nil {
+			return nil, err
+		}
+		out.Total, out.Succeeded, out.Failed, out.HasMore = page.Total, page.Succeeded, page.Failed, page.HasMore
+		out.Deliveries = append(out.Deliveries, page.Data...)
+		if !page.HasMore || len(page.Data) == 0 || (want > 0 && len(out.Deliveries) >= want) {
+			return out, nil
+		}
+		p.StartingAfter = page.Data[len(page.Data)-1].ID
 	}
-	if out.Data == nil {
-		out.Data = []model.Delivery{}
-	}
-	return &DeliveryList{Total: out.Total, Succeeded: out.Succeeded, Failed: out.Failed, Deliveries: out.Data}, nil
 }
 
 func (r *Remote) GetDelivery(ctx context.Context, id string) (*model.Delivery, error) {

@@ -37,22 +37,35 @@ func RequestsQuery(p ListRequestsParams) url.Values {
 	if p.Failed {
 		q.Set("failed", "true")
 	}
-	q.Set("limit", strconv.Itoa(max(p.Limit, 0)))
+	if p.Limit > 0 {
+		q.Set("limit", strconv.Itoa(p.Limit))
+	}
+	if p.StartingAfter != "" {
+		q.Set("starting_after", p.StartingAfter)
+	}
 	return q
 }
 
+// ListRequests reads the list page by page (the server answers at most
+// MaxListLimit a call), up to p.Limit requests (0: all).
 func (r *Remote) ListRequests(ctx context.Context, p ListRequestsParams) ([]model.ReceivedRequest, error) {
-	var out ListBody[model.ReceivedRequest]
-	if err := r.do(ctx, http.MethodGet, "/v1/requests", RequestsQuery(p), nil, &out); err != nil {
-		return nil, err
+	out := []model.ReceivedRequest{}
+	want := p.Limit
+	for {
+		p.Limit = pageLimit(want, len(out))
+		var page PageBody[model.ReceivedRequest]
+		if err := r.do(ctx, http.MethodGet, "/v1/requests", RequestsQuery(p), nil, &page); err != nil {
+			return nil, err
+		}
+		for i := range page.Data {
+			fixForwardLatency(&page.Data[i])
+		}
+		out = append(out, page.Data...)
+		if !page.HasMore || len(page.Data) == 0 || (want > 0 && len(out) >= want) {
+			return out, nil
+		}
+		p.StartingAfter = page.Data[len(page.Data)-1].ID
 	}
-	if out.Data == nil {
-		out.Data = []model.ReceivedRequest{}
-	}
-	for i := range out.Data {
-		fixForwardLatency(&out.Data[i])
-	}
-	return out.Data, nil
 }
 
 func (r *Remote) GetRequest(ctx context.Context, id string) (*model.ReceivedRequest, error) {

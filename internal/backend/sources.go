@@ -129,7 +129,7 @@ func (l *Local) DeleteSource(ctx context.Context, tenant, token string) error {
 	if err != nil {
 		return err
 	}
-	return l.store.DeleteSource(ctx, src.ID)
+	return l.store.DeleteSource(ctx, src.Tenant, src.ID)
 }
 
 // errNoHook is the one answer to unknown hook tokens.
@@ -150,7 +150,7 @@ func (l *Local) HookSource(ctx context.Context, apiToken, token string) (*model.
 }
 
 func (l *Local) RecordSourceRequest(ctx context.Context, src *model.Source, req *model.ReceivedRequest) (int64, error) {
-	req.Source, req.Datasource, req.RoutingKey = src.ID, src.Datasource, src.RoutingKey()
+	req.Tenant, req.Source, req.Datasource, req.RoutingKey = src.Tenant, src.ID, src.Datasource, src.RoutingKey()
 	return l.store.InsertSourceRequest(ctx, req)
 }
 

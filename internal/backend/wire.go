@@ -27,6 +27,30 @@ type ListBody[T any] struct {
 	Data []T `json:"data"`
 }
 
+// Paginated lists (deliveries, requests) answer at most MaxListLimit items
+// a call, DefaultListLimit without ?limit; the rest is reached page by page
+// with ?starting_after=ID (the last id of a page) while has_more is true.
+const (
+	DefaultListLimit = 50
+	MaxListLimit     = 1000
+)
+
+// pageLimit is the limit of the next page when want items are wanted (0:
+// all) and have were read.
+func pageLimit(want, have int) int {
+	if want <= 0 {
+		return MaxListLimit
+	}
+	return min(want-have, MaxListLimit)
+}
+
+// PageBody is a page of a paginated list (received requests): HasMore says
+// that more items follow; ask again with starting_after= the last item's id.
+type PageBody[T any] struct {
+	Data    []T  `json:"data"`
+	HasMore bool `json:"has_more"`
+}
+
 // RotateSecretBody is the body of POST /v1/webhook_configs/{id}/rotate_secret.
 // KeepOld absent means 24h.
 type RotateSecretBody struct {

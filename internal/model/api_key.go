@@ -1,6 +1,28 @@
 package model
 
-import "time"
+import (
+	"regexp"
+	"time"
+
+	"github.com/hookctl/hookctl/internal/apperr"
+)
+
+// DefaultTenant owns everything made without a tenant: local CLI use, and
+// keys created without --tenant (and rows from before tenants existed).
+const DefaultTenant = "default"
+
+// tenantRE: no dots, so the routing keys event.{tenant}.{datasource}.{event}
+// stay unambiguous.
+var tenantRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,62}$`)
+
+// ValidateTenant checks a tenant name (a usage error: exit 2, or 422 in
+// the API).
+func ValidateTenant(t string) error {
+	if !tenantRE.MatchString(t) {
+		return apperr.New(apperr.ErrInvalid, "invalid tenant %q: use 1 to 63 lowercase letters, digits, '_' and '-', starting with a letter or digit (no dots)", t)
+	}
+	return nil
+}
 
 // APIKey is a key that authenticates calls to `hookctl serve`. The key
 // itself is never stored or returned after creation; Prefix helps people

@@ -49,6 +49,8 @@ const ObjectConfigInstance = "config_instance"
 // ConfigInstance is one configuration file proposed for a device, shaped like
 // the provider's config_instance object (Miru's custom validation server).
 type ConfigInstance struct {
+	// Tenant owns the instance; never in JSON (the API key decides it).
+	Tenant           string           `json:"-"`
 	ID               string           `json:"id"`
 	TargetStatus     string           `json:"target_status"`
 	ActivityStatus   string           `json:"activity_status"`

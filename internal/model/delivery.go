@@ -17,6 +17,8 @@ const (
 // Every try is an Attempt. The request id is the same for every attempt and
 // for resends of the same delivery, so receivers can deduplicate on it.
 type Delivery struct {
+	// Tenant owns the delivery; never in JSON (the API key decides it).
+	Tenant         string            `json:"-"`
 	ID             string            `json:"id"`
 	RequestID      string            `json:"request_id"`
 	EventType      string            `json:"event_type"`

@@ -16,6 +16,8 @@ import (
 // ReceivedRequest is one HTTP request that `hookctl webhook listen` received,
 // as recorded in the history (`hookctl webhook requests`).
 type ReceivedRequest struct {
+	// Tenant owns the record; never in JSON (the API key decides it).
+	Tenant     string      `json:"-"`
 	ID         string      `json:"id"` // req_…
 	ReceivedAt time.Time   `json:"received_at"`
 	Method     string      `json:"method"`

@@ -12,6 +12,8 @@ var ConfigSchemes = []string{"standard", "stripe", "github", "slack", "shopify",
 
 // WebhookConfig is an endpoint registered to receive events.
 type WebhookConfig struct {
+	// Tenant owns the config; never in JSON (the API key decides it).
+	Tenant          string            `json:"-"`
 	ID              string            `json:"id"`
 	URL             string            `json:"url"`
 	Description     string            `json:"description,omitempty"`

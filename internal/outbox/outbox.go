@@ -27,8 +27,9 @@ import (
 	"github.com/hookctl/hookctl/internal/store"
 )
 
-// Job is one delivery to make.
+// Job is one delivery to make, for a tenant (whose delivery log records it).
 type Job struct {
+	Tenant string
 	Event  dispatch.Event
 	Target dispatch.Target
 	Policy dispatch.Policy
@@ -36,8 +37,12 @@ type Job struct {
 
 // Options configure an Outbox.
 type Options struct {
-	// Workers deliver concurrently (default 4).
+	// Workers is how many attempts are in flight at once (default 4); a
+	// host with none in flight may start one beyond it (hostlimit.go).
 	Workers int
+	// PerHostConcurrency bounds the attempts in flight to one destination
+	// host, host:port of the target URL (default 4).
+	PerHostConcurrency int
 	// Client sends the webhooks (nil: a client without timeout; the policy
 	// bounds each attempt).
 	Client *http.Client
@@ -73,6 +78,9 @@ type Outbox struct {
 func New(ctx context.Context, st *store.Store, o Options) (*Outbox, error) {
 	if o.Workers < 1 {
 		o.Workers = 4
+	}
+	if o.PerHostConcurrency < 1 {
+		o.PerHostConcurrency = DefaultPerHostConcurrency
 	}
 	if o.Now == nil {
 		o.Now = time.Now
@@ -137,7 +145,7 @@ func (ob *Outbox) Enqueue(ctx context.Context, jobs []Job) ([]*model.Delivery, e
 			reqID = dispatch.NewUUID()
 		}
 		d := &model.Delivery{
-			ID: ids.New(ids.Delivery), RequestID: reqID, EventType: j.Event.Type, EventID: j.Event.EventID,
+			Tenant: j.Tenant, ID: ids.New(ids.Delivery), RequestID: reqID, EventType: j.Event.Type, EventID: j.Event.EventID,
 			ConfigID: j.Target.ConfigID, URL: j.Target.URL, Scheme: j.Target.Scheme, Payload: j.Event.Body,
 			RequestHeaders: map[string]string{}, State: model.DeliveryPending, ResendOf: j.Event.ResendOf,
 			Attempts: []model.DeliveryAttempt{}, CreatedAt: now, UpdatedAt: now,
@@ -191,19 +199,19 @@ func (ob *Outbox) Run(ctx context.Context, drain time.Duration) error {
 		defer close(finisherDone)
 		ob.finisher(finishes)
 	}()
-	var wg sync.WaitGroup
-	for range ob.o.Workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for e := range entries {
-				ob.process(attemptCtx, e, finishes)
-			}
-		}()
-	}
+	// Attempts start per host (hostlimit.go): a saturated host's rows wait
+	// in memory while the others' are attempted.
+	sched := newHostScheduler(ob.o.Workers, ob.o.PerHostConcurrency,
+		func(e store.OutboxEntry) { ob.process(attemptCtx, e, finishes) },
+		func(e store.OutboxEntry) { _ = ob.st.ReleaseOutbox(context.WithoutCancel(ctx), e.Tenant, e.DeliveryID) })
+	schedDone := make(chan struct{})
+	go func() {
+		defer close(schedDone)
+		sched.loop(entries)
+	}()
 	ob.feed(ctx, entries)
 	close(entries)
-	wg.Wait()
+	<-schedDone
 	close(finishes)
 	<-finisherDone
 	return nil
@@ -234,7 +242,7 @@ func (ob *Outbox) finisher(finishes <-chan store.OutboxFinish) {
 		if err := ob.st.FinishOutboxAttempts(context.Background(), group); err != nil {
 			ob.logf("outbox: record %d attempts: %v", len(group), err)
 			for _, f := range group {
-				_ = ob.st.ReleaseOutbox(context.Background(), f.Delivery.ID)
+				_ = ob.st.ReleaseOutbox(context.Background(), f.Delivery.Tenant, f.Delivery.ID)
 			}
 			continue
 		}
@@ -292,7 +300,7 @@ func (ob *Outbox) feed(ctx context.Context, entries chan<- store.OutboxEntry) {
 			case <-ctx.Done():
 				// Not handed out: free the rest for the next start.
 				for _, r := range claimed[i:] {
-					_ = ob.st.ReleaseOutbox(context.WithoutCancel(ctx), r.DeliveryID)
+					_ = ob.st.ReleaseOutbox(context.WithoutCancel(ctx), r.Tenant, r.DeliveryID)
 				}
 				return
 			}
@@ -319,18 +327,18 @@ func (ob *Outbox) process(ctx context.Context, e store.OutboxEntry, finishes cha
 	var j job
 	if err := json.Unmarshal(e.Job, &j); err != nil {
 		ob.logf("outbox: delivery %s: unreadable job, dropped: %v", e.DeliveryID, err)
-		_ = ob.st.DropOutbox(bg, e.DeliveryID)
+		_ = ob.st.DropOutbox(bg, e.Tenant, e.DeliveryID)
 		ob.finished(e.DeliveryID)
 		return
 	}
-	d, err := ob.st.GetDelivery(bg, e.DeliveryID)
+	d, err := ob.st.GetDelivery(bg, e.Tenant, e.DeliveryID)
 	if err != nil {
 		ob.logf("outbox: delivery %s: %v", e.DeliveryID, err)
-		_ = ob.st.ReleaseOutbox(bg, e.DeliveryID)
+		_ = ob.st.ReleaseOutbox(bg, e.Tenant, e.DeliveryID)
 		return
 	}
 	if d.State != model.DeliveryPending { // recorded final, row left behind
-		_ = ob.st.DropOutbox(bg, e.DeliveryID)
+		_ = ob.st.DropOutbox(bg, e.Tenant, e.DeliveryID)
 		ob.finished(d.ID)
 		return
 	}
@@ -343,7 +351,7 @@ func (ob *Outbox) process(ctx context.Context, e store.OutboxEntry, finishes cha
 	next, err := ob.d.Attempt(ctx, p, ev, t, d)
 	if err != nil {
 		if ctx.Err() != nil { // shutting down: not attempted, leave it for the next start
-			_ = ob.st.ReleaseOutbox(bg, d.ID)
+			_ = ob.st.ReleaseOutbox(bg, d.Tenant, d.ID)
 			return
 		}
 		// Cannot be sent at all (bad secret or URL): record it as failed.
@@ -365,9 +373,9 @@ func (ob *Outbox) finished(id string) {
 	}
 }
 
-// Wait blocks until every delivery in ids is final (no longer in the
-// outbox), ctx is done or max has passed.
-func (ob *Outbox) Wait(ctx context.Context, ids []string, max time.Duration) {
+// Wait blocks until every delivery of the tenant in ids is final (no longer
+// in the outbox), ctx is done or max has passed.
+func (ob *Outbox) Wait(ctx context.Context, tenant string, ids []string, max time.Duration) {
 	if max <= 0 || len(ids) == 0 {
 		return
 	}
@@ -385,7 +393,7 @@ func (ob *Outbox) Wait(ctx context.Context, ids []string, max time.Duration) {
 	for i, id := range ids {
 		// Registered first, then checked: a delivery that finished before
 		// registration is not in the outbox any more.
-		if in, err := ob.st.InOutbox(ctx, id); err == nil && !in {
+		if in, err := ob.st.InOutbox(ctx, tenant, id); err == nil && !in {
 			continue
 		}
 		select {
@@ -401,7 +409,7 @@ func (ob *Outbox) Wait(ctx context.Context, ids []string, max time.Duration) {
 // WaitAttempt blocks until delivery id has more than after attempts or is
 // final, ctx is done or max has passed: long polling for progress (the
 // CLI shows each retry of a send made by the server).
-func (ob *Outbox) WaitAttempt(ctx context.Context, id string, after int, max time.Duration) {
+func (ob *Outbox) WaitAttempt(ctx context.Context, tenant, id string, after int, max time.Duration) {
 	if max <= 0 {
 		return
 	}
@@ -411,7 +419,7 @@ func (ob *Outbox) WaitAttempt(ctx context.Context, id string, after int, max tim
 	ob.mu.Unlock()
 	defer ob.unwait(ob.attempt, []string{id}, []chan struct{}{c})
 	// Registered first, then checked, as in Wait.
-	if d, err := ob.st.GetDelivery(ctx, id); err != nil || d.AttemptCount > after || d.State != model.DeliveryPending {
+	if d, err := ob.st.GetDelivery(ctx, tenant, id); err != nil || d.AttemptCount > after || d.State != model.DeliveryPending {
 		return
 	}
 	t := time.NewTimer(max)

@@ -48,7 +48,7 @@ func TestRetryKeepsRequestID(t *testing.T) {
 	st, ob, stop := start(t, t.TempDir(), outbox.Options{Workers: 2, OnAttempt: func(o string, _ time.Duration) { outcomes = append(outcomes, o) }})
 	defer stop()
 	ctx := context.Background()
-	ds, err := ob.Enqueue(ctx, []outbox.Job{{
+	ds, err := ob.Enqueue(ctx, []outbox.Job{{Tenant: "default",
 		Event:  dispatch.Event{Type: "ping", Body: []byte(`{"type":"ping"}`)},
 		Target: dispatch.Target{URL: rs.URL + "/flaky/1/503", Scheme: "standard", Secrets: []signature.Secret{{Value: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"}}},
 		Policy: dispatch.Policy{Retries: 3, BaseDelay: time.Millisecond},
@@ -56,8 +56,8 @@ func TestRetryKeepsRequestID(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ob.Wait(ctx, []string{ds[0].ID}, 10*time.Second)
-	d, err := st.GetDelivery(ctx, ds[0].ID)
+	ob.Wait(ctx, "default", []string{ds[0].ID}, 10*time.Second)
+	d, err := st.GetDelivery(ctx, "default", ds[0].ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +97,7 @@ func TestShutdownLeavesPending(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	ds, err := ob.Enqueue(ctx, []outbox.Job{{Event: dispatch.Event{Type: "ping", Body: []byte(`{}`)}, Target: dispatch.Target{URL: rs.URL + "/hold/s"}}})
+	ds, err := ob.Enqueue(ctx, []outbox.Job{{Tenant: "default", Event: dispatch.Event{Type: "ping", Body: []byte(`{}`)}, Target: dispatch.Target{URL: rs.URL + "/hold/s"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +114,7 @@ func TestShutdownLeavesPending(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
-	d, err := st.GetDelivery(ctx, ds[0].ID)
+	d, err := st.GetDelivery(ctx, "default", ds[0].ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,8 +134,8 @@ func TestShutdownLeavesPending(t *testing.T) {
 	if ob2.Len() != 1 {
 		t.Fatalf("Len after restart = %d, want 1", ob2.Len())
 	}
-	ob2.Wait(ctx, []string{d.ID}, 10*time.Second)
-	d, err = st2.GetDelivery(ctx, d.ID)
+	ob2.Wait(ctx, "default", []string{d.ID}, 10*time.Second)
+	d, err = st2.GetDelivery(ctx, "default", d.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,7 +155,7 @@ func TestWaitAttempt(t *testing.T) {
 	st, ob, stop := start(t, t.TempDir(), outbox.Options{Workers: 1})
 	defer stop()
 	ctx := context.Background()
-	ds, err := ob.Enqueue(ctx, []outbox.Job{{
+	ds, err := ob.Enqueue(ctx, []outbox.Job{{Tenant: "default",
 		Event:  dispatch.Event{Type: "ping", Body: []byte(`{"type":"ping"}`)},
 		Target: dispatch.Target{URL: rs.URL + "/flaky/1/503"},
 		// The retry is due in 15-30 s: long after this test.
@@ -165,8 +165,8 @@ func TestWaitAttempt(t *testing.T) {
 		t.Fatal(err)
 	}
 	id := ds[0].ID
-	ob.WaitAttempt(ctx, id, 0, 10*time.Second)
-	d, err := st.GetDelivery(ctx, id)
+	ob.WaitAttempt(ctx, "default", id, 0, 10*time.Second)
+	d, err := st.GetDelivery(ctx, "default", id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,8 +174,8 @@ func TestWaitAttempt(t *testing.T) {
 		t.Fatalf("after WaitAttempt: state %s, %d attempts (%+v); want pending after one 503", d.State, d.AttemptCount, d.Attempts)
 	}
 	// Nothing more happens within max: it returns anyway.
-	ob.WaitAttempt(ctx, id, 1, 50*time.Millisecond)
-	if d, _ := st.GetDelivery(ctx, id); d.AttemptCount != 1 {
+	ob.WaitAttempt(ctx, "default", id, 1, 50*time.Millisecond)
+	if d, _ := st.GetDelivery(ctx, "default", id); d.AttemptCount != 1 {
 		t.Fatalf("%d attempts, want still 1", d.AttemptCount)
 	}
 }

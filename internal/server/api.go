@@ -223,6 +223,20 @@ func (q queryParams) Time(name string) (time.Time, error) {
 	return t.UTC(), nil
 }
 
+// Page parses ?limit (backend.DefaultListLimit when absent, at most
+// backend.MaxListLimit) and ?starting_after.
+func (q queryParams) Page() (limit int, startingAfter string, err error) {
+	limit = backend.DefaultListLimit
+	if v := q.String("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > backend.MaxListLimit {
+			return 0, "", apperr.Usagef("query parameter limit=%q: use 1 to %d, and page on with starting_after=ID (the last id of a page) while has_more is true", v, backend.MaxListLimit)
+		}
+		limit = n
+	}
+	return limit, q.String("starting_after"), nil
+}
+
 // Duration parses a Go duration ("20s") or a number of seconds, capped at
 // max; 0 when absent.
 func (q queryParams) Duration(name string, max time.Duration) (time.Duration, error) {

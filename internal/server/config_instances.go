@@ -31,7 +31,7 @@ func (s *Server) createConfigInstance(w http.ResponseWriter, r *http.Request) er
 		return err
 	}
 	var queued []string // validation-event deliveries, filled by NotifyConfigInstances
-	ci, err := s.be.CreateConfigInstance(context.WithValue(r.Context(), validationKey{}, &queued), p)
+	ci, err := s.be(r).CreateConfigInstance(context.WithValue(r.Context(), validationKey{}, &queued), p)
 	if err != nil {
 		return err
 	}
@@ -46,7 +46,7 @@ func (s *Server) listConfigInstances(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	cis, err := s.be.ListConfigInstances(r.Context(), backend.ListConfigInstancesParams{
+	cis, err := s.be(r).ListConfigInstances(r.Context(), backend.ListConfigInstancesParams{
 		Status: q.String("status"), DeviceID: q.String("device_id"), RelativeFilepath: q.String("relative_filepath"),
 	})
 	if err != nil {
@@ -59,7 +59,7 @@ func (s *Server) getConfigInstance(w http.ResponseWriter, r *http.Request) error
 	if _, err := query(r); err != nil {
 		return err
 	}
-	ci, err := s.be.GetConfigInstance(r.Context(), r.PathValue("id"))
+	ci, err := s.be(r).GetConfigInstance(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -74,7 +74,7 @@ func (s *Server) approveConfigInstance(w http.ResponseWriter, r *http.Request) e
 	if err := s.decodeJSON(w, r, &req); err != nil {
 		return err
 	}
-	ci, err := s.be.ApproveConfigInstance(r.Context(), r.PathValue("id"), req)
+	ci, err := s.be(r).ApproveConfigInstance(r.Context(), r.PathValue("id"), req)
 	if err != nil {
 		return err
 	}
@@ -89,7 +89,7 @@ func (s *Server) rejectConfigInstance(w http.ResponseWriter, r *http.Request) er
 	if err := s.decodeJSON(w, r, &req); err != nil {
 		return err
 	}
-	ci, err := s.be.RejectConfigInstance(r.Context(), r.PathValue("id"), req)
+	ci, err := s.be(r).RejectConfigInstance(r.Context(), r.PathValue("id"), req)
 	if err != nil {
 		return err
 	}
@@ -111,7 +111,7 @@ func (s *Server) deployConfigInstance(w http.ResponseWriter, r *http.Request) er
 	if err := s.decodeOptionalJSON(w, r, &none); err != nil {
 		return err
 	}
-	res, err := s.be.DeployConfigInstance(r.Context(), r.PathValue("id"), dry)
+	res, err := s.be(r).DeployConfigInstance(r.Context(), r.PathValue("id"), dry)
 	if err != nil {
 		return err
 	}

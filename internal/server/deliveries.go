@@ -19,22 +19,22 @@ func (s *Server) deliveryRoutes() {
 	s.route("GET /v1/deliveries/{id}", s.getDelivery)
 }
 
-// DefaultDeliveriesLimit is the page size of GET /v1/deliveries without
-// ?limit (limit=0 lists everything, as the CLI's --limit 0 does).
-const DefaultDeliveriesLimit = 50
-
 var deliveryStates = []string{model.DeliveryPending, model.DeliverySucceeded, model.DeliveryFailed}
 
 // listDeliveries takes the CLI's filters: since and until (RFC 3339),
-// status_code, request_id, event, config_id, state and limit.
+// status_code, request_id, event, config_id, state, and the page: limit
+// and starting_after. Payloads and attempts are left out (GET one for them).
 func (s *Server) listDeliveries(w http.ResponseWriter, r *http.Request) error {
-	q, err := query(r, "since", "until", "status_code", "request_id", "event", "config_id", "state", "limit")
+	q, err := query(r, "since", "until", "status_code", "request_id", "event", "config_id", "state", "limit", "starting_after")
 	if err != nil {
 		return err
 	}
 	p := backend.ListDeliveriesParams{
 		RequestID: q.String("request_id"), EventType: q.String("event"), ConfigID: q.String("config_id"),
-		State: q.String("state"), Limit: DefaultDeliveriesLimit,
+		State: q.String("state"),
+	}
+	if p.Limit, p.StartingAfter, err = q.Page(); err != nil {
+		return err
 	}
 	if p.Since, err = q.Time("since"); err != nil {
 		return err
@@ -47,22 +47,18 @@ func (s *Server) listDeliveries(w http.ResponseWriter, r *http.Request) error {
 			return apperr.Usagef("query parameter status_code=%q: use an HTTP status code such as 503", v)
 		}
 	}
-	if v := q.String("limit"); v != "" {
-		if p.Limit, err = strconv.Atoi(v); err != nil || p.Limit < 0 {
-			return apperr.Usagef("query parameter limit=%q: use a number, 0 for all", v)
-		}
-	}
 	if p.State != "" && !contains(deliveryStates, p.State) {
 		return apperr.Usagef("query parameter state=%q: use one of %s", p.State, strings.Join(deliveryStates, ", "))
 	}
-	list, err := s.be.ListDeliveries(r.Context(), p)
+	list, err := s.be(r).ListDeliveries(r.Context(), p)
 	if err != nil {
 		return err
 	}
 	if list.Deliveries == nil {
 		list.Deliveries = []model.Delivery{}
 	}
-	return writeJSON(w, http.StatusOK, backend.DeliveryListBody{Total: list.Total, Succeeded: list.Succeeded, Failed: list.Failed, Data: list.Deliveries})
+	return writeJSON(w, http.StatusOK, backend.DeliveryListBody{Total: list.Total, Succeeded: list.Succeeded, Failed: list.Failed,
+		Data: list.Deliveries, HasMore: list.HasMore})
 }
 
 func (s *Server) getDelivery(w http.ResponseWriter, r *http.Request) error {
@@ -82,11 +78,11 @@ func (s *Server) getDelivery(w http.ResponseWriter, r *http.Request) error {
 	switch {
 	case wait <= 0 || s.dispatcher == nil:
 	case after >= 0:
-		s.dispatcher.WaitAttempt(r.Context(), id, after, wait)
+		s.dispatcher.WaitAttempt(r.Context(), tenantOf(r), id, after, wait)
 	default:
-		s.dispatcher.Wait(r.Context(), []string{id}, wait)
+		s.dispatcher.Wait(r.Context(), tenantOf(r), []string{id}, wait)
 	}
-	d, err := s.be.GetDelivery(r.Context(), id)
+	d, err := s.be(r).GetDelivery(r.Context(), id)
 	if err != nil {
 		return err
 	}
@@ -119,7 +115,7 @@ func (s *Server) importDeliveries(w http.ResponseWriter, r *http.Request) error 
 		}
 		ds = append(ds, &d)
 	}
-	if err := s.be.SaveDeliveries(r.Context(), ds); err != nil {
+	if err := s.be(r).SaveDeliveries(r.Context(), ds); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -20,11 +20,12 @@ import (
 // (*outbox.Outbox).
 type Dispatcher interface {
 	Enqueue(ctx context.Context, jobs []outbox.Job) ([]*model.Delivery, error)
-	// Wait blocks until the deliveries are final, ctx is done or max passed.
-	Wait(ctx context.Context, ids []string, max time.Duration)
-	// WaitAttempt blocks until the delivery has more than after attempts or
-	// is final, ctx is done or max passed.
-	WaitAttempt(ctx context.Context, id string, after int, max time.Duration)
+	// Wait blocks until the tenant's deliveries are final, ctx is done or
+	// max passed.
+	Wait(ctx context.Context, tenant string, ids []string, max time.Duration)
+	// WaitAttempt blocks until the tenant's delivery has more than after
+	// attempts or is final, ctx is done or max passed.
+	WaitAttempt(ctx context.Context, tenant, id string, after int, max time.Duration)
 }
 
 // eventRoutes: POST /v1/events sends an event; POST
@@ -73,13 +74,13 @@ func (s *Server) sendEvent(w http.ResponseWriter, r *http.Request) error {
 		if p.Secret != "" || p.Scheme != "" {
 			return apperr.Usagef("scheme and secret go with to; a config signs with its own scheme and secret")
 		}
-		if targets, err = backend.ConfigTargets(r.Context(), s.be, p.ConfigID, ev.Type); err != nil {
+		if targets, err = backend.ConfigTargets(r.Context(), s.be(r), p.ConfigID, ev.Type); err != nil {
 			return err
 		}
 	}
 	jobs := make([]outbox.Job, len(targets))
 	for i, t := range targets {
-		jobs[i] = outbox.Job{Event: ev, Target: t, Policy: policy}
+		jobs[i] = outbox.Job{Tenant: tenantOf(r), Event: ev, Target: t, Policy: policy}
 	}
 	return s.enqueueAndAnswer(w, r, jobs, wait, nil)
 }
@@ -102,11 +103,11 @@ func (s *Server) resendDelivery(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	orig, err := s.be.GetDelivery(r.Context(), r.PathValue("id"))
+	orig, err := s.be(r).GetDelivery(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
 	}
-	ev, t, warning, err := backend.PrepareResend(r.Context(), s.be, orig, p.To)
+	ev, t, warning, err := backend.PrepareResend(r.Context(), s.be(r), orig, p.To)
 	if err != nil {
 		return err
 	}
@@ -114,7 +115,7 @@ func (s *Server) resendDelivery(w http.ResponseWriter, r *http.Request) error {
 	if warning != "" {
 		warnings = append(warnings, warning)
 	}
-	return s.enqueueAndAnswer(w, r, []outbox.Job{{Event: ev, Target: t, Policy: policy}}, wait, warnings)
+	return s.enqueueAndAnswer(w, r, []outbox.Job{{Tenant: tenantOf(r), Event: ev, Target: t, Policy: policy}}, wait, warnings)
 }
 
 func (s *Server) enqueueAndAnswer(w http.ResponseWriter, r *http.Request, jobs []outbox.Job, wait time.Duration, warnings []string) error {
@@ -129,11 +130,11 @@ func (s *Server) enqueueAndAnswer(w http.ResponseWriter, r *http.Request, jobs [
 	for i, d := range ds {
 		ids[i] = d.ID
 	}
-	s.dispatcher.Wait(r.Context(), ids, wait)
+	s.dispatcher.Wait(r.Context(), tenantOf(r), ids, wait)
 	res := backend.SendResult{Data: make([]*model.Delivery, 0, len(ds)), Warnings: warnings}
 	status := http.StatusOK
 	for _, id := range ids {
-		d, err := s.be.GetDelivery(r.Context(), id)
+		d, err := s.be(r).GetDelivery(r.Context(), id)
 		if err != nil {
 			return err
 		}
@@ -223,10 +224,11 @@ func firstNonEmpty(xs ...string) string {
 // OnConfigInstanceCreated in server mode: the validation event of a new
 // instance is queued in the outbox for every enabled config subscribed to
 // it (in the CLI, without a server, it is sent synchronously instead).
-func NotifyConfigInstances(wc backend.WebhookConfigs, d Dispatcher, logf func(format string, args ...any)) func(context.Context, *model.ConfigInstance) {
+func NotifyConfigInstances(local *backend.Local, d Dispatcher, logf func(format string, args ...any)) func(context.Context, *model.ConfigInstance) {
 	return func(ctx context.Context, ci *model.ConfigInstance) {
 		enabled := true
-		configs, err := wc.ListWebhookConfigs(ctx, backend.ListWebhookConfigsParams{Event: model.EventConfigInstanceValidated, Enabled: &enabled})
+		// Only the instance's own tenant's configs hear of it.
+		configs, err := local.ForTenant(ci.Tenant).ListWebhookConfigs(ctx, backend.ListWebhookConfigsParams{Event: model.EventConfigInstanceValidated, Enabled: &enabled})
 		if err != nil {
 			logf("validation event of %s: list webhook configs: %v", ci.ID, err)
 			return
@@ -243,7 +245,7 @@ func NotifyConfigInstances(wc backend.WebhookConfigs, d Dispatcher, logf func(fo
 		}
 		jobs := make([]outbox.Job, len(targets))
 		for i, t := range targets {
-			jobs[i] = outbox.Job{Event: ev, Target: t, Policy: dispatch.Policy{Retries: 2, Timeout: 10 * time.Second}}
+			jobs[i] = outbox.Job{Tenant: ci.Tenant, Event: ev, Target: t, Policy: dispatch.Policy{Retries: 2, Timeout: 10 * time.Second}}
 		}
 		ds, err := d.Enqueue(context.WithoutCancel(ctx), jobs)
 		if err != nil {

@@ -2,7 +2,6 @@ package server
 
 import (
 	"net/http"
-	"strconv"
 
 	"github.com/hookctl/hookctl/internal/apperr"
 	"github.com/hookctl/hookctl/internal/backend"
@@ -17,78 +16,46 @@ func (s *Server) requestRoutes() {
 	s.route("GET /v1/requests/{id}", s.getRequest)
 }
 
-// DefaultRequestsLimit is the page size of GET /v1/requests without ?limit
-// (limit=0 lists everything).
-const DefaultRequestsLimit = 50
-
 // listRequests takes the CLI's filters: since (RFC 3339), event (a
-// pattern, '*' globs), failed and limit.
+// pattern, '*' globs), failed, and the page: limit and starting_after.
 func (s *Server) listRequests(w http.ResponseWriter, r *http.Request) error {
-	q, err := query(r, "since", "event", "failed", "limit")
+	q, err := query(r, "since", "event", "failed", "limit", "starting_after")
 	if err != nil {
 		return err
 	}
-	p := backend.ListRequestsParams{Event: q.String("event"), Limit: DefaultRequestsLimit}
+	p := backend.ListRequestsParams{Event: q.String("event")}
 	if p.Since, err = q.Time("since"); err != nil {
 		return err
 	}
 	if p.Failed, err = q.Flag("failed"); err != nil {
 		return err
 	}
-	if v := q.String("limit"); v != "" {
-		if p.Limit, err = strconv.Atoi(v); err != nil || p.Limit < 0 {
-			return apperr.Usagef("query parameter limit=%q: use a number, 0 for all", v)
-		}
-	}
-	reqs, err := s.be.ListRequests(r.Context(), p)
+	limit, after, err := q.Page()
 	if err != nil {
 		return err
 	}
-	visible, err := s.visibleSources(r)
+	p.Limit, p.StartingAfter = limit+1, after // one more tells whether there are more
+	reqs, err := s.be(r).ListRequests(r.Context(), p)
 	if err != nil {
 		return err
 	}
-	kept := reqs[:0]
-	for _, rr := range reqs {
-		if visible(rr.Source) {
-			kept = append(kept, rr)
-		}
+	more := len(reqs) > limit
+	if more {
+		reqs = reqs[:limit]
 	}
-	return writeList(w, kept)
-}
-
-// visibleSources says whether a request received by a source may be shown
-// to the caller: only its own tenant's sources' requests are (requests that
-// came through no source, from the CLI's listener, are shared).
-func (s *Server) visibleSources(r *http.Request) (func(sourceID string) bool, error) {
-	own := map[string]bool{}
-	if s.srcs != nil {
-		srcs, err := s.srcs.ListSources(r.Context(), tenantOf(r))
-		if err != nil {
-			return nil, err
-		}
-		for _, src := range srcs {
-			own[src.ID] = true
-		}
+	if reqs == nil {
+		reqs = []model.ReceivedRequest{}
 	}
-	return func(id string) bool { return id == "" || own[id] }, nil
+	return writeJSON(w, http.StatusOK, backend.PageBody[model.ReceivedRequest]{Data: reqs, HasMore: more})
 }
 
 func (s *Server) getRequest(w http.ResponseWriter, r *http.Request) error {
 	if _, err := query(r); err != nil {
 		return err
 	}
-	rr, err := s.be.GetRequest(r.Context(), r.PathValue("id"))
+	rr, err := s.be(r).GetRequest(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
-	}
-	visible, err := s.visibleSources(r)
-	if err != nil {
-		return err
-	}
-	if !visible(rr.Source) {
-		// The same answer as an unknown id: nothing to learn about others.
-		return apperr.NotFoundf("no received request %s (run \"hookctl webhook requests list\")", rr.ID)
 	}
 	return writeJSON(w, http.StatusOK, rr)
 }
@@ -109,7 +76,7 @@ func (s *Server) recordRequests(w http.ResponseWriter, r *http.Request) error {
 		}
 		reqs = append(reqs, rr)
 	}
-	if err := s.be.RecordRequests(r.Context(), reqs...); err != nil {
+	if err := s.be(r).RecordRequests(r.Context(), reqs...); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -33,7 +33,13 @@ type Authenticator interface {
 
 // Options configure a Server.
 type Options struct {
-	Backend backend.Backend
+	// Backend gives the backend of one tenant: the server calls it with the
+	// tenant of each request's API key, so that every handler sees only
+	// that tenant's data (backend.Local.Scoped). Required.
+	Backend func(tenant string) backend.Backend
+	// Sources, when set, serves the inbound sources (/wh/…, the relay);
+	// its methods take the tenant explicitly.
+	Sources backend.Sources
 	// Auth checks the key of every call except /healthz. Required.
 	Auth Authenticator
 	// MaxBodyBytes bounds request bodies; 0 means DefaultMaxBodyBytes.
@@ -53,11 +59,11 @@ type Options struct {
 
 // Server is the API's http.Handler.
 type Server struct {
-	be      backend.Backend
-	auth    Authenticator
-	maxBody int64
-	mux     *http.ServeMux
-	metrics *Metrics
+	backends func(tenant string) backend.Backend
+	auth     Authenticator
+	maxBody  int64
+	mux      *http.ServeMux
+	metrics  *Metrics
 	// dispatcher queues and delivers events (nil: sending is not available).
 	dispatcher Dispatcher
 	publicURL  string // without a trailing slash
@@ -69,7 +75,7 @@ type Server struct {
 	errorLog io.Writer
 	paths    map[string][]string // path pattern → methods, for 405 answers
 
-	srcs backend.Sources // inbound sources (sources.go); nil when the backend has none
+	srcs backend.Sources // inbound sources (sources.go); nil: no /wh routes
 	hub  *relayHub       // wakes relay streams (relay.go)
 }
 
@@ -79,7 +85,8 @@ func New(o Options) *Server {
 		panic("server.New: Backend and Auth are required")
 	}
 	s := &Server{
-		be:       o.Backend,
+		backends: o.Backend,
+		srcs:     o.Sources,
 		auth:     o.Auth,
 		maxBody:  o.MaxBodyBytes,
 		mux:      http.NewServeMux(),
@@ -101,6 +108,9 @@ func New(o Options) *Server {
 	s.routes()
 	return s
 }
+
+// be is the backend of the request's tenant (that of its API key).
+func (s *Server) be(r *http.Request) backend.Backend { return s.backends(tenantOf(r)) }
 
 // Metrics is the registry served on /metrics, for other parts of the server
 // (the dispatcher) to add their metrics to.

@@ -82,7 +82,7 @@ func TestErrorKindsMapToStatusAndCode(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.body, func(t *testing.T) {
 			var log strings.Builder
-			h := server.New(server.Options{Backend: &fakeBackend{err: tt.err}, Auth: fakeAuth{}, ErrorLog: &log})
+			h := server.New(server.Options{Backend: only(&fakeBackend{err: tt.err}), Auth: fakeAuth{}, ErrorLog: &log})
 			code, body := do(t, h, "GET", "/v1/webhook_configs/whc_1", "", "")
 			if code != tt.status || strings.TrimSpace(body) != tt.body {
 				t.Fatalf("got %d %s, want %d %s", code, body, tt.status, tt.body)
@@ -95,7 +95,7 @@ func TestErrorKindsMapToStatusAndCode(t *testing.T) {
 }
 
 func TestDecodeErrors(t *testing.T) {
-	h := server.New(server.Options{Backend: &fakeBackend{}, Auth: fakeAuth{}, MaxBodyBytes: 64})
+	h := server.New(server.Options{Backend: only(&fakeBackend{}), Auth: fakeAuth{}, MaxBodyBytes: 64})
 	tests := []struct {
 		name, contentType, body string
 		status                  int
@@ -130,7 +130,7 @@ func TestDecodeErrors(t *testing.T) {
 }
 
 func TestRoutingErrorsAreJSON(t *testing.T) {
-	h := server.New(server.Options{Backend: &fakeBackend{}, Auth: fakeAuth{}})
+	h := server.New(server.Options{Backend: only(&fakeBackend{}), Auth: fakeAuth{}})
 	code, body := do(t, h, "PUT", "/v1/webhook_configs/whc_1", "", "")
 	if code != 405 || !strings.Contains(body, `"code":"method_not_allowed"`) || !strings.Contains(body, "GET or PATCH or DELETE") {
 		t.Fatalf("405: %d %s", code, body)
@@ -142,7 +142,7 @@ func TestRoutingErrorsAreJSON(t *testing.T) {
 }
 
 func TestSecretsOnlyWhenAsked(t *testing.T) {
-	h := server.New(server.Options{Backend: &fakeBackend{}, Auth: fakeAuth{}})
+	h := server.New(server.Options{Backend: only(&fakeBackend{}), Auth: fakeAuth{}})
 	if _, body := do(t, h, "GET", "/v1/webhook_configs/whc_1", "", ""); strings.Contains(body, "shh") {
 		t.Fatalf("secret shown without show_secret: %s", body)
 	}
@@ -161,7 +161,7 @@ func TestAuthWithStoredKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	h := server.New(server.Options{Backend: &fakeBackend{}, Auth: &apikey.Authenticator{Store: s}})
+	h := server.New(server.Options{Backend: only(&fakeBackend{}), Auth: &apikey.Authenticator{Store: s}})
 	get := func(path string, header ...string) (int, string) {
 		req := httptest.NewRequest("GET", path, nil)
 		for i := 0; i+1 < len(header); i += 2 {
@@ -221,7 +221,7 @@ func TestAuthWithStoredKeys(t *testing.T) {
 // and Serve returns nil.
 func TestGracefulShutdown(t *testing.T) {
 	fb := &fakeBackend{entered: make(chan struct{}), block: make(chan struct{})}
-	srv := server.New(server.Options{Backend: fb, Auth: fakeAuth{}})
+	srv := server.New(server.Options{Backend: only(fb), Auth: fakeAuth{}})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -311,7 +311,7 @@ x_seconds_count{route="/a"} 3
 }
 
 func TestServerMetricsHookForOtherParts(t *testing.T) {
-	srv := server.New(server.Options{Backend: &fakeBackend{}, Auth: fakeAuth{}})
+	srv := server.New(server.Options{Backend: only(&fakeBackend{}), Auth: fakeAuth{}})
 	srv.Metrics().NewGaugeFunc("hookctl_queue_depth", "Deliveries waiting.", func() float64 { return 7 })
 	do(t, srv, "GET", "/v1/webhook_configs/whc_1", "", "")
 	_, body := do(t, srv, "GET", "/metrics", "", "")
@@ -327,7 +327,7 @@ func TestServerMetricsHookForOtherParts(t *testing.T) {
 }
 
 func TestUnknownRoutesNeedAKeyToo(t *testing.T) {
-	h := server.New(server.Options{Backend: &fakeBackend{}, Auth: fakeAuth{}})
+	h := server.New(server.Options{Backend: only(&fakeBackend{}), Auth: fakeAuth{}})
 	for _, target := range []string{"/v1/nothing", "/"} {
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, httptest.NewRequest("GET", target, nil))
@@ -340,4 +340,9 @@ func TestUnknownRoutesNeedAKeyToo(t *testing.T) {
 	if rec.Code != 401 {
 		t.Errorf("PUT without a key: %d, want 401", rec.Code)
 	}
+}
+
+// only serves one backend to every tenant (the fakes have no tenants).
+func only(be backend.Backend) func(string) backend.Backend {
+	return func(string) backend.Backend { return be }
 }

@@ -41,7 +41,7 @@ func startSourceServer(t *testing.T, configure ...func(*server.Options)) *srcEnv
 		t.Fatal(err)
 	}
 	local := backend.NewLocal(s, nil)
-	opts := server.Options{Backend: local, Auth: &apikey.Authenticator{Store: s}, MaxBodyBytes: 1024}
+	opts := server.Options{Backend: local.Scoped, Sources: local, Auth: &apikey.Authenticator{Store: s}, MaxBodyBytes: 1024}
 	for _, c := range configure {
 		c(&opts)
 	}

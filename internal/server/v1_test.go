@@ -71,7 +71,7 @@ func TestV1Statuses(t *testing.T) {
 		{"GET", "/v1/deliveries?state=bogus", "", 400, `state=\"bogus\": use one of`},
 		{"GET", "/v1/deliveries?since=yesterday", "", 400, `RFC 3339`},
 		{"GET", "/v1/deliveries?colour=red", "", 400, `unknown query parameter \"colour\"`},
-		{"GET", "/v1/deliveries", "", 200, `{"total":0,"succeeded":0,"failed":0,"data":[]}`},
+		{"GET", "/v1/deliveries", "", 200, `{"total":0,"succeeded":0,"failed":0,"data":[],"has_more":false}`},
 		{"GET", "/v1/deliveries/dlv_nope", "", 404, `no delivery dlv_nope`},
 		{"GET", "/v1/deliveries/dlv_nope?wait=1s&attempts=-1", "", 400, `attempts=\"-1\": use the number of attempts already seen`},
 		{"GET", "/v1/deliveries/dlv_nope?wait=1s&attempts=two", "", 400, `attempts=\"two\"`},
@@ -84,7 +84,7 @@ func TestV1Statuses(t *testing.T) {
 		{"POST", "/v1/events?wait=10s", `{"type":"ping","to":"` + rs.URL + `/ok","secret":"s3cret"}`, 200, `"state":"succeeded"`},
 		{"POST", "/v1/events?wait=10s", `{"payload":{"type":"custom.thing","n":1},"set":["n=2"],"to":"` + rs.URL + `/echo"}`, 200, `"response_body":"{\"type\":\"custom.thing\",\"n\":2}"`},
 		{"GET", "/v1/requests?failed=maybe", "", 400, `use true or false`},
-		{"GET", "/v1/requests", "", 200, `{"data":[]}`},
+		{"GET", "/v1/requests", "", 200, `{"data":[],"has_more":false}`},
 		{"GET", "/v1/requests/req_nope", "", 404, `no received request`},
 	} {
 		code, body := call(tc.method, tc.path, tc.body)

@@ -27,7 +27,7 @@ func (s *Server) createWebhookConfig(w http.ResponseWriter, r *http.Request) err
 	if err := s.decodeJSON(w, r, &p); err != nil {
 		return err
 	}
-	c, err := s.be.CreateWebhookConfig(r.Context(), p)
+	c, err := s.be(r).CreateWebhookConfig(r.Context(), p)
 	if err != nil {
 		return err
 	}
@@ -47,7 +47,7 @@ func (s *Server) listWebhookConfigs(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	cs, err := s.be.ListWebhookConfigs(r.Context(), backend.ListWebhookConfigsParams{Event: q.String("event"), Enabled: enabled})
+	cs, err := s.be(r).ListWebhookConfigs(r.Context(), backend.ListWebhookConfigsParams{Event: q.String("event"), Enabled: enabled})
 	if err != nil {
 		return err
 	}
@@ -64,7 +64,7 @@ func (s *Server) getWebhookConfig(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	c, err := s.be.GetWebhookConfig(r.Context(), r.PathValue("id"))
+	c, err := s.be(r).GetWebhookConfig(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -80,7 +80,7 @@ func (s *Server) updateWebhookConfig(w http.ResponseWriter, r *http.Request) err
 	if err := s.decodeJSON(w, r, &p); err != nil {
 		return err
 	}
-	c, err := s.be.UpdateWebhookConfig(r.Context(), r.PathValue("id"), p)
+	c, err := s.be(r).UpdateWebhookConfig(r.Context(), r.PathValue("id"), p)
 	if err != nil {
 		return err
 	}
@@ -91,7 +91,7 @@ func (s *Server) deleteWebhookConfig(w http.ResponseWriter, r *http.Request) err
 	if _, err := query(r); err != nil {
 		return err
 	}
-	if err := s.be.DeleteWebhookConfig(r.Context(), r.PathValue("id")); err != nil {
+	if err := s.be(r).DeleteWebhookConfig(r.Context(), r.PathValue("id")); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -112,7 +112,7 @@ func (s *Server) rotateWebhookConfigSecret(w http.ResponseWriter, r *http.Reques
 	if body.KeepOld != nil {
 		keep = time.Duration(*body.KeepOld)
 	}
-	c, err := s.be.RotateWebhookConfigSecret(r.Context(), r.PathValue("id"), keep)
+	c, err := s.be(r).RotateWebhookConfigSecret(r.Context(), r.PathValue("id"), keep)
 	if err != nil {
 		return err
 	}

@@ -19,7 +19,7 @@ type ConfigInstanceFilter struct {
 	RelativeFilepath string
 }
 
-const configInstanceColumns = `id, config_type_id, device_id, relative_filepath, config_schema_id, content,
+const configInstanceColumns = `tenant, id, config_type_id, device_id, relative_filepath, config_schema_id, content,
 	target_status, activity_status, error_status, status, message, errors, created_at, updated_at, deployed_at, removed_at`
 
 // InsertConfigInstance stores a new config instance.
@@ -29,50 +29,55 @@ func (s *Store) InsertConfigInstance(ctx context.Context, ci *model.ConfigInstan
 		return err
 	}
 	defer s.lockWrites()()
-	_, err = s.db.ExecContext(ctx, `INSERT INTO config_instances (`+configInstanceColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, args...)
+	_, err = s.db.ExecContext(ctx, `INSERT INTO config_instances (`+configInstanceColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, args...)
 	if isKeyViolation(err) {
 		return apperr.New(apperr.ErrConflict, "config instance %s already exists", ci.ID)
 	}
 	return err
 }
 
-// GetConfigInstance returns one instance or an apperr.ErrNotFound error.
-func (s *Store) GetConfigInstance(ctx context.Context, id string) (*model.ConfigInstance, error) {
-	return getConfigInstance(ctx, s.db, id)
+// GetConfigInstance returns one instance of the tenant or an
+// apperr.ErrNotFound error.
+func (s *Store) GetConfigInstance(ctx context.Context, tenant, id string) (*model.ConfigInstance, error) {
+	return getConfigInstance(ctx, s.db, tenant, id)
 }
 
-// ListConfigInstances returns the instances matching f, oldest first.
-func (s *Store) ListConfigInstances(ctx context.Context, f ConfigInstanceFilter) ([]model.ConfigInstance, error) {
-	return listConfigInstances(ctx, s.db, f)
+// ListConfigInstances returns the tenant's instances matching f, oldest first.
+func (s *Store) ListConfigInstances(ctx context.Context, tenant string, f ConfigInstanceFilter) ([]model.ConfigInstance, error) {
+	return listConfigInstances(ctx, s.db, tenant, f)
 }
 
 // ConfigInstanceTx is a write transaction over config instances: every read
 // and write inside it sees one consistent state, and either all writes land
 // or none does.
 type ConfigInstanceTx struct {
-	ctx context.Context
-	tx  *sql.Tx
+	ctx    context.Context
+	tx     *sql.Tx
+	tenant string
 }
 
-// Get reads one instance inside the transaction.
+// Get reads one instance of the transaction's tenant.
 func (t *ConfigInstanceTx) Get(id string) (*model.ConfigInstance, error) {
-	return getConfigInstance(t.ctx, t.tx, id)
+	return getConfigInstance(t.ctx, t.tx, t.tenant, id)
 }
 
-// List reads instances inside the transaction.
+// List reads the tenant's instances inside the transaction.
 func (t *ConfigInstanceTx) List(f ConfigInstanceFilter) ([]model.ConfigInstance, error) {
-	return listConfigInstances(t.ctx, t.tx, f)
+	return listConfigInstances(t.ctx, t.tx, t.tenant, f)
 }
 
 // Save writes back an instance read in this transaction.
 func (t *ConfigInstanceTx) Save(ci *model.ConfigInstance) error {
+	if ci.Tenant != t.tenant {
+		return notFoundConfigInstance(ci.ID)
+	}
 	args, err := configInstanceArgs(ci)
 	if err != nil {
 		return err
 	}
 	res, err := t.tx.ExecContext(t.ctx, `UPDATE config_instances SET config_type_id=?, device_id=?, relative_filepath=?,
 		config_schema_id=?, content=?, target_status=?, activity_status=?, error_status=?, status=?, message=?, errors=?,
-		created_at=?, updated_at=?, deployed_at=?, removed_at=? WHERE id=?`, append(args[1:], ci.ID)...)
+		created_at=?, updated_at=?, deployed_at=?, removed_at=? WHERE tenant=? AND id=?`, append(args[2:], ci.Tenant, ci.ID)...)
 	if err != nil {
 		return err
 	}
@@ -82,10 +87,11 @@ func (t *ConfigInstanceTx) Save(ci *model.ConfigInstance) error {
 	return nil
 }
 
-// UpdateConfigInstances runs fn in one IMMEDIATE (write) transaction and
-// commits when it returns nil; an error rolls everything back.
-func (s *Store) UpdateConfigInstances(ctx context.Context, fn func(*ConfigInstanceTx) error) error {
-	return s.writeTx(ctx, func(tx *sql.Tx) error { return fn(&ConfigInstanceTx{ctx: ctx, tx: tx}) })
+// UpdateConfigInstances runs fn in one IMMEDIATE (write) transaction over
+// the tenant's instances and commits when it returns nil; an error rolls
+// everything back.
+func (s *Store) UpdateConfigInstances(ctx context.Context, tenant string, fn func(*ConfigInstanceTx) error) error {
+	return s.writeTx(ctx, func(tx *sql.Tx) error { return fn(&ConfigInstanceTx{ctx: ctx, tx: tx, tenant: tenant}) })
 }
 
 func notFoundConfigInstance(id string) error {
@@ -97,13 +103,13 @@ type querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
-func getConfigInstance(ctx context.Context, q querier, id string) (*model.ConfigInstance, error) {
-	return scanConfigInstance(q.QueryRowContext(ctx, `SELECT `+configInstanceColumns+` FROM config_instances WHERE id = ?`, id), id)
+func getConfigInstance(ctx context.Context, q querier, tenant, id string) (*model.ConfigInstance, error) {
+	return scanConfigInstance(q.QueryRowContext(ctx, `SELECT `+configInstanceColumns+` FROM config_instances WHERE tenant = ? AND id = ?`, tenant, id), id)
 }
 
-func listConfigInstances(ctx context.Context, q querier, f ConfigInstanceFilter) ([]model.ConfigInstance, error) {
-	query := `SELECT ` + configInstanceColumns + ` FROM config_instances WHERE 1=1`
-	var args []any
+func listConfigInstances(ctx context.Context, q querier, tenant string, f ConfigInstanceFilter) ([]model.ConfigInstance, error) {
+	query := `SELECT ` + configInstanceColumns + ` FROM config_instances WHERE tenant = ?`
+	args := []any{tenant}
 	if f.Status != "" {
 		query += ` AND status = ?`
 		args = append(args, f.Status)
@@ -133,6 +139,9 @@ func listConfigInstances(ctx context.Context, q querier, f ConfigInstanceFilter)
 }
 
 func configInstanceArgs(ci *model.ConfigInstance) ([]any, error) {
+	if err := needTenant(ci.Tenant, ci.ID); err != nil {
+		return nil, err
+	}
 	errs := ci.Errors
 	if errs == nil {
 		errs = []model.ParameterError{}
@@ -141,7 +150,7 @@ func configInstanceArgs(ci *model.ConfigInstance) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return []any{ci.ID, ci.ConfigTypeID, ci.DeviceID, ci.RelativeFilepath, ci.ConfigSchemaID, string(ci.Content),
+	return []any{ci.Tenant, ci.ID, ci.ConfigTypeID, ci.DeviceID, ci.RelativeFilepath, ci.ConfigSchemaID, string(ci.Content),
 		ci.TargetStatus, ci.ActivityStatus, ci.ErrorStatus, ci.Status, ci.Message, string(errsJSON),
 		formatTime(ci.CreatedAt), formatTime(ci.UpdatedAt), nullTime(ci.DeployedAt), nullTime(ci.RemovedAt)}, nil
 }
@@ -157,7 +166,7 @@ func scanConfigInstance(row scanner, id string) (*model.ConfigInstance, error) {
 	var ci model.ConfigInstance
 	var content, errs, created, updated string
 	var deployed, removed sql.NullString
-	err := row.Scan(&ci.ID, &ci.ConfigTypeID, &ci.DeviceID, &ci.RelativeFilepath, &ci.ConfigSchemaID, &content,
+	err := row.Scan(&ci.Tenant, &ci.ID, &ci.ConfigTypeID, &ci.DeviceID, &ci.RelativeFilepath, &ci.ConfigSchemaID, &content,
 		&ci.TargetStatus, &ci.ActivityStatus, &ci.ErrorStatus, &ci.Status, &ci.Message, &errs,
 		&created, &updated, &deployed, &removed)
 	if errors.Is(err, sql.ErrNoRows) {

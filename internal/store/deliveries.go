@@ -26,6 +26,9 @@ type DeliveryFilter struct {
 	ConfigID     string
 	State        string // succeeded | failed | pending; "" = any
 	Limit        int    // 0 = no limit
+	// StartingAfter is a cursor: only deliveries listed after this one
+	// (older, in the list's newest-first order).
+	StartingAfter string
 }
 
 // DeliveryTotals counts the deliveries matching a filter, ignoring Limit.
@@ -35,12 +38,18 @@ type DeliveryTotals struct {
 	Failed    int `json:"failed"`
 }
 
-const deliveryColumns = `id, request_id, event_type, event_id, config_id, url, scheme, request_headers, payload_hash, state, status_code, attempt_count, resend_of, created_at, updated_at`
+const deliveryColumns = `tenant, id, request_id, event_type, event_id, config_id, url, scheme, request_headers, payload_hash, state, status_code, attempt_count, resend_of, created_at, updated_at`
 
-// deliverySelect joins the payload in.
-const deliverySelect = `SELECT d.id, d.request_id, d.event_type, d.event_id, d.config_id, d.url, d.scheme, d.request_headers, p.body,
+// deliverySelect joins the payload in (GetDelivery); deliveryListSelect
+// leaves it out: a page of large payloads would cost the server its memory.
+const (
+	deliverySelect = `SELECT d.tenant, d.id, d.request_id, d.event_type, d.event_id, d.config_id, d.url, d.scheme, d.request_headers, p.body,
   d.state, d.status_code, d.attempt_count, d.resend_of, d.created_at, d.updated_at
 FROM deliveries d JOIN delivery_payloads p ON p.hash = d.payload_hash`
+	deliveryListSelect = `SELECT d.tenant, d.id, d.request_id, d.event_type, d.event_id, d.config_id, d.url, d.scheme, d.request_headers, NULL,
+  d.state, d.status_code, d.attempt_count, d.resend_of, d.created_at, d.updated_at
+FROM deliveries d`
+)
 
 // SaveDeliveries upserts deliveries and inserts the attempts not stored
 // yet, all in one transaction (the load generator saves hundreds at a time).
@@ -53,11 +62,13 @@ func (s *Store) SaveDeliveries(ctx context.Context, ds []*model.Delivery) error 
 
 // Multi-row statements: a batch of deliveries is written with one INSERT of
 // up to deliveryChunk deliveries and one of up to attemptChunk attempts at a
-// time (15 and 8 parameters a row, far below SQLite's 32766), instead of one
+// time (16 and 9 parameters a row, far below SQLite's 32766), instead of one
 // statement execution per row.
 const (
-	deliveryChunk = 64
-	attemptChunk  = 128
+	deliveryChunk  = 64
+	attemptChunk   = 128
+	deliveryParams = 16 // columns of deliveryColumns
+	attemptParams  = 9
 )
 
 const deliveryUpsertHead = `INSERT INTO deliveries (` + deliveryColumns + `) VALUES `
@@ -66,13 +77,13 @@ const deliveryUpsertHead = `INSERT INTO deliveries (` + deliveryColumns + `) VAL
 // multi-row INSERT SQLite applies ON CONFLICT row by row, in order, exactly
 // as a sequence of single-row statements would.
 const deliveryUpsertTail = `
-ON CONFLICT (id) DO UPDATE SET state=excluded.state, status_code=excluded.status_code,
+ON CONFLICT (tenant, id) DO UPDATE SET state=excluded.state, status_code=excluded.status_code,
   attempt_count=excluded.attempt_count, updated_at=excluded.updated_at,
   request_headers=CASE WHEN excluded.request_headers <> '{}' THEN excluded.request_headers ELSE request_headers END`
 
-const attemptInsertHead = `INSERT INTO delivery_attempts (delivery_id, n, started_at, status_code, latency_us, response_body, response_truncated, error) VALUES `
+const attemptInsertHead = `INSERT INTO delivery_attempts (tenant, delivery_id, n, started_at, status_code, latency_us, response_body, response_truncated, error) VALUES `
 
-const attemptInsertTail = ` ON CONFLICT (delivery_id, n) DO UPDATE SET error=excluded.error`
+const attemptInsertTail = ` ON CONFLICT (tenant, delivery_id, n) DO UPDATE SET error=excluded.error`
 
 const payloadInsert = `INSERT INTO delivery_payloads (hash, body) VALUES (?, ?) ON CONFLICT (hash) DO NOTHING`
 
@@ -82,6 +93,9 @@ func (s *Store) saveDeliveriesTx(ctx context.Context, tx *sql.Tx, ds []*model.De
 	for _, d := range ds {
 		if d.ID == "" {
 			return fmt.Errorf("save delivery: missing id")
+		}
+		if err := needTenant(d.Tenant, d.ID); err != nil {
+			return err
 		}
 	}
 	// Payloads: load mode sends one body thousands of times, so compare
@@ -119,7 +133,7 @@ func (s *Store) saveDeliveriesTx(ctx context.Context, tx *sql.Tx, ds []*model.De
 		prevPayload, prevHash = payload, hash
 	}
 
-	args := make([]any, 0, deliveryChunk*15)
+	args := make([]any, 0, deliveryChunk*deliveryParams)
 	var hbuf []byte
 	for lo := 0; lo < len(ds); lo += deliveryChunk {
 		chunk := ds[lo:min(lo+deliveryChunk, len(ds))]
@@ -129,7 +143,7 @@ func (s *Store) saveDeliveriesTx(ctx context.Context, tx *sql.Tx, ds []*model.De
 			if hbuf, err = appendHeadersJSON(hbuf[:0], d.RequestHeaders); err != nil {
 				return err
 			}
-			args = append(args, d.ID, d.RequestID, d.EventType, d.EventID, d.ConfigID, d.URL, d.Scheme,
+			args = append(args, d.Tenant, d.ID, d.RequestID, d.EventType, d.EventID, d.ConfigID, d.URL, d.Scheme,
 				string(hbuf), hashes[lo+i], d.State, d.StatusCode, len(d.Attempts), d.ResendOf, formatTime(d.CreatedAt), formatTime(d.UpdatedAt))
 		}
 		st, err := s.stmt(ctx, tx, stmtDeliveries, len(chunk))
@@ -148,7 +162,7 @@ func (s *Store) saveDeliveriesTx(ctx context.Context, tx *sql.Tx, ds []*model.De
 
 // saveAttemptsTx inserts the attempts of ds, attemptChunk rows at a time.
 func (s *Store) saveAttemptsTx(ctx context.Context, tx *sql.Tx, ds []*model.Delivery) error {
-	args := make([]any, 0, attemptChunk*8)
+	args := make([]any, 0, attemptChunk*attemptParams)
 	rows := 0
 	first := ""
 	flush := func() error {
@@ -170,7 +184,7 @@ func (s *Store) saveAttemptsTx(ctx context.Context, tx *sql.Tx, ds []*model.Deli
 			if rows == 0 {
 				first = d.ID
 			}
-			args = append(args, d.ID, a.N, formatTime(a.StartedAt), a.StatusCode, a.Latency.Microseconds(),
+			args = append(args, d.Tenant, d.ID, a.N, formatTime(a.StartedAt), a.StatusCode, a.Latency.Microseconds(),
 				a.ResponseBody, a.ResponseTruncated, a.Error)
 			if rows++; rows == attemptChunk {
 				if err := flush(); err != nil {
@@ -232,10 +246,11 @@ func plainJSON(s string) bool {
 	return true
 }
 
-// where builds the WHERE clause; col qualifies column names ("d." or "").
-func (f DeliveryFilter) where(col string) (string, []any) {
-	var conds []string
-	var args []any
+// where builds the WHERE clause over the tenant's deliveries; col
+// qualifies column names ("d." or "").
+func (f DeliveryFilter) where(col, tenant string) (string, []any) {
+	conds := []string{col + "tenant = ?"}
+	args := []any{tenant}
 	add := func(cond string, arg any) { conds = append(conds, col+cond); args = append(args, arg) }
 	if !f.Since.IsZero() {
 		add("created_at >= ?", formatTime(f.Since))
@@ -258,52 +273,66 @@ func (f DeliveryFilter) where(col string) (string, []any) {
 	if f.State != "" {
 		add("state = ?", f.State)
 	}
-	if len(conds) == 0 {
-		return "", nil
-	}
 	return " WHERE " + strings.Join(conds, " AND "), args
 }
 
-// ListDeliveries returns the deliveries matching f, newest first, without
-// their attempts (see AttemptCount and StatusCode), and the totals over the
-// whole filter.
-func (s *Store) ListDeliveries(ctx context.Context, f DeliveryFilter) ([]model.Delivery, DeliveryTotals, error) {
-	countWhere, args := f.where("")
-	where, _ := f.where("d.")
+// ListDeliveries returns the tenant's deliveries matching f, newest first,
+// without their payloads and attempts (see AttemptCount and StatusCode),
+// whether more follow the page, and the totals over the whole filter.
+func (s *Store) ListDeliveries(ctx context.Context, tenant string, f DeliveryFilter) ([]model.Delivery, bool, DeliveryTotals, error) {
+	where, args := f.where("", tenant)
 	var tot DeliveryTotals
-	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(state = 'succeeded'), 0), COALESCE(SUM(state = 'failed'), 0) FROM deliveries`+countWhere, args...).
+	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(state = 'succeeded'), 0), COALESCE(SUM(state = 'failed'), 0) FROM deliveries`+where, args...).
 		Scan(&tot.Total, &tot.Succeeded, &tot.Failed)
 	if err != nil {
-		return nil, tot, err
+		return nil, false, tot, err
 	}
-	q := deliverySelect + where + ` ORDER BY d.created_at DESC, d.id DESC`
+	where, args = f.where("d.", tenant)
+	if f.StartingAfter != "" {
+		var created string
+		err := s.db.QueryRowContext(ctx, `SELECT created_at FROM deliveries WHERE tenant = ? AND id = ?`, tenant, f.StartingAfter).Scan(&created)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, false, tot, apperr.NotFoundf("no delivery %s to list after (starting_after takes the id of a listed delivery)", f.StartingAfter)
+		}
+		if err != nil {
+			return nil, false, tot, err
+		}
+		where += ` AND (d.created_at < ? OR (d.created_at = ? AND d.id < ?))`
+		args = append(args, created, created, f.StartingAfter)
+	}
+	q := deliveryListSelect + where + ` ORDER BY d.created_at DESC, d.id DESC`
 	if f.Limit > 0 {
-		q += fmt.Sprintf(" LIMIT %d", f.Limit)
+		q += fmt.Sprintf(" LIMIT %d", f.Limit+1) // one more tells whether there are more
 	}
 	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, tot, err
+		return nil, false, tot, err
 	}
 	defer rows.Close()
 	out := []model.Delivery{}
 	for rows.Next() {
 		d, _, err := scanDelivery(rows, "")
 		if err != nil {
-			return nil, tot, err
+			return nil, false, tot, err
 		}
 		out = append(out, *d)
 	}
-	return out, tot, rows.Err()
+	more := f.Limit > 0 && len(out) > f.Limit
+	if more {
+		out = out[:f.Limit]
+	}
+	return out, more, tot, rows.Err()
 }
 
-// GetDelivery returns a delivery with all its attempts, or apperr.ErrNotFound.
-func (s *Store) GetDelivery(ctx context.Context, id string) (*model.Delivery, error) {
-	d, _, err := scanDelivery(s.db.QueryRowContext(ctx, deliverySelect+` WHERE d.id = ?`, id), id)
+// GetDelivery returns a delivery of the tenant with all its attempts, or
+// apperr.ErrNotFound.
+func (s *Store) GetDelivery(ctx context.Context, tenant, id string) (*model.Delivery, error) {
+	d, _, err := scanDelivery(s.db.QueryRowContext(ctx, deliverySelect+` WHERE d.tenant = ? AND d.id = ?`, tenant, id), id)
 	if err != nil {
 		return nil, err
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT n, started_at, status_code, latency_us, response_body, response_truncated, error
-FROM delivery_attempts WHERE delivery_id = ? ORDER BY n`, id)
+FROM delivery_attempts WHERE tenant = ? AND delivery_id = ? ORDER BY n`, tenant, id)
 	if err != nil {
 		return nil, err
 	}
@@ -328,7 +357,7 @@ FROM delivery_attempts WHERE delivery_id = ? ORDER BY n`, id)
 func scanDelivery(row scanner, id string) (*model.Delivery, int, error) {
 	var d model.Delivery
 	var hdrs, created, updated string
-	err := row.Scan(&d.ID, &d.RequestID, &d.EventType, &d.EventID, &d.ConfigID, &d.URL, &d.Scheme, &hdrs, &d.Payload,
+	err := row.Scan(&d.Tenant, &d.ID, &d.RequestID, &d.EventType, &d.EventID, &d.ConfigID, &d.URL, &d.Scheme, &hdrs, &d.Payload,
 		&d.State, &d.StatusCode, &d.AttemptCount, &d.ResendOf, &created, &updated)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, 0, apperr.NotFoundf("no delivery %s (run \"hookctl webhook deliveries list\")", id)

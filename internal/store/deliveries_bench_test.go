@@ -20,7 +20,7 @@ func benchDeliveries(n, round int) []*model.Delivery {
 	ds := make([]*model.Delivery, n)
 	for i := range ds {
 		id := fmt.Sprintf("dlv_%06d_%06d", round, i)
-		ds[i] = &model.Delivery{ID: id, RequestID: "req-" + id, EventType: "device.enrolled", EventID: "evt_01",
+		ds[i] = &model.Delivery{Tenant: "default", ID: id, RequestID: "req-" + id, EventType: "device.enrolled", EventID: "evt_01",
 			URL: "http://127.0.0.1:8080/hook", Scheme: "standard-webhooks",
 			RequestHeaders: map[string]string{"Content-Type": "application/json", "User-Agent": "hookctl/dev", "X-Request-Id": "req-" + id,
 				"Webhook-Id": "req-" + id, "Webhook-Timestamp": "1795000000", "Webhook-Signature": "v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4="},
@@ -145,7 +145,7 @@ func BenchmarkListDeliveries100k(b *testing.B) {
 		b.Run(tt.name, func(b *testing.B) {
 			tt.f.Limit = 50
 			for b.Loop() {
-				if _, _, err := s.ListDeliveries(ctx, tt.f); err != nil {
+				if _, _, _, err := s.ListDeliveries(ctx, "default", tt.f); err != nil {
 					b.Fatal(err)
 				}
 			}

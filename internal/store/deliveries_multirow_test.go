@@ -16,7 +16,7 @@ import (
 func roundTripDelivery(i, attempts int) *model.Delivery {
 	at := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Millisecond)
 	id := fmt.Sprintf("dlv_rt%05d", i)
-	d := &model.Delivery{ID: id, RequestID: "req-" + id, EventType: "device.enrolled", EventID: fmt.Sprintf("evt_%d", i),
+	d := &model.Delivery{Tenant: "default", ID: id, RequestID: "req-" + id, EventType: "device.enrolled", EventID: fmt.Sprintf("evt_%d", i),
 		ConfigID: fmt.Sprintf("whc_%d", i%3), URL: "http://127.0.0.1/hook/" + id, Scheme: "standard-webhooks",
 		RequestHeaders: map[string]string{"Content-Type": "application/json", "X-Request-Id": "req-" + id, "Webhook-Signature": "v1,abc+/="},
 		Payload:        []byte(fmt.Sprintf(`{"n":%d}`, i%4)), // some payloads shared, some not
@@ -59,7 +59,7 @@ func TestSaveDeliveriesMultiRowRoundTrip(t *testing.T) {
 			if err := s.SaveDeliveries(ctx, ds[:1]); err != nil {
 				t.Fatal(err)
 			}
-			_, tot, err := s.ListDeliveries(ctx, DeliveryFilter{})
+			_, _, tot, err := s.ListDeliveries(ctx, "default", DeliveryFilter{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -67,7 +67,7 @@ func TestSaveDeliveriesMultiRowRoundTrip(t *testing.T) {
 				t.Fatalf("total = %d, want %d", tot.Total, n)
 			}
 			for _, want := range ds {
-				got, err := s.GetDelivery(ctx, want.ID)
+				got, err := s.GetDelivery(ctx, "default", want.ID)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -107,7 +107,7 @@ func TestSaveDeliveriesSameIDTwiceInBatch(t *testing.T) {
 	if err := s.SaveDeliveries(ctx, []*model.Delivery{first, second}); err != nil {
 		t.Fatal(err)
 	}
-	got, err := s.GetDelivery(ctx, first.ID)
+	got, err := s.GetDelivery(ctx, "default", first.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +132,7 @@ func TestSaveDeliveriesMissingID(t *testing.T) {
 	if err := s.SaveDeliveries(ctx, []*model.Delivery{d, bad}); err == nil {
 		t.Fatal("want an error for a delivery without id")
 	}
-	if _, tot, _ := s.ListDeliveries(ctx, DeliveryFilter{}); tot.Total != 0 {
+	if _, _, tot, _ := s.ListDeliveries(ctx, "default", DeliveryFilter{}); tot.Total != 0 {
 		t.Fatalf("nothing should be saved, got %d", tot.Total)
 	}
 }

@@ -20,7 +20,7 @@ func TestDeliveriesSaveListFilters(t *testing.T) {
 	base := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
 	mk := func(id, event, config, state string, code int, day int) *model.Delivery {
 		at := base.Add(time.Duration(day) * 24 * time.Hour)
-		return &model.Delivery{ID: id, RequestID: "req-" + id, EventType: event, ConfigID: config, URL: "http://x/" + id,
+		return &model.Delivery{Tenant: "default", ID: id, RequestID: "req-" + id, EventType: event, ConfigID: config, URL: "http://x/" + id,
 			RequestHeaders: map[string]string{"X-Request-Id": "req-" + id}, Payload: []byte(`{"id":"` + id + `"}`),
 			State: state, StatusCode: code, AttemptCount: 1, CreatedAt: at, UpdatedAt: at,
 			Attempts: []model.DeliveryAttempt{{N: 1, StartedAt: at, StatusCode: code, Latency: 1500 * time.Microsecond, ResponseBody: "ok"}}}
@@ -58,7 +58,7 @@ func TestDeliveriesSaveListFilters(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, tot, err := s.ListDeliveries(ctx, tt.f)
+			got, _, tot, err := s.ListDeliveries(ctx, "default", tt.f)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -79,7 +79,7 @@ func TestDeliveriesSaveListFilters(t *testing.T) {
 			}
 		})
 	}
-	got, err := s.GetDelivery(ctx, "dlv_2")
+	got, err := s.GetDelivery(ctx, "default", "dlv_2")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +87,7 @@ func TestDeliveriesSaveListFilters(t *testing.T) {
 		string(got.Payload) != `{"id":"dlv_2"}` || got.RequestHeaders["X-Request-Id"] != "req-dlv_2" || got.AttemptCount != 2 {
 		t.Errorf("GetDelivery = %+v", got)
 	}
-	if _, err := s.GetDelivery(ctx, "dlv_nope"); !errors.Is(err, apperr.ErrNotFound) {
+	if _, err := s.GetDelivery(ctx, "default", "dlv_nope"); !errors.Is(err, apperr.ErrNotFound) {
 		t.Errorf("missing: err = %v", err)
 	}
 }

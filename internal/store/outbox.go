@@ -20,6 +20,7 @@ type OutboxItem struct {
 
 // OutboxEntry is a claimed row of the outbox.
 type OutboxEntry struct {
+	Tenant     string
 	DeliveryID string
 	Job        []byte
 }
@@ -38,13 +39,13 @@ func (s *Store) EnqueueDeliveries(ctx context.Context, items []OutboxItem) error
 		if err := s.saveDeliveriesTx(ctx, tx, ds); err != nil {
 			return err
 		}
-		stmt, err := tx.PrepareContext(ctx, `INSERT INTO outbox (delivery_id, job, next_attempt_at, created_at) VALUES (?, ?, ?, ?)`)
+		stmt, err := tx.PrepareContext(ctx, `INSERT INTO outbox (tenant, delivery_id, job, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?)`)
 		if err != nil {
 			return err
 		}
 		defer stmt.Close()
 		for _, it := range items {
-			if _, err := stmt.ExecContext(ctx, it.Delivery.ID, string(it.Job), formatTime(it.NextAttemptAt), formatTime(it.Delivery.CreatedAt)); err != nil {
+			if _, err := stmt.ExecContext(ctx, it.Delivery.Tenant, it.Delivery.ID, string(it.Job), formatTime(it.NextAttemptAt), formatTime(it.Delivery.CreatedAt)); err != nil {
 				return fmt.Errorf("enqueue delivery %s: %w", it.Delivery.ID, err)
 			}
 		}
@@ -58,7 +59,7 @@ func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, lease time.Durat
 	var out []OutboxEntry
 	err := s.writeTx(ctx, func(tx *sql.Tx) error {
 		n := formatTime(now)
-		rows, err := tx.QueryContext(ctx, `SELECT delivery_id, job FROM outbox
+		rows, err := tx.QueryContext(ctx, `SELECT tenant, delivery_id, job FROM outbox
 WHERE next_attempt_at <= ? AND (leased_until IS NULL OR leased_until <= ?)
 ORDER BY next_attempt_at LIMIT ?`, n, n, limit)
 		if err != nil {
@@ -67,7 +68,7 @@ ORDER BY next_attempt_at LIMIT ?`, n, n, limit)
 		for rows.Next() {
 			var e OutboxEntry
 			var job string
-			if err := rows.Scan(&e.DeliveryID, &job); err != nil {
+			if err := rows.Scan(&e.Tenant, &e.DeliveryID, &job); err != nil {
 				rows.Close()
 				return err
 			}
@@ -78,14 +79,14 @@ ORDER BY next_attempt_at LIMIT ?`, n, n, limit)
 		if err := rows.Err(); err != nil || len(out) == 0 {
 			return err
 		}
-		stmt, err := tx.PrepareContext(ctx, `UPDATE outbox SET leased_until = ? WHERE delivery_id = ?`)
+		stmt, err := tx.PrepareContext(ctx, `UPDATE outbox SET leased_until = ? WHERE tenant = ? AND delivery_id = ?`)
 		if err != nil {
 			return err
 		}
 		defer stmt.Close()
 		until := formatTime(now.Add(lease))
 		for _, e := range out {
-			if _, err := stmt.ExecContext(ctx, until, e.DeliveryID); err != nil {
+			if _, err := stmt.ExecContext(ctx, until, e.Tenant, e.DeliveryID); err != nil {
 				return err
 			}
 		}
@@ -122,9 +123,10 @@ func (s *Store) FinishOutboxAttempts(ctx context.Context, fs []OutboxFinish) err
 		for _, f := range fs {
 			var err error
 			if f.Delivery.State == model.DeliveryPending {
-				_, err = tx.ExecContext(ctx, `UPDATE outbox SET next_attempt_at = ?, leased_until = NULL WHERE delivery_id = ?`, formatTime(f.Next), f.Delivery.ID)
+				_, err = tx.ExecContext(ctx, `UPDATE outbox SET next_attempt_at = ?, leased_until = NULL WHERE tenant = ? AND delivery_id = ?`,
+					formatTime(f.Next), f.Delivery.Tenant, f.Delivery.ID)
 			} else {
-				_, err = tx.ExecContext(ctx, `DELETE FROM outbox WHERE delivery_id = ?`, f.Delivery.ID)
+				_, err = tx.ExecContext(ctx, `DELETE FROM outbox WHERE tenant = ? AND delivery_id = ?`, f.Delivery.Tenant, f.Delivery.ID)
 			}
 			if err != nil {
 				return err
@@ -136,16 +138,16 @@ func (s *Store) FinishOutboxAttempts(ctx context.Context, fs []OutboxFinish) err
 
 // ReleaseOutbox frees a leased row without recording anything (an attempt
 // interrupted by shutdown), so the next start attempts it again.
-func (s *Store) ReleaseOutbox(ctx context.Context, deliveryID string) error {
+func (s *Store) ReleaseOutbox(ctx context.Context, tenant, deliveryID string) error {
 	defer s.lockWrites()()
-	_, err := s.db.ExecContext(ctx, `UPDATE outbox SET leased_until = NULL WHERE delivery_id = ?`, deliveryID)
+	_, err := s.db.ExecContext(ctx, `UPDATE outbox SET leased_until = NULL WHERE tenant = ? AND delivery_id = ?`, tenant, deliveryID)
 	return err
 }
 
 // DropOutbox deletes a row that cannot be sent (its job is unreadable).
-func (s *Store) DropOutbox(ctx context.Context, deliveryID string) error {
+func (s *Store) DropOutbox(ctx context.Context, tenant, deliveryID string) error {
 	defer s.lockWrites()()
-	_, err := s.db.ExecContext(ctx, `DELETE FROM outbox WHERE delivery_id = ?`, deliveryID)
+	_, err := s.db.ExecContext(ctx, `DELETE FROM outbox WHERE tenant = ? AND delivery_id = ?`, tenant, deliveryID)
 	return err
 }
 
@@ -177,9 +179,9 @@ func (s *Store) NextOutboxAt(ctx context.Context) (t time.Time, ok bool, err err
 }
 
 // InOutbox reports whether the delivery still has an attempt to make.
-func (s *Store) InOutbox(ctx context.Context, deliveryID string) (bool, error) {
+func (s *Store) InOutbox(ctx context.Context, tenant, deliveryID string) (bool, error) {
 	var one int
-	err := s.db.QueryRowContext(ctx, `SELECT 1 FROM outbox WHERE delivery_id = ?`, deliveryID).Scan(&one)
+	err := s.db.QueryRowContext(ctx, `SELECT 1 FROM outbox WHERE tenant = ? AND delivery_id = ?`, tenant, deliveryID).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}

@@ -20,12 +20,15 @@ type ReceivedRequestFilter struct {
 	Event  string    // event type pattern (model.MatchEvent: '*' globs)
 	Failed bool      // only rejected, unverified or failed-forward requests
 	Limit  int       // at most this many; <= 0 means no limit
+	// StartingAfter is a cursor: only requests listed after this one
+	// (older, in the list's newest-first order).
+	StartingAfter string
 }
 
-const receivedRequestColumns = `id, received_at, method, host, path, query, headers, body, remote_addr, event_type, event_time,
+const receivedRequestColumns = `tenant, id, received_at, method, host, path, query, headers, body, remote_addr, event_type, event_time,
 	verification, forwards, filtered, status, rejected, failed, source_id, datasource, routing_key`
 
-// maxRowsPerInsert bounds one multi-row INSERT (20 parameters a row, far
+// maxRowsPerInsert bounds one multi-row INSERT (21 parameters a row, far
 // under SQLite's 32766).
 const maxRowsPerInsert = 64
 
@@ -87,21 +90,35 @@ func (s *Store) uniqueViolation(ctx context.Context, tx *sql.Tx, chunk []*model.
 	return chunkErr
 }
 
-const receivedRequestParams = 20
+const receivedRequestParams = 21
 
-// GetReceivedRequest returns one request or an apperr.ErrNotFound error.
-func (s *Store) GetReceivedRequest(ctx context.Context, id string) (*model.ReceivedRequest, error) {
-	r, err := scanReceivedRequest(s.db.QueryRowContext(ctx, `SELECT `+receivedRequestColumns+` FROM received_requests WHERE id = ?`, id))
+// GetReceivedRequest returns one request of the tenant or an
+// apperr.ErrNotFound error.
+func (s *Store) GetReceivedRequest(ctx context.Context, tenant, id string) (*model.ReceivedRequest, error) {
+	r, err := scanReceivedRequest(s.db.QueryRowContext(ctx, `SELECT `+receivedRequestColumns+` FROM received_requests WHERE tenant = ? AND id = ?`, tenant, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, apperr.NotFoundf("no received request %s (run \"hookctl webhook requests list\")", id)
 	}
 	return r, err
 }
 
-// ListReceivedRequests returns the requests matching f, newest first.
-func (s *Store) ListReceivedRequests(ctx context.Context, f ReceivedRequestFilter) ([]model.ReceivedRequest, error) {
-	var where []string
-	var args []any
+// ListReceivedRequests returns the tenant's requests matching f, newest
+// first.
+func (s *Store) ListReceivedRequests(ctx context.Context, tenant string, f ReceivedRequestFilter) ([]model.ReceivedRequest, error) {
+	where := []string{`tenant = ?`}
+	args := []any{tenant}
+	if f.StartingAfter != "" {
+		var received string
+		err := s.db.QueryRowContext(ctx, `SELECT received_at FROM received_requests WHERE tenant = ? AND id = ?`, tenant, f.StartingAfter).Scan(&received)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, apperr.NotFoundf("no received request %s to list after (starting_after takes the id of a listed request)", f.StartingAfter)
+		}
+		if err != nil {
+			return nil, err
+		}
+		where = append(where, `(received_at < ? OR (received_at = ? AND id < ?))`)
+		args = append(args, received, received, f.StartingAfter)
+	}
 	if !f.Since.IsZero() {
 		where = append(where, `received_at >= ?`)
 		args = append(args, formatTime(f.Since))
@@ -113,11 +130,8 @@ func (s *Store) ListReceivedRequests(ctx context.Context, f ReceivedRequestFilte
 	if f.Failed {
 		where = append(where, `failed = 1`)
 	}
-	q := `SELECT ` + receivedRequestColumns + ` FROM received_requests`
-	if len(where) > 0 {
-		q += ` WHERE ` + strings.Join(where, ` AND `)
-	}
-	q += ` ORDER BY received_at DESC, id DESC`
+	q := `SELECT ` + receivedRequestColumns + ` FROM received_requests WHERE ` + strings.Join(where, ` AND `) +
+		` ORDER BY received_at DESC, id DESC`
 	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
@@ -143,6 +157,9 @@ func (s *Store) ListReceivedRequests(ctx context.Context, f ReceivedRequestFilte
 // appendReceivedRequestArgs appends the receivedRequestParams values of
 // one row.
 func appendReceivedRequestArgs(args []any, r *model.ReceivedRequest) ([]any, error) {
+	if err := needTenant(r.Tenant, r.ID); err != nil {
+		return nil, err
+	}
 	headers := "{}"
 	if r.Headers != nil {
 		headers = string(model.AppendHeaderJSON(nil, r.Headers))
@@ -170,7 +187,7 @@ func appendReceivedRequestArgs(args []any, r *model.ReceivedRequest) ([]any, err
 	if body == nil {
 		body = []byte{}
 	}
-	return append(args, r.ID, formatTime(r.ReceivedAt), r.Method, r.Host, r.Path, r.Query, headers, body, r.RemoteAddr,
+	return append(args, r.Tenant, r.ID, formatTime(r.ReceivedAt), r.Method, r.Host, r.Path, r.Query, headers, body, r.RemoteAddr,
 		r.EventType, eventTime, verification, forwards, r.Filtered, r.Status, r.Rejected, r.Failed(),
 		r.Source, r.Datasource, r.RoutingKey), nil
 }
@@ -180,7 +197,7 @@ func scanReceivedRequest(row scanner) (*model.ReceivedRequest, error) {
 	var received, headers, forwards string
 	var eventTime, verification sql.NullString
 	var failed bool
-	err := row.Scan(&r.ID, &received, &r.Method, &r.Host, &r.Path, &r.Query, &headers, &r.Body, &r.RemoteAddr,
+	err := row.Scan(&r.Tenant, &r.ID, &received, &r.Method, &r.Host, &r.Path, &r.Query, &headers, &r.Body, &r.RemoteAddr,
 		&r.EventType, &eventTime, &verification, &forwards, &r.Filtered, &r.Status, &r.Rejected, &failed,
 		&r.Source, &r.Datasource, &r.RoutingKey)
 	if err != nil {

@@ -17,7 +17,7 @@ import (
 
 func receivedRequest(i int) *model.ReceivedRequest {
 	at := time.Date(2026, 11, 23, 12, 0, 0, i, time.UTC)
-	r := &model.ReceivedRequest{ID: fmt.Sprintf("req_%04d", i), ReceivedAt: at, Method: "POST", Host: "localhost", Path: "/hooks",
+	r := &model.ReceivedRequest{Tenant: "default", ID: fmt.Sprintf("req_%04d", i), ReceivedAt: at, Method: "POST", Host: "localhost", Path: "/hooks",
 		Query: fmt.Sprintf("n=%d", i), Headers: http.Header{"Content-Type": {"application/json"}, "X-Html": {"<&>", fmt.Sprint(i)}},
 		Body: []byte(fmt.Sprintf(`{"n":%d}`, i)), RemoteAddr: "127.0.0.1:1", EventType: fmt.Sprintf("thing.%d", i%3), Status: 200}
 	switch i % 4 {
@@ -52,7 +52,7 @@ func TestInsertReceivedRequestsBatches(t *testing.T) {
 			if err := s.InsertReceivedRequests(ctx, reqs[n/2:]...); err != nil {
 				t.Fatal(err)
 			}
-			got, err := s.ListReceivedRequests(ctx, ReceivedRequestFilter{})
+			got, err := s.ListReceivedRequests(ctx, "default", ReceivedRequestFilter{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -60,7 +60,7 @@ func TestInsertReceivedRequestsBatches(t *testing.T) {
 				t.Fatalf("%d rows, want %d", len(got), n)
 			}
 			for i, r := range reqs {
-				g, err := s.GetReceivedRequest(ctx, r.ID)
+				g, err := s.GetReceivedRequest(ctx, "default", r.ID)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -111,7 +111,7 @@ func TestInsertReceivedRequestsConflict(t *testing.T) {
 		if !errors.Is(err, apperr.ErrConflict) || !strings.Contains(err.Error(), tt.duplicate+" is already recorded") {
 			t.Fatalf("%s: err %v, want a conflict naming %s", name, err, tt.duplicate)
 		}
-		got, _ := s.ListReceivedRequests(ctx, ReceivedRequestFilter{})
+		got, _ := s.ListReceivedRequests(ctx, "default", ReceivedRequestFilter{})
 		if len(got) != 1 {
 			t.Errorf("%s: %d rows after a failed batch, want 1 (all or nothing)", name, len(got))
 		}

@@ -83,10 +83,11 @@ func (s *Store) SourceByToken(ctx context.Context, token string) (*model.Source,
 	return src, err
 }
 
-// DeleteSource deletes a source (its recorded requests stay in the history).
-func (s *Store) DeleteSource(ctx context.Context, id string) error {
+// DeleteSource deletes a source of the tenant (its recorded requests stay
+// in the history).
+func (s *Store) DeleteSource(ctx context.Context, tenant, id string) error {
 	defer s.lockWrites()()
-	_, err := s.db.ExecContext(ctx, `DELETE FROM sources WHERE id = ?`, id)
+	_, err := s.db.ExecContext(ctx, `DELETE FROM sources WHERE tenant = ? AND id = ?`, tenant, id)
 	return err
 }
 
@@ -103,7 +104,7 @@ func (s *Store) InsertSourceRequest(ctx context.Context, r *model.ReceivedReques
 		if err := s.execInsertReceived(ctx, tx, 1, args); err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO source_events (source_id, request_id) VALUES (?, ?)`, r.Source, r.ID)
+		res, err := tx.ExecContext(ctx, `INSERT INTO source_events (tenant, source_id, request_id) VALUES (?, ?, ?)`, r.Tenant, r.Source, r.ID)
 		if err != nil {
 			return err
 		}
@@ -123,7 +124,7 @@ type SourceEvent struct {
 // sequence number above after, oldest first.
 func (s *Store) SourceEventsAfter(ctx context.Context, sourceID string, after int64, limit int) ([]SourceEvent, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT e.seq, `+prefixed("r.", receivedRequestColumns)+`
-		FROM source_events e JOIN received_requests r ON r.id = e.request_id
+		FROM source_events e JOIN received_requests r ON r.tenant = e.tenant AND r.id = e.request_id
 		WHERE e.source_id = ? AND e.seq > ? ORDER BY e.seq LIMIT ?`, sourceID, after, limit)
 	if err != nil {
 		return nil, err

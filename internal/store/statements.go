@@ -47,9 +47,9 @@ func (s *Store) stmt(ctx context.Context, tx *sql.Tx, kind, rows int) (*sql.Stmt
 		var q string
 		switch kind {
 		case stmtDeliveries:
-			q = multiRowSQL(deliveryUpsertHead, 15, rows, deliveryUpsertTail)
+			q = multiRowSQL(deliveryUpsertHead, deliveryParams, rows, deliveryUpsertTail)
 		case stmtAttempts:
-			q = multiRowSQL(attemptInsertHead, 8, rows, attemptInsertTail)
+			q = multiRowSQL(attemptInsertHead, attemptParams, rows, attemptInsertTail)
 		case stmtReceived:
 			q = multiRowSQL(`INSERT INTO received_requests (`+receivedRequestColumns+`) VALUES `, receivedRequestParams, rows, "")
 		default:

@@ -211,6 +211,15 @@ func isKeyViolation(err error) bool {
 	return isUniqueViolation(err) || errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
 }
 
+// needTenant refuses to write a row without a tenant: a write path that
+// forgot to set one must fail, not create a row no tenant can see.
+func needTenant(tenant, id string) error {
+	if tenant == "" {
+		return fmt.Errorf("store: %s has no tenant", id)
+	}
+	return nil
+}
+
 // Time is stored as RFC 3339 with nanoseconds in UTC, so text order is time order.
 const timeLayout = "2006-01-02T15:04:05.000000000Z07:00"
 

@@ -29,7 +29,7 @@ func openTemp(t testing.TB, dir string) *Store {
 
 func newConfig(url string) *model.WebhookConfig {
 	now := time.Now().UTC()
-	return &model.WebhookConfig{ID: ids.New(ids.WebhookConfig), URL: url, Events: []string{"*"}, Scheme: "standard",
+	return &model.WebhookConfig{Tenant: "default", ID: ids.New(ids.WebhookConfig), URL: url, Events: []string{"*"}, Scheme: "standard",
 		Secret: "whsec_x", Enabled: true, CreatedAt: now, UpdatedAt: now}
 }
 
@@ -66,7 +66,7 @@ func TestMigrationsApplyOnceAndReopen(t *testing.T) {
 	s.InsertWebhookConfig(context.Background(), newConfig("https://e.x/keep"))
 	s.Close()
 	s2 := openTemp(t, dir)
-	got, err := s2.ListWebhookConfigs(context.Background(), WebhookConfigFilter{})
+	got, err := s2.ListWebhookConfigs(context.Background(), "default", WebhookConfigFilter{})
 	if err != nil || len(got) != 1 {
 		t.Fatalf("after reopen: %v, %v", got, err)
 	}
@@ -133,7 +133,7 @@ func TestConcurrentWritersLoseNothing(t *testing.T) {
 	for err := range errs {
 		t.Error(err)
 	}
-	got, _ := a.ListWebhookConfigs(ctx, WebhookConfigFilter{})
+	got, _ := a.ListWebhookConfigs(ctx, "default", WebhookConfigFilter{})
 	if len(got) != 2*per {
 		t.Fatalf("%d configs stored, want %d", len(got), 2*per)
 	}
@@ -153,7 +153,7 @@ func TestConcurrentUpdatesAreSerialized(t *testing.T) {
 			defer wg.Done()
 			for i := 0; i < 50; i++ {
 				ev := fmt.Sprintf("e%d.%d", w, i)
-				if _, err := s.UpdateWebhookConfig(ctx, c.ID, func(c *model.WebhookConfig) error {
+				if _, err := s.UpdateWebhookConfig(ctx, "default", c.ID, func(c *model.WebhookConfig) error {
 					c.Events = append(c.Events, ev)
 					return nil
 				}); err != nil {
@@ -163,7 +163,7 @@ func TestConcurrentUpdatesAreSerialized(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	got, _ := a.GetWebhookConfig(ctx, c.ID)
+	got, _ := a.GetWebhookConfig(ctx, "default", c.ID)
 	if len(got.Events) != 101 {
 		t.Fatalf("%d events, want 101: updates were lost", len(got.Events))
 	}
@@ -189,7 +189,7 @@ func TestListFilters(t *testing.T) {
 		{WebhookConfigFilter{Enabled: &no}, 1},
 	}
 	for _, tt := range tests {
-		got, err := s.ListWebhookConfigs(ctx, tt.f)
+		got, err := s.ListWebhookConfigs(ctx, "default", tt.f)
 		if err != nil || len(got) != tt.want {
 			t.Errorf("filter %+v: %d results (%v), want %d", tt.f, len(got), err, tt.want)
 		}
@@ -212,7 +212,7 @@ func BenchmarkListWebhookConfigs10k(b *testing.B) {
 	tx.Commit()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		got, err := s.ListWebhookConfigs(ctx, WebhookConfigFilter{})
+		got, err := s.ListWebhookConfigs(ctx, "default", WebhookConfigFilter{})
 		if err != nil || len(got) != 10000 {
 			b.Fatal(len(got), err)
 		}
@@ -241,7 +241,7 @@ func TestInsertConfigInstanceTwiceIsAConflict(t *testing.T) {
 	ctx := context.Background()
 	s := openTemp(t, t.TempDir())
 	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
-	ci := &model.ConfigInstance{ID: "cfg_inst_1", ConfigTypeID: "ct_1", DeviceID: "dev_1", RelativeFilepath: "a.json",
+	ci := &model.ConfigInstance{Tenant: "default", ID: "cfg_inst_1", ConfigTypeID: "ct_1", DeviceID: "dev_1", RelativeFilepath: "a.json",
 		Content: json.RawMessage(`{}`), Status: model.ConfigInstanceValidating, CreatedAt: now, UpdatedAt: now}
 	if err := s.InsertConfigInstance(ctx, ci); err != nil {
 		t.Fatal(err)

@@ -17,34 +17,35 @@ type WebhookConfigFilter struct {
 	Enabled *bool
 }
 
-const webhookConfigColumns = `id, url, description, events, scheme, secret, previous_secrets, headers, enabled, created_at, updated_at`
+const webhookConfigColumns = `tenant, id, url, description, events, scheme, secret, previous_secrets, headers, enabled, created_at, updated_at`
 
-// InsertWebhookConfig stores a new config. A second config for the same URL
-// is an apperr.ErrConflict.
+// InsertWebhookConfig stores a new config of c.Tenant. A second config of
+// the tenant for the same URL is an apperr.ErrConflict.
 func (s *Store) InsertWebhookConfig(ctx context.Context, c *model.WebhookConfig) error {
 	args, err := webhookConfigArgs(c)
 	if err != nil {
 		return err
 	}
 	defer s.lockWrites()()
-	_, err = s.db.ExecContext(ctx, `INSERT INTO webhook_configs (`+webhookConfigColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?)`, args...)
+	_, err = s.db.ExecContext(ctx, `INSERT INTO webhook_configs (`+webhookConfigColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`, args...)
 	if isUniqueViolation(err) {
 		return apperr.New(apperr.ErrConflict, "a webhook config for %s already exists (change it with \"hookctl webhook-config update\")", c.URL)
 	}
 	return err
 }
 
-// GetWebhookConfig returns one config or an apperr.ErrNotFound error.
-func (s *Store) GetWebhookConfig(ctx context.Context, id string) (*model.WebhookConfig, error) {
-	return scanWebhookConfig(s.db.QueryRowContext(ctx, `SELECT `+webhookConfigColumns+` FROM webhook_configs WHERE id = ?`, id), id)
+// GetWebhookConfig returns one config of the tenant or an apperr.ErrNotFound
+// error (also for another tenant's id).
+func (s *Store) GetWebhookConfig(ctx context.Context, tenant, id string) (*model.WebhookConfig, error) {
+	return scanWebhookConfig(s.db.QueryRowContext(ctx, `SELECT `+webhookConfigColumns+` FROM webhook_configs WHERE tenant = ? AND id = ?`, tenant, id), id)
 }
 
-// ListWebhookConfigs returns the configs matching f, oldest first.
-func (s *Store) ListWebhookConfigs(ctx context.Context, f WebhookConfigFilter) ([]model.WebhookConfig, error) {
-	q := `SELECT ` + webhookConfigColumns + ` FROM webhook_configs`
-	var args []any
+// ListWebhookConfigs returns the tenant's configs matching f, oldest first.
+func (s *Store) ListWebhookConfigs(ctx context.Context, tenant string, f WebhookConfigFilter) ([]model.WebhookConfig, error) {
+	q := `SELECT ` + webhookConfigColumns + ` FROM webhook_configs WHERE tenant = ?`
+	args := []any{tenant}
 	if f.Enabled != nil {
-		q += ` WHERE enabled = ?`
+		q += ` AND enabled = ?`
 		args = append(args, *f.Enabled)
 	}
 	rows, err := s.db.QueryContext(ctx, q+` ORDER BY created_at, id`, args...)
@@ -68,11 +69,11 @@ func (s *Store) ListWebhookConfigs(ctx context.Context, f WebhookConfigFilter) (
 
 // UpdateWebhookConfig applies change to the stored config inside one write
 // transaction, so concurrent updates never lose each other's changes.
-func (s *Store) UpdateWebhookConfig(ctx context.Context, id string, change func(*model.WebhookConfig) error) (*model.WebhookConfig, error) {
+func (s *Store) UpdateWebhookConfig(ctx context.Context, tenant, id string, change func(*model.WebhookConfig) error) (*model.WebhookConfig, error) {
 	var c *model.WebhookConfig
 	err := s.writeTx(ctx, func(tx *sql.Tx) error {
 		var err error
-		c, err = scanWebhookConfig(tx.QueryRowContext(ctx, `SELECT `+webhookConfigColumns+` FROM webhook_configs WHERE id = ?`, id), id)
+		c, err = scanWebhookConfig(tx.QueryRowContext(ctx, `SELECT `+webhookConfigColumns+` FROM webhook_configs WHERE tenant = ? AND id = ?`, tenant, id), id)
 		if err != nil {
 			return err
 		}
@@ -83,8 +84,8 @@ func (s *Store) UpdateWebhookConfig(ctx context.Context, id string, change func(
 		if err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE webhook_configs SET url=?, description=?, events=?, scheme=?, secret=?, previous_secrets=?, headers=?, enabled=?, created_at=?, updated_at=? WHERE id=?`,
-			append(args[1:], id)...)
+		_, err = tx.ExecContext(ctx, `UPDATE webhook_configs SET url=?, description=?, events=?, scheme=?, secret=?, previous_secrets=?, headers=?, enabled=?, created_at=?, updated_at=? WHERE tenant=? AND id=?`,
+			append(args[2:], tenant, id)...)
 		if isUniqueViolation(err) {
 			return apperr.New(apperr.ErrConflict, "another webhook config already uses %s", c.URL)
 		}
@@ -96,10 +97,10 @@ func (s *Store) UpdateWebhookConfig(ctx context.Context, id string, change func(
 	return c, nil
 }
 
-// DeleteWebhookConfig removes a config or returns apperr.ErrNotFound.
-func (s *Store) DeleteWebhookConfig(ctx context.Context, id string) error {
+// DeleteWebhookConfig removes a config of the tenant or returns apperr.ErrNotFound.
+func (s *Store) DeleteWebhookConfig(ctx context.Context, tenant, id string) error {
 	defer s.lockWrites()()
-	res, err := s.db.ExecContext(ctx, `DELETE FROM webhook_configs WHERE id = ?`, id)
+	res, err := s.db.ExecContext(ctx, `DELETE FROM webhook_configs WHERE tenant = ? AND id = ?`, tenant, id)
 	if err != nil {
 		return err
 	}
@@ -114,6 +115,9 @@ func notFoundConfig(id string) error {
 }
 
 func webhookConfigArgs(c *model.WebhookConfig) ([]any, error) {
+	if err := needTenant(c.Tenant, c.ID); err != nil {
+		return nil, err
+	}
 	events, err := json.Marshal(c.Events)
 	if err != nil {
 		return nil, err
@@ -134,7 +138,7 @@ func webhookConfigArgs(c *model.WebhookConfig) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return []any{c.ID, c.URL, c.Description, string(events), c.Scheme, c.Secret, string(previous), string(headers),
+	return []any{c.Tenant, c.ID, c.URL, c.Description, string(events), c.Scheme, c.Secret, string(previous), string(headers),
 		c.Enabled, formatTime(c.CreatedAt), formatTime(c.UpdatedAt)}, nil
 }
 
@@ -143,7 +147,7 @@ type scanner interface{ Scan(dest ...any) error }
 func scanWebhookConfig(row scanner, id string) (*model.WebhookConfig, error) {
 	var c model.WebhookConfig
 	var events, previous, headers, created, updated string
-	err := row.Scan(&c.ID, &c.URL, &c.Description, &events, &c.Scheme, &c.Secret, &previous, &headers, &c.Enabled, &created, &updated)
+	err := row.Scan(&c.Tenant, &c.ID, &c.URL, &c.Description, &events, &c.Scheme, &c.Secret, &previous, &headers, &c.Enabled, &created, &updated)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFoundConfig(id)
 	}

@@ -164,7 +164,8 @@ func serveRun(ctx context.Context, opts *Options) error {
 	}
 	onAttempt = server.DispatcherMetrics(metrics, ob.Len)
 	srv := server.New(server.Options{
-		Backend:    local,
+		Backend:    local.Scoped,
+		Sources:    local,
 		Auth:       &apikey.Authenticator{Store: s, Now: f.Now, TouchEvery: time.Minute},
 		ErrorLog:   ios.ErrOut,
 		Metrics:    metrics,
