@@ -138,7 +138,7 @@ func (r *Remote) ListDeliveries(ctx context.Context, p ListDeliveriesParams) (*D
 	for {
 		p.Limit = pageLimit(want, len(out.Deliveries))
 		var page DeliveryListBody
-		if err := r.do(ctx, http.MethodGet, "/v1/deliveries", DeliveriesQuery(p), nil, &page); err != nil {
+		if err := r.do(ctx, http.MethodGet, "/v1/deliveries", showSecretQuery(ctx, DeliveriesQuery(p)), nil, &page); err != nil {
 			return nil, err
 		}
 		out.Total, out.Succeeded, out.Failed, out.HasMore = page.Total, page.Succeeded, page.Failed, page.HasMore
@@ -152,7 +152,7 @@ func (r *Remote) ListDeliveries(ctx context.Context, p ListDeliveriesParams) (*D
 
 func (r *Remote) GetDelivery(ctx context.Context, id string) (*model.Delivery, error) {
 	var d model.Delivery
-	if err := r.do(ctx, http.MethodGet, "/v1/deliveries/"+url.PathEscape(id), nil, nil, &d); err != nil {
+	if err := r.do(ctx, http.MethodGet, "/v1/deliveries/"+url.PathEscape(id), showSecretQuery(ctx, nil), nil, &d); err != nil {
 		return nil, err
 	}
 	if d.Attempts == nil {

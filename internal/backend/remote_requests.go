@@ -54,7 +54,7 @@ func (r *Remote) ListRequests(ctx context.Context, p ListRequestsParams) ([]mode
 	for {
 		p.Limit = pageLimit(want, len(out))
 		var page PageBody[model.ReceivedRequest]
-		if err := r.do(ctx, http.MethodGet, "/v1/requests", RequestsQuery(p), nil, &page); err != nil {
+		if err := r.do(ctx, http.MethodGet, "/v1/requests", showSecretQuery(ctx, RequestsQuery(p)), nil, &page); err != nil {
 			return nil, err
 		}
 		for i := range page.Data {
@@ -70,7 +70,7 @@ func (r *Remote) ListRequests(ctx context.Context, p ListRequestsParams) ([]mode
 
 func (r *Remote) GetRequest(ctx context.Context, id string) (*model.ReceivedRequest, error) {
 	var rr model.ReceivedRequest
-	if err := r.do(ctx, http.MethodGet, "/v1/requests/"+url.PathEscape(id), nil, nil, &rr); err != nil {
+	if err := r.do(ctx, http.MethodGet, "/v1/requests/"+url.PathEscape(id), showSecretQuery(ctx, nil), nil, &rr); err != nil {
 		return nil, err
 	}
 	fixForwardLatency(&rr)
@@ -84,3 +84,4 @@ func fixForwardLatency(rr *model.ReceivedRequest) {
 		f.Latency = time.Duration(f.LatencyMS * float64(time.Millisecond)) // as the store does
 	}
 }
+

@@ -3,8 +3,11 @@ package backend
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"strings"
 	"time"
+
+	"github.com/hookctl/hookctl/internal/apperr"
 )
 
 // Wire types of the JSON API served by internal/server and spoken by Remote.
@@ -79,7 +82,7 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 		}
 		v, err := time.ParseDuration(str)
 		if err != nil {
-			return fmt.Errorf("invalid duration %q: use a duration such as \"24h\" or \"90m\", or a number of seconds", str)
+			return fmt.Errorf("invalid duration %q: use a duration such as \"24h\" or \"90m\" (at most %s), or a number of seconds", str, maxDurationText)
 		}
 		*d = Duration(v)
 		return nil
@@ -88,6 +91,24 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &secs); err != nil {
 		return fmt.Errorf("invalid duration %s: use a duration such as \"24h\" or a number of seconds", s)
 	}
-	*d = Duration(time.Duration(secs * float64(time.Second)))
+	v, err := Seconds(secs)
+	if err != nil {
+		return err
+	}
+	*d = Duration(v)
 	return nil
+}
+
+// maxDurationText is the longest duration there is (about 292 years).
+const maxDurationText = "2562047h"
+
+// Seconds converts a number of seconds to a Duration, refusing what does
+// not fit (1e300, which would wrap around to a negative duration) instead
+// of letting it pass as "negative".
+func Seconds(secs float64) (time.Duration, error) {
+	ns := secs * float64(time.Second)
+	if math.IsNaN(ns) || math.IsInf(ns, 0) || ns >= math.MaxInt64 || ns <= math.MinInt64 {
+		return 0, apperr.Usagef("duration of %g seconds is too large: the longest is %s", secs, maxDurationText)
+	}
+	return time.Duration(ns), nil
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math"
 	"time"
+	"unicode/utf8"
 )
 
 // Delivery states.
@@ -73,6 +74,19 @@ func (a DeliveryAttempt) MarshalJSON() ([]byte, error) {
 		plain
 		LatencyMS float64 `json:"latency_ms"`
 	}{plain(a), float64(a.Latency.Microseconds()) / 1000})
+}
+
+// CapResponse cuts the stored receiver answer to at most n bytes (on a
+// UTF-8 boundary) and marks it truncated.
+func (a *DeliveryAttempt) CapResponse(n int) {
+	if len(a.ResponseBody) <= n {
+		return
+	}
+	cut := n
+	for cut > 0 && !utf8.RuneStart(a.ResponseBody[cut]) {
+		cut--
+	}
+	a.ResponseBody, a.ResponseTruncated = a.ResponseBody[:cut], true
 }
 
 // LastAttempt returns the latest attempt, or nil.

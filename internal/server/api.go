@@ -250,7 +250,9 @@ func (q queryParams) Duration(name string, max time.Duration) (time.Duration, er
 		if ferr != nil {
 			return 0, apperr.Usagef("query parameter %s=%q: use a duration such as 20s", name, v)
 		}
-		d = time.Duration(secs * float64(time.Second))
+		if d, err = backend.Seconds(secs); err != nil {
+			return 0, apperr.Usagef("query parameter %s=%q: %v", name, v, err)
+		}
 	}
 	if d < 0 {
 		return 0, apperr.Usagef("query parameter %s=%q must not be negative", name, v)

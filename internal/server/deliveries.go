@@ -9,7 +9,9 @@ import (
 
 	"github.com/hookctl/hookctl/internal/apperr"
 	"github.com/hookctl/hookctl/internal/backend"
+	"github.com/hookctl/hookctl/internal/dispatch"
 	"github.com/hookctl/hookctl/internal/model"
+	"github.com/hookctl/hookctl/internal/redact"
 )
 
 // deliveryRoutes: /v1/deliveries, the log of outbound deliveries.
@@ -25,7 +27,11 @@ var deliveryStates = []string{model.DeliveryPending, model.DeliverySucceeded, mo
 // status_code, request_id, event, config_id, state, and the page: limit
 // and starting_after. Payloads and attempts are left out (GET one for them).
 func (s *Server) listDeliveries(w http.ResponseWriter, r *http.Request) error {
-	q, err := query(r, "since", "until", "status_code", "request_id", "event", "config_id", "state", "limit", "starting_after")
+	q, err := query(r, "since", "until", "status_code", "request_id", "event", "config_id", "state", "limit", "starting_after", "show_secret")
+	if err != nil {
+		return err
+	}
+	show, err := q.Flag("show_secret")
 	if err != nil {
 		return err
 	}
@@ -57,12 +63,19 @@ func (s *Server) listDeliveries(w http.ResponseWriter, r *http.Request) error {
 	if list.Deliveries == nil {
 		list.Deliveries = []model.Delivery{}
 	}
+	for i := range list.Deliveries {
+		redactDelivery(&list.Deliveries[i], show)
+	}
 	return writeJSON(w, http.StatusOK, backend.DeliveryListBody{Total: list.Total, Succeeded: list.Succeeded, Failed: list.Failed,
 		Data: list.Deliveries, HasMore: list.HasMore})
 }
 
 func (s *Server) getDelivery(w http.ResponseWriter, r *http.Request) error {
-	q, wait, err := longPollQuery(r, "attempts")
+	q, wait, err := longPollQuery(r, "attempts", "show_secret")
+	if err != nil {
+		return err
+	}
+	show, err := q.Flag("show_secret")
 	if err != nil {
 		return err
 	}
@@ -86,7 +99,16 @@ func (s *Server) getDelivery(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	redactDelivery(d, show)
 	return writeJSON(w, http.StatusOK, d)
+}
+
+// redactDelivery hides the credential headers of d's request (a config's
+// Authorization header, say) unless show.
+func redactDelivery(d *model.Delivery, show bool) {
+	if !show {
+		d.RequestHeaders = redact.Headers(d.RequestHeaders)
+	}
 }
 
 // importDeliveries records deliveries made elsewhere, as they are:
@@ -112,6 +134,9 @@ func (s *Server) importDeliveries(w http.ResponseWriter, r *http.Request) error 
 			return apperr.Usagef("delivery %d (%s): url and request_id are required", i+1, d.ID)
 		case !contains(deliveryStates, d.State):
 			return apperr.Usagef("delivery %d (%s): state %q: use one of %s", i+1, d.ID, d.State, strings.Join(deliveryStates, ", "))
+		}
+		for k := range d.Attempts {
+			d.Attempts[k].CapResponse(dispatch.DefaultMaxResponseBody)
 		}
 		ds = append(ds, &d)
 	}

@@ -46,7 +46,7 @@ func (s *Server) sendEvent(w http.ResponseWriter, r *http.Request) error {
 	if err := s.decodeJSON(w, r, &p); err != nil {
 		return err
 	}
-	policy, err := p.Policy()
+	policy, err := s.limits.policy(p.DeliveryPolicy)
 	if err != nil {
 		return err
 	}
@@ -60,6 +60,9 @@ func (s *Server) sendEvent(w http.ResponseWriter, r *http.Request) error {
 		return apperr.Usagef("use only one of to and config_id")
 	case p.To != "":
 		if err := backend.ValidateEndpointURL(p.To); err != nil {
+			return err
+		}
+		if err := s.checkTarget(p.To); err != nil {
 			return err
 		}
 		t := dispatch.Target{URL: p.To}
@@ -98,8 +101,11 @@ func (s *Server) resendDelivery(w http.ResponseWriter, r *http.Request) error {
 		if err := backend.ValidateEndpointURL(p.To); err != nil {
 			return err
 		}
+		if err := s.checkTarget(p.To); err != nil {
+			return err
+		}
 	}
-	policy, err := p.Policy()
+	policy, err := s.limits.policy(p.DeliveryPolicy)
 	if err != nil {
 		return err
 	}

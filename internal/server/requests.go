@@ -6,6 +6,7 @@ import (
 	"github.com/hookctl/hookctl/internal/apperr"
 	"github.com/hookctl/hookctl/internal/backend"
 	"github.com/hookctl/hookctl/internal/model"
+	"github.com/hookctl/hookctl/internal/redact"
 )
 
 // requestRoutes: /v1/requests, the history of requests received by
@@ -19,7 +20,11 @@ func (s *Server) requestRoutes() {
 // listRequests takes the CLI's filters: since (RFC 3339), event (a
 // pattern, '*' globs), failed, and the page: limit and starting_after.
 func (s *Server) listRequests(w http.ResponseWriter, r *http.Request) error {
-	q, err := query(r, "since", "event", "failed", "limit", "starting_after")
+	q, err := query(r, "since", "event", "failed", "limit", "starting_after", "show_secret")
+	if err != nil {
+		return err
+	}
+	show, err := q.Flag("show_secret")
 	if err != nil {
 		return err
 	}
@@ -46,18 +51,33 @@ func (s *Server) listRequests(w http.ResponseWriter, r *http.Request) error {
 	if reqs == nil {
 		reqs = []model.ReceivedRequest{}
 	}
+	for i := range reqs {
+		redactRequest(&reqs[i], show)
+	}
 	return writeJSON(w, http.StatusOK, backend.PageBody[model.ReceivedRequest]{Data: reqs, HasMore: more})
 }
 
+// getRequest answers one request; ?show_secret=true keeps its credential
+// headers (requests show --raw and replay need the exact request).
 func (s *Server) getRequest(w http.ResponseWriter, r *http.Request) error {
-	if _, err := query(r); err != nil {
+	show, err := showSecretParam(r)
+	if err != nil {
 		return err
 	}
 	rr, err := s.be(r).GetRequest(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
 	}
+	redactRequest(rr, show)
 	return writeJSON(w, http.StatusOK, rr)
+}
+
+// redactRequest hides the credential headers a sender sent (its
+// Authorization, a signature) unless show.
+func redactRequest(rr *model.ReceivedRequest, show bool) {
+	if !show {
+		rr.Headers = redact.HTTPHeader(rr.Headers)
+	}
 }
 
 // recordRequests stores {"data":[request, …]} as they are (204).

@@ -23,7 +23,9 @@ import (
 
 	"github.com/hookctl/hookctl/internal/apperr"
 	"github.com/hookctl/hookctl/internal/backend"
+	"github.com/hookctl/hookctl/internal/dispatch"
 	"github.com/hookctl/hookctl/internal/model"
+	"github.com/hookctl/hookctl/internal/netguard"
 )
 
 // Authenticator checks an API key; apikey.Authenticator implements it.
@@ -51,6 +53,12 @@ type Options struct {
 	// Dispatcher sends what POST /v1/events and resend queue; without one
 	// those answer 500.
 	Dispatcher Dispatcher
+	// Limits cap what a send or resend may ask (zero fields: DefaultLimits).
+	Limits Limits
+	// Guard, when set, is the outbound guard of the server's deliveries:
+	// a config URL or a send's "to" whose host is a literal address it
+	// blocks is refused at once (422) instead of failing when attempted.
+	Guard *netguard.Guard
 	// PublicURL is the base of the sources' hook URLs (scheme://host[/prefix]),
 	// for a server behind a proxy or tunnel; "" builds them from the address
 	// each client used (its Host header).
@@ -67,6 +75,8 @@ type Server struct {
 	// dispatcher queues and delivers events (nil: sending is not available).
 	dispatcher Dispatcher
 	publicURL  string // without a trailing slash
+	limits     Limits
+	guard      *netguard.Guard
 
 	requests *CounterVec
 	latency  *HistogramVec
@@ -96,6 +106,8 @@ func New(o Options) *Server {
 
 		dispatcher: o.Dispatcher,
 		publicURL:  strings.TrimSuffix(o.PublicURL, "/"),
+		limits:     o.Limits.withDefaults(),
+		guard:      o.Guard,
 	}
 	if s.maxBody <= 0 {
 		s.maxBody = DefaultMaxBodyBytes
@@ -177,6 +189,15 @@ func (s *Server) instrument(route string, auth bool, h handlerFunc) http.Handler
 			s.requests.Inc(r.Method, route, strconv.Itoa(code))
 			s.latency.ObserveDuration(time.Since(start), r.Method, route)
 		}()
+		if auth && r.Header.Get(dispatch.LoopHeader) != "" {
+			// A delivery made by a hookctl (this server or another) calling
+			// the API: answering it could fan out into more deliveries to
+			// here, so it is refused before anything is done. Source hooks
+			// (no key) only record, so deliveries may still feed them.
+			_ = writeJSON(rec, http.StatusLoopDetected, backend.ErrorBody{Error: backend.ErrorDetail{Code: "loop_detected", Message: fmt.Sprintf(
+				"refused: this request carries %s, so it is a webhook delivery made by hookctl; the API does not act on deliveries (it would loop)", dispatch.LoopHeader)}})
+			return
+		}
 		if auth {
 			key, err := s.auth.Authenticate(r.Context(), apiKey(r))
 			if err != nil {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/hookctl/hookctl/internal/backend"
 	"github.com/hookctl/hookctl/internal/model"
+	"github.com/hookctl/hookctl/internal/redact"
 )
 
 // webhookConfigRoutes: /v1/webhook_configs. Secrets are in the responses of
@@ -25,6 +26,9 @@ func (s *Server) createWebhookConfig(w http.ResponseWriter, r *http.Request) err
 	}
 	var p backend.CreateWebhookConfigParams
 	if err := s.decodeJSON(w, r, &p); err != nil {
+		return err
+	}
+	if err := s.checkTarget(p.URL); err != nil {
 		return err
 	}
 	c, err := s.be(r).CreateWebhookConfig(r.Context(), p)
@@ -51,10 +55,8 @@ func (s *Server) listWebhookConfigs(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	if !show {
-		for i := range cs {
-			cs[i] = cs[i].Redacted()
-		}
+	for i := range cs {
+		cs[i] = secretIf(cs[i], show)
 	}
 	return writeList(w, cs)
 }
@@ -79,6 +81,11 @@ func (s *Server) updateWebhookConfig(w http.ResponseWriter, r *http.Request) err
 	var p backend.UpdateWebhookConfigParams
 	if err := s.decodeJSON(w, r, &p); err != nil {
 		return err
+	}
+	if p.URL != nil {
+		if err := s.checkTarget(*p.URL); err != nil {
+			return err
+		}
 	}
 	c, err := s.be(r).UpdateWebhookConfig(r.Context(), r.PathValue("id"), p)
 	if err != nil {
@@ -127,9 +134,13 @@ func showSecretParam(r *http.Request) (bool, error) {
 	return q.Flag("show_secret")
 }
 
+// secretIf is c, or without its secrets and with its credential headers
+// redacted unless show.
 func secretIf(c model.WebhookConfig, show bool) model.WebhookConfig {
 	if show {
 		return c
 	}
-	return c.Redacted()
+	c = c.Redacted()
+	c.Headers = redact.Headers(c.Headers)
+	return c
 }
