@@ -153,7 +153,21 @@ func rootCause(err error) string {
 
 var _ Backend = (*Remote)(nil)
 
-var showSecret = url.Values{"show_secret": {"true"}}
+// showSecretQuery returns q plus show_secret=true when ctx comes from a
+// command that prints or uses a secret (WithShowSecret), else q unchanged:
+// only such commands ask the server for secrets. Calls whose endpoint takes
+// show_secret pass their query through it.
+func showSecretQuery(ctx context.Context, q url.Values) url.Values {
+	if !ShowSecret(ctx) {
+		return q
+	}
+	out := make(url.Values, len(q)+1)
+	for k, v := range q {
+		out[k] = append([]string(nil), v...)
+	}
+	out.Set("show_secret", "true")
+	return out
+}
 
 // --- webhook configs -------------------------------------------------------
 
@@ -166,7 +180,7 @@ func (r *Remote) CreateWebhookConfig(ctx context.Context, p CreateWebhookConfigP
 }
 
 func (r *Remote) ListWebhookConfigs(ctx context.Context, p ListWebhookConfigsParams) ([]model.WebhookConfig, error) {
-	q := url.Values{"show_secret": {"true"}}
+	q := url.Values{}
 	if p.Event != "" {
 		q.Set("event", p.Event)
 	}
@@ -174,7 +188,7 @@ func (r *Remote) ListWebhookConfigs(ctx context.Context, p ListWebhookConfigsPar
 		q.Set("enabled", strconv.FormatBool(*p.Enabled))
 	}
 	var out ListBody[model.WebhookConfig]
-	if err := r.do(ctx, http.MethodGet, "/v1/webhook_configs", q, nil, &out); err != nil {
+	if err := r.do(ctx, http.MethodGet, "/v1/webhook_configs", showSecretQuery(ctx, q), nil, &out); err != nil {
 		return nil, err
 	}
 	if out.Data == nil {
@@ -185,7 +199,7 @@ func (r *Remote) ListWebhookConfigs(ctx context.Context, p ListWebhookConfigsPar
 
 func (r *Remote) GetWebhookConfig(ctx context.Context, id string) (*model.WebhookConfig, error) {
 	var c model.WebhookConfig
-	if err := r.do(ctx, http.MethodGet, "/v1/webhook_configs/"+url.PathEscape(id), showSecret, nil, &c); err != nil {
+	if err := r.do(ctx, http.MethodGet, "/v1/webhook_configs/"+url.PathEscape(id), showSecretQuery(ctx, nil), nil, &c); err != nil {
 		return nil, err
 	}
 	return &c, nil
@@ -193,7 +207,7 @@ func (r *Remote) GetWebhookConfig(ctx context.Context, id string) (*model.Webhoo
 
 func (r *Remote) UpdateWebhookConfig(ctx context.Context, id string, p UpdateWebhookConfigParams) (*model.WebhookConfig, error) {
 	var c model.WebhookConfig
-	if err := r.do(ctx, http.MethodPatch, "/v1/webhook_configs/"+url.PathEscape(id), showSecret, p, &c); err != nil {
+	if err := r.do(ctx, http.MethodPatch, "/v1/webhook_configs/"+url.PathEscape(id), showSecretQuery(ctx, nil), p, &c); err != nil {
 		return nil, err
 	}
 	return &c, nil

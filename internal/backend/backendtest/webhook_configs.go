@@ -16,7 +16,9 @@ func ptr[T any](v T) *T { return &v }
 
 // WebhookConfigs is the contract of backend.WebhookConfigs.
 func WebhookConfigs(t *testing.T, newBackend NewBackend) {
-	ctx := context.Background()
+	// The contract is that of a command that uses secrets: Remote asks the
+	// server for them only under WithShowSecret (Local returns them always).
+	ctx := backend.WithShowSecret(context.Background())
 	cfg := must[*model.WebhookConfig](t)
 
 	t.Run("CreateDefaults", func(t *testing.T) {

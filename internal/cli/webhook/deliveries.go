@@ -15,6 +15,7 @@ import (
 	"github.com/hookctl/hookctl/internal/backend"
 	"github.com/hookctl/hookctl/internal/cmdutil"
 	"github.com/hookctl/hookctl/internal/model"
+	"github.com/hookctl/hookctl/internal/redact"
 )
 
 // NewCmdDeliveries is the `webhook deliveries` group: the log of what
@@ -182,8 +183,9 @@ func statusCell(code int) string {
 
 // DeliveriesShowOptions are the inputs of `webhook deliveries show`.
 type DeliveriesShowOptions struct {
-	Factory *cmdutil.Factory
-	ID      string
+	Factory    *cmdutil.Factory
+	ID         string
+	ShowSecret bool // credential request headers in full
 }
 
 // NewCmdDeliveriesShow builds `webhook deliveries show`.
@@ -193,7 +195,9 @@ func NewCmdDeliveriesShow(f *cmdutil.Factory, runF func(context.Context, *Delive
 		Use:   "show ID",
 		Short: "Show a delivery: request headers, payload and every attempt",
 		Long: `Show one recorded delivery: where it went, its request headers and payload,
-and every attempt with its status, latency, error and response body.`,
+and every attempt with its status, latency, error and response body.
+Credential headers (Authorization, X-API-Key, signatures, …) are redacted to
+a hint such as "Bearer …-123" unless --show-secret.`,
 		Example: `  hookctl webhook deliveries show dlv_01j…
   hookctl webhook deliveries show dlv_01j… -q payload`,
 		Args: cmdutil.ExactArgs(1, "delivery id"),
@@ -205,6 +209,7 @@ and every attempt with its status, latency, error and response body.`,
 			return deliveriesShowRun(cmd.Context(), opts)
 		},
 	}
+	cmd.Flags().BoolVar(&opts.ShowSecret, "show-secret", false, "show credential request headers in full")
 	return cmd
 }
 
@@ -214,9 +219,17 @@ func deliveriesShowRun(ctx context.Context, opts *DeliveriesShowOptions) error {
 	if err != nil {
 		return err
 	}
+	if opts.ShowSecret {
+		ctx = backend.WithShowSecret(ctx)
+	}
 	d, err := be.GetDelivery(ctx, opts.ID)
 	if err != nil {
 		return err
+	}
+	if !opts.ShowSecret {
+		shown := *d
+		shown.RequestHeaders = redact.Headers(d.RequestHeaders)
+		d = &shown
 	}
 	return cmdutil.Render(f, d, func() error { return printDelivery(f, d) })
 }

@@ -92,7 +92,8 @@ func deliveriesResendRun(ctx context.Context, opts *DeliveriesResendOptions) err
 		}
 		return outcome(sopts, res.Data)
 	}
-	orig, err := be.GetDelivery(ctx, opts.ID)
+	// A local resend re-sends the recorded headers: ask for them in full.
+	orig, err := be.GetDelivery(backend.WithShowSecret(ctx), opts.ID)
 	if err != nil {
 		return err
 	}

@@ -149,6 +149,8 @@ func register(ctx context.Context, f *cmdutil.Factory, opts *ListenOptions, url 
 	ios := f.IOStreams
 	st := ios.ErrStyles()
 	if opts.ConfigID != "" {
+		// The config's secret verifies what the listener receives.
+		ctx := backend.WithShowSecret(ctx)
 		old, err := be.GetWebhookConfig(ctx, opts.ConfigID)
 		if err != nil {
 			return nil, err

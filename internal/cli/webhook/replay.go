@@ -133,7 +133,8 @@ func replayRun(ctx context.Context, opts *ReplayOptions) error {
 	if err != nil {
 		return err
 	}
-	rec, err := be.GetRequest(ctx, opts.ID)
+	// Replay sends the exact recorded headers: they are asked for in full.
+	rec, err := be.GetRequest(backend.WithShowSecret(ctx), opts.ID)
 	if err != nil {
 		return err
 	}

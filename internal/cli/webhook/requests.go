@@ -14,6 +14,7 @@ import (
 	"github.com/hookctl/hookctl/internal/backend"
 	"github.com/hookctl/hookctl/internal/cmdutil"
 	"github.com/hookctl/hookctl/internal/model"
+	"github.com/hookctl/hookctl/internal/redact"
 )
 
 // NewCmdRequests is the `webhook requests` group: the history of what
@@ -42,6 +43,8 @@ type RequestsListOptions struct {
 	Factory *cmdutil.Factory
 	Since   time.Duration
 	Params  backend.ListRequestsParams
+	// ShowSecret shows credential headers in full (JSON output).
+	ShowSecret bool
 }
 
 // NewCmdRequestsList builds `webhook requests list`.
@@ -55,7 +58,9 @@ func NewCmdRequestsList(f *cmdutil.Factory, runF func(context.Context, *Requests
 rejected, whose signature did not verify or whose forward failed.
 
 On a terminal the list is a table; piped, it is one tab-separated line per
-request (id, time, method, path, event, verification, forward, status).`,
+request (id, time, method, path, event, verification, forward, status).
+Credential headers (Authorization, Cookie, X-API-Key, signatures, …) in JSON
+output are redacted unless --show-secret.`,
 		Example: `  hookctl webhook requests list
   hookctl webhook requests list --since 30m --event 'device.*' --limit 5
   hookctl webhook requests list --failed -o json -q '#.id'`,
@@ -80,6 +85,7 @@ request (id, time, method, path, event, verification, forward, status).`,
 	cmd.Flags().StringVar(&opts.Params.Event, "event", "", "only this event type (pattern, '*' matches anything)")
 	cmd.Flags().BoolVar(&opts.Params.Failed, "failed", false, "only rejected, unverified or failed-forward requests")
 	cmd.Flags().IntVarP(&opts.Params.Limit, "limit", "L", 30, "at most this many (0: all)")
+	cmd.Flags().BoolVar(&opts.ShowSecret, "show-secret", false, "show credential headers in full")
 	return cmd
 }
 
@@ -89,9 +95,17 @@ func requestsListRun(ctx context.Context, opts *RequestsListOptions) error {
 	if err != nil {
 		return err
 	}
+	if opts.ShowSecret {
+		ctx = backend.WithShowSecret(ctx)
+	}
 	reqs, err := be.ListRequests(ctx, opts.Params)
 	if err != nil {
 		return err
+	}
+	if !opts.ShowSecret {
+		for i := range reqs {
+			reqs[i].Headers = redact.HTTPHeader(reqs[i].Headers)
+		}
 	}
 	return cmdutil.Render(f, reqs, func() error {
 		ios := f.IOStreams
@@ -158,6 +172,8 @@ type RequestsShowOptions struct {
 	Factory *cmdutil.Factory
 	ID      string
 	Raw     bool
+	// ShowSecret shows credential headers in full (--raw always does).
+	ShowSecret bool
 }
 
 // NewCmdRequestsShow builds `webhook requests show`.
@@ -172,7 +188,11 @@ results, the headers and the pretty-printed body.
 
 --raw prints the request exactly as an HTTP/1.1 message: request line, Host,
 the headers, Content-Length, a blank line and the body byte for byte (lines
-end in CRLF). "hookctl webhook verify --request -" reads that format.`,
+end in CRLF). "hookctl webhook verify --request -" reads that format.
+
+Credential headers (Authorization, Cookie, X-API-Key, signatures, …) are
+redacted to a hint such as "Bearer …-123" unless --show-secret; --raw keeps
+the exact bytes.`,
 		Example: `  hookctl webhook requests show req_06h0…
   hookctl webhook requests show req_06h0… --raw > request.http
   hookctl webhook requests show req_06h0… -o json -q payload.data`,
@@ -189,6 +209,7 @@ end in CRLF). "hookctl webhook verify --request -" reads that format.`,
 		},
 	}
 	cmd.Flags().BoolVar(&opts.Raw, "raw", false, "print the exact HTTP/1.1 request")
+	cmd.Flags().BoolVar(&opts.ShowSecret, "show-secret", false, "show credential headers in full")
 	return cmd
 }
 
@@ -198,6 +219,10 @@ func requestsShowRun(ctx context.Context, opts *RequestsShowOptions) error {
 	if err != nil {
 		return err
 	}
+	if opts.Raw || opts.ShowSecret {
+		// --raw is the exact request: the headers are asked for in full.
+		ctx = backend.WithShowSecret(ctx)
+	}
 	r, err := be.GetRequest(ctx, opts.ID)
 	if err != nil {
 		return err
@@ -205,6 +230,11 @@ func requestsShowRun(ctx context.Context, opts *RequestsShowOptions) error {
 	ios := f.IOStreams
 	if opts.Raw {
 		return WriteRawRequest(ios.Out, r)
+	}
+	if !opts.ShowSecret {
+		shown := *r
+		shown.Headers = redact.HTTPHeader(r.Headers)
+		r = &shown
 	}
 	return cmdutil.Render(f, r, func() error {
 		st := ios.Styles()

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/hookctl/hookctl/internal/apperr"
+	"github.com/hookctl/hookctl/internal/backend"
 	"github.com/hookctl/hookctl/internal/cmdutil"
 	"github.com/hookctl/hookctl/internal/dispatch"
 	"github.com/hookctl/hookctl/internal/model"
@@ -31,7 +32,8 @@ func resolveSigning(ctx context.Context, f *cmdutil.Factory, scheme string, secr
 		if err != nil {
 			return nil, err
 		}
-		c, err := be.GetWebhookConfig(ctx, configID)
+		// The secret is used here, so it is asked for.
+		c, err := be.GetWebhookConfig(backend.WithShowSecret(ctx), configID)
 		if err != nil {
 			return nil, err
 		}

@@ -16,6 +16,9 @@ type CreateOptions struct {
 	Factory *cmdutil.Factory
 	Params  backend.CreateWebhookConfigParams
 	Headers []string
+	// ShowSecret shows credential headers in full (the new signing secret
+	// is always shown once).
+	ShowSecret bool
 }
 
 // NewCmdCreate builds `webhook-config create`. runF replaces createRun in tests.
@@ -63,6 +66,7 @@ $HOOKCTL_WEBHOOK_SECRET gives it. It is printed once, now; later only
 	secret = cmdutil.AddSecretFlags(cmd, false, "signing secret (default: $"+cmdutil.SecretEnv+", else generated for the scheme)")
 	fl.StringArrayVar(&opts.Headers, "header", nil, "extra header sent with every delivery, 'Name: value', repeatable")
 	fl.BoolVar(&opts.Params.Disabled, "disabled", false, "create the config disabled")
+	fl.BoolVar(&opts.ShowSecret, "show-secret", false, "show credential headers (Authorization, X-API-Key, …) in full")
 	_ = cmd.RegisterFlagCompletionFunc("scheme", cobra.FixedCompletions(model.ConfigSchemes, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
@@ -77,12 +81,12 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 	if err != nil {
 		return err
 	}
-	return cmdutil.Render(f, c, func() error {
+	return cmdutil.Render(f, withHeaders(*c, opts.ShowSecret), func() error {
 		ios := f.IOStreams
 		if ios.IsStderrTTY() {
 			fmt.Fprintf(ios.ErrOut, "%s Created webhook config %s\n", ios.ErrStyles().SuccessIcon(), c.ID)
 		}
-		if err := printDetail(ios, f.Now(), c, true); err != nil {
+		if err := printDetail(ios, f.Now(), c, true, opts.ShowSecret); err != nil {
 			return err
 		}
 		if ios.IsStderrTTY() {

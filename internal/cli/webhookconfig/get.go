@@ -5,6 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/hookctl/hookctl/internal/backend"
 	"github.com/hookctl/hookctl/internal/cmdutil"
 )
 
@@ -22,7 +23,9 @@ func NewCmdGet(f *cmdutil.Factory, runF func(context.Context, *GetOptions) error
 		Use:     "get ID",
 		Aliases: []string{"show"},
 		Short:   "Show one webhook config",
-		Long:    "Show a webhook config. The signing secret is shown only with --show-secret.",
+		Long: `Show a webhook config. The signing secret is shown only with --show-secret,
+and so are credential headers (Authorization, X-API-Key, …) in full; without
+it they are redacted to a hint such as "Bearer …-123".`,
 		Example: `  hookctl webhook-config get whc_01j…
   hookctl webhook-config get whc_01j… --show-secret -q secret`,
 		Args: cmdutil.ExactArgs(1, "webhook config ID"),
@@ -34,7 +37,7 @@ func NewCmdGet(f *cmdutil.Factory, runF func(context.Context, *GetOptions) error
 			return getRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().BoolVar(&opts.ShowSecret, "show-secret", false, "include the signing secret(s)")
+	cmd.Flags().BoolVar(&opts.ShowSecret, "show-secret", false, "include the signing secret(s) and credential headers in full")
 	return cmd
 }
 
@@ -44,11 +47,14 @@ func getRun(ctx context.Context, opts *GetOptions) error {
 	if err != nil {
 		return err
 	}
+	if opts.ShowSecret {
+		ctx = backend.WithShowSecret(ctx)
+	}
 	c, err := be.GetWebhookConfig(ctx, opts.ID)
 	if err != nil {
 		return err
 	}
 	return cmdutil.Render(f, forOutput(*c, opts.ShowSecret), func() error {
-		return printDetail(f.IOStreams, f.Now(), c, opts.ShowSecret)
+		return printDetail(f.IOStreams, f.Now(), c, opts.ShowSecret, opts.ShowSecret)
 	})
 }

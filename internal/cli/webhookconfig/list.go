@@ -18,6 +18,9 @@ type ListOptions struct {
 	Event    string
 	Enabled  bool
 	Disabled bool
+	// ShowSecret shows credential headers in full (signing secrets are
+	// never listed).
+	ShowSecret bool
 }
 
 // NewCmdList builds `webhook-config list`.
@@ -27,7 +30,9 @@ func NewCmdList(f *cmdutil.Factory, runF func(context.Context, *ListOptions) err
 		Use:     "list",
 		Aliases: []string{"ls"},
 		Short:   "List webhook configs",
-		Long: `List the registered webhook configs, oldest first. Secrets are never listed.
+		Long: `List the registered webhook configs, oldest first. Secrets are never listed;
+credential headers (Authorization, X-API-Key, …) in JSON output are redacted
+unless --show-secret.
 
 On a terminal the list is a table; piped, it is one tab-separated line per
 config (id, url, events, scheme, enabled) for cut and awk.`,
@@ -48,6 +53,7 @@ config (id, url, events, scheme, enabled) for cut and awk.`,
 	cmd.Flags().StringVar(&opts.Event, "event", "", "only configs that would receive this event type")
 	cmd.Flags().BoolVar(&opts.Enabled, "enabled", false, "only enabled configs")
 	cmd.Flags().BoolVar(&opts.Disabled, "disabled", false, "only disabled configs")
+	cmd.Flags().BoolVar(&opts.ShowSecret, "show-secret", false, "show credential headers in full (signing secrets are never listed)")
 	return cmd
 }
 
@@ -61,13 +67,16 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 	if opts.Enabled || opts.Disabled {
 		p.Enabled = &opts.Enabled
 	}
+	if opts.ShowSecret {
+		ctx = backend.WithShowSecret(ctx)
+	}
 	configs, err := be.ListWebhookConfigs(ctx, p)
 	if err != nil {
 		return err
 	}
 	redacted := make([]model.WebhookConfig, len(configs))
 	for i, c := range configs {
-		redacted[i] = c.Redacted()
+		redacted[i] = withHeaders(c.Redacted(), opts.ShowSecret)
 	}
 	return cmdutil.Render(f, redacted, func() error {
 		ios := f.IOStreams

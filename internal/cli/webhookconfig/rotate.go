@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/hookctl/hookctl/internal/backend"
 	"github.com/hookctl/hookctl/internal/cmdutil"
 )
 
@@ -50,15 +51,16 @@ func rotateRun(ctx context.Context, opts *RotateOptions) error {
 	if err != nil {
 		return err
 	}
-	c, err := be.RotateWebhookConfigSecret(ctx, opts.ID, opts.KeepOld)
+	// The new secret is printed: ask for it.
+	c, err := be.RotateWebhookConfigSecret(backend.WithShowSecret(ctx), opts.ID, opts.KeepOld)
 	if err != nil {
 		return err
 	}
-	return cmdutil.Render(f, c, func() error {
+	return cmdutil.Render(f, withHeaders(*c, false), func() error {
 		ios := f.IOStreams
 		if ios.IsStderrTTY() {
 			fmt.Fprintf(ios.ErrOut, "%s Rotated the secret of %s\n", ios.ErrStyles().SuccessIcon(), c.ID)
 		}
-		return printDetail(ios, f.Now(), c, true)
+		return printDetail(ios, f.Now(), c, true, false)
 	})
 }

@@ -87,11 +87,11 @@ func updateRun(ctx context.Context, opts *UpdateOptions) error {
 	if err != nil {
 		return err
 	}
-	return cmdutil.Render(f, c.Redacted(), func() error {
+	return cmdutil.Render(f, forOutput(*c, false), func() error {
 		ios := f.IOStreams
 		if ios.IsStderrTTY() {
 			fmt.Fprintf(ios.ErrOut, "%s Updated webhook config %s\n", ios.ErrStyles().SuccessIcon(), c.ID)
 		}
-		return printDetail(ios, f.Now(), c, false)
+		return printDetail(ios, f.Now(), c, false, false)
 	})
 }

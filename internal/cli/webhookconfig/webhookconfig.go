@@ -13,6 +13,7 @@ import (
 	"github.com/hookctl/hookctl/internal/cmdutil"
 	"github.com/hookctl/hookctl/internal/iostreams"
 	"github.com/hookctl/hookctl/internal/model"
+	"github.com/hookctl/hookctl/internal/redact"
 )
 
 // NewCmdWebhookConfig is the `webhook-config` group.
@@ -39,8 +40,9 @@ the signature scheme and the secret used to sign what is sent to it.`,
 	return cmd
 }
 
-// printDetail renders one config as aligned "Key  value" lines.
-func printDetail(ios *iostreams.IOStreams, now time.Time, c *model.WebhookConfig, showSecret bool) error {
+// printDetail renders one config as aligned "Key  value" lines: the signing
+// secrets when showSecret, credential headers in full when showHeaders.
+func printDetail(ios *iostreams.IOStreams, now time.Time, c *model.WebhookConfig, showSecret, showHeaders bool) error {
 	st := ios.Styles()
 	type kv struct{ k, v string }
 	rows := []kv{
@@ -71,7 +73,11 @@ func printDetail(ios *iostreams.IOStreams, now time.Time, c *model.WebhookConfig
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		rows = append(rows, kv{"Header", k + ": " + c.Headers[k]})
+		v := c.Headers[k]
+		if !showHeaders && redact.IsCredentialHeader(k) {
+			v = redact.Value(v)
+		}
+		rows = append(rows, kv{"Header", k + ": " + v})
 	}
 	rows = append(rows,
 		kv{"Created", cmdutil.HumanTime(now, c.CreatedAt)},
@@ -92,10 +98,19 @@ func yesNo(b bool) string {
 	return "no"
 }
 
-// forOutput returns what JSON output shows: secrets only when asked.
+// forOutput returns what JSON output shows: secrets and credential headers
+// in full only when asked.
 func forOutput(c model.WebhookConfig, showSecret bool) model.WebhookConfig {
 	if showSecret {
 		return c
 	}
-	return c.Redacted()
+	return withHeaders(c.Redacted(), false)
+}
+
+// withHeaders returns c with its credential headers redacted unless show.
+func withHeaders(c model.WebhookConfig, show bool) model.WebhookConfig {
+	if !show {
+		c.Headers = redact.Headers(c.Headers)
+	}
+	return c
 }
