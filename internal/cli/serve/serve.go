@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -18,6 +20,7 @@ import (
 	"github.com/hookctl/hookctl/internal/apperr"
 	"github.com/hookctl/hookctl/internal/backend"
 	"github.com/hookctl/hookctl/internal/cmdutil"
+	"github.com/hookctl/hookctl/internal/netguard"
 	"github.com/hookctl/hookctl/internal/outbox"
 	"github.com/hookctl/hookctl/internal/server"
 	"github.com/hookctl/hookctl/internal/store"
@@ -31,6 +34,10 @@ type Options struct {
 	ReadyFile       string
 	ShutdownTimeout time.Duration
 	PublicURL       string
+	// AllowTarget are the --allow-target values; AllowTargets, parsed.
+	AllowTarget        []string
+	AllowTargets       []netip.Prefix
+	PerHostConcurrency int
 }
 
 // DefaultAddr is where serve listens without --addr.
@@ -85,6 +92,15 @@ same transaction as their delivery records) and delivered by --workers
 workers with retries; what is pending when the server stops or dies is
 delivered when it starts again, with the same request id (at least once).
 
+Deliveries never connect to loopback, private (RFC 1918), link-local,
+CGNAT, unique-local, multicast, broadcast or unspecified addresses, nor to
+the server's own address: the resolved address of every connection is
+checked, and a refused one is a failed attempt that is not retried.
+--allow-target CIDR (repeatable; a bare IP is its /32 or /128) opens a
+range, for internal deployments that deliver to private networks and for
+tests. At most --per-host-concurrency attempts run at once to one host
+(host:port), so a slow endpoint cannot hold every worker.
+
 SIGINT or SIGTERM stop accepting connections and let in-flight requests and
 delivery attempts finish (up to --shutdown-timeout).`,
 		Example: `  # Create a key, then serve on the default address
@@ -93,6 +109,9 @@ delivery attempts finish (up to --shutdown-timeout).`,
 
   # Any free port; the URL is printed and written to a file
   hookctl serve --addr 127.0.0.1:0 --ready-file /tmp/hookctl.url
+
+  # An internal deployment delivering to receivers on 10.x and on this host
+  hookctl serve --allow-target 10.0.0.0/8 --allow-target 127.0.0.0/8
 
   # Use it from another shell
   export HOOKCTL_API_URL=http://127.0.0.1:8787 HOOKCTL_API_KEY=hk_…
@@ -104,6 +123,17 @@ delivery attempts finish (up to --shutdown-timeout).`,
 			}
 			if opts.ShutdownTimeout <= 0 {
 				return apperr.Usagef("invalid --shutdown-timeout %s: use a positive duration such as 10s", opts.ShutdownTimeout)
+			}
+			if opts.PerHostConcurrency < 1 {
+				return apperr.Usagef("invalid --per-host-concurrency %d: use 1 or more", opts.PerHostConcurrency)
+			}
+			opts.AllowTargets = nil
+			for _, v := range opts.AllowTarget {
+				p, err := netguard.ParseTarget(v)
+				if err != nil {
+					return apperr.Usagef("invalid --allow-target: %v", err)
+				}
+				opts.AllowTargets = append(opts.AllowTargets, p)
 			}
 			if opts.PublicURL != "" {
 				u, err := url.Parse(opts.PublicURL)
@@ -122,6 +152,8 @@ delivery attempts finish (up to --shutdown-timeout).`,
 	fl.IntVar(&opts.Workers, "workers", 4, "number of delivery workers")
 	fl.StringVar(&opts.ReadyFile, "ready-file", "", "once listening, write the server's URL to this file (atomically)")
 	fl.DurationVar(&opts.ShutdownTimeout, "shutdown-timeout", server.DefaultShutdownTimeout, "how long to wait for in-flight requests on shutdown")
+	fl.StringArrayVar(&opts.AllowTarget, "allow-target", nil, "let deliveries reach this CIDR or IP (repeatable), e.g. 10.0.0.0/8; loopback, private and link-local addresses are refused otherwise")
+	fl.IntVar(&opts.PerHostConcurrency, "per-host-concurrency", outbox.DefaultPerHostConcurrency, "attempts in flight at once to one destination host:port")
 	fl.StringVar(&opts.PublicURL, "public-url", "", "base of the sources' hook URLs, e.g. behind a proxy or tunnel (default: the address each client used)")
 	return cmd
 }
@@ -150,16 +182,34 @@ func serveRun(ctx context.Context, opts *Options) error {
 	local := backend.NewLocal(s, f.Now)
 	defer local.Close()
 
+	ln, err := net.Listen("tcp", opts.Addr)
+	if err != nil {
+		return fmt.Errorf("cannot listen on %s: %v", opts.Addr, unwrapOpError(err))
+	}
+	// Deliveries go through the outbound guard: never to loopback, private
+	// or link-local addresses, nor to this server, unless --allow-target.
+	self, err := netguard.SelfAddrs(ln.Addr())
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	guard := netguard.New(opts.AllowTargets, self)
+	tr := guard.Transport(nil)
+	tr.MaxIdleConnsPerHost = max(opts.PerHostConcurrency, 2)
+
 	// The durable dispatcher: events, resends and validation events are
 	// queued in the outbox table and delivered by --workers workers.
 	metrics := server.NewMetrics()
 	var onAttempt func(string, time.Duration)
 	ob, err := outbox.New(ctx, s, outbox.Options{
-		Workers:   opts.Workers,
-		OnAttempt: func(o string, d time.Duration) { onAttempt(o, d) },
-		ErrorLog:  ios.ErrOut,
+		Workers:            opts.Workers,
+		PerHostConcurrency: opts.PerHostConcurrency,
+		Client:             &http.Client{Transport: tr},
+		OnAttempt:          func(o string, d time.Duration) { onAttempt(o, d) },
+		ErrorLog:           ios.ErrOut,
 	})
 	if err != nil {
+		ln.Close()
 		return err
 	}
 	onAttempt = server.DispatcherMetrics(metrics, ob.Len)
@@ -175,10 +225,6 @@ func serveRun(ctx context.Context, opts *Options) error {
 	local.OnConfigInstanceCreated = server.NotifyConfigInstances(local, ob, func(format string, args ...any) {
 		fmt.Fprintf(ios.ErrOut, format+"\n", args...)
 	})
-	ln, err := net.Listen("tcp", opts.Addr)
-	if err != nil {
-		return fmt.Errorf("cannot listen on %s: %v", opts.Addr, unwrapOpError(err))
-	}
 	url := "http://" + ln.Addr().String()
 
 	n, err := s.CountActiveAPIKeys(ctx)

@@ -1,6 +1,7 @@
 package serve
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -26,6 +27,13 @@ func TestServeFlags(t *testing.T) {
 		{[]string{"--public-url", "hooks.example.com"}, nil, "invalid --public-url"},
 		{[]string{"--public-url", "ftp://hooks.example.com"}, nil, "invalid --public-url"},
 		{[]string{"--public-url", "https://hooks.example.com/?a=1"}, nil, "invalid --public-url"},
+		{[]string{"--allow-target", "127.0.0.0/8", "--allow-target", "10.1.2.3", "--allow-target", "fd00::/8", "--per-host-concurrency", "2"}, func(o *Options) bool {
+			return fmt.Sprint(o.AllowTargets) == "[127.0.0.0/8 10.1.2.3/32 fd00::/8]" && o.PerHostConcurrency == 2
+		}, ""},
+		{nil, func(o *Options) bool { return len(o.AllowTargets) == 0 && o.PerHostConcurrency == 4 }, ""},
+		{[]string{"--allow-target", "localhost"}, nil, `invalid --allow-target: "localhost" is not a CIDR`},
+		{[]string{"--allow-target", "10.0.0.0/33"}, nil, "invalid --allow-target"},
+		{[]string{"--per-host-concurrency", "0"}, nil, "invalid --per-host-concurrency 0"},
 		{[]string{"--workers", "0"}, nil, "invalid --workers 0"},
 		{[]string{"--shutdown-timeout", "0s"}, nil, "invalid --shutdown-timeout"},
 		{[]string{"extra"}, nil, "too many arguments"},

@@ -7,10 +7,12 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/hookctl/hookctl/internal/apikey"
 	"github.com/hookctl/hookctl/internal/backend"
+	"github.com/hookctl/hookctl/internal/netguard"
 	"github.com/hookctl/hookctl/internal/outbox"
 	"github.com/hookctl/hookctl/internal/server"
 	"github.com/hookctl/hookctl/internal/store"
@@ -45,7 +47,11 @@ func Start(dataDir string, configure ...func(*server.Options)) (*Instance, error
 	local := backend.NewLocal(s, nil)
 	metrics := server.NewMetrics()
 	var onAttempt func(string, time.Duration)
-	ob, err := outbox.New(ctx, s, outbox.Options{Workers: 4, OnAttempt: func(o string, d time.Duration) { onAttempt(o, d) }})
+	// The guard of `hookctl serve`, opened for loopback: tests deliver to
+	// receivers on 127.0.0.1 (as serve --allow-target 127.0.0.0/8 would).
+	guard := netguard.New([]netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}, nil)
+	ob, err := outbox.New(ctx, s, outbox.Options{Workers: 4, Client: &http.Client{Transport: guard.Transport(nil)},
+		OnAttempt: func(o string, d time.Duration) { onAttempt(o, d) }})
 	if err != nil {
 		s.Close()
 		return nil, err
