@@ -128,6 +128,20 @@ func (c *Client) once(ctx context.Context) (progressed bool, err error) {
 				return progressed, err
 			}
 			c.status(Status{Connected: true, Source: ready.Source, LastEventID: c.LastID})
+		case "error":
+			// The server ends the stream for good (the key was revoked):
+			// an error of the API's kind, so Run stops instead of retrying.
+			var body struct {
+				Error struct{ Code, Message string } `json:"error"`
+			}
+			if err := json.Unmarshal([]byte(ev.Data), &body); err != nil || body.Error.Message == "" {
+				return progressed, fmt.Errorf("relay: the server ended the stream: %s", ev.Data)
+			}
+			kind := apperr.KindForHTTP(0, body.Error.Code)
+			if kind == nil {
+				return progressed, errors.New("relay: " + body.Error.Message)
+			}
+			return progressed, apperr.New(kind, "relay: %s", body.Error.Message)
 		case "request":
 			var rr model.ReceivedRequest
 			if err := json.Unmarshal([]byte(ev.Data), &rr); err != nil {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/hookctl/hookctl/internal/apperr"
+	"github.com/hookctl/hookctl/internal/backend"
 )
 
 // The relay: GET /v1/relay/{token} streams the requests a source accepts
@@ -27,6 +28,10 @@ import (
 
 // RelayHeartbeat is how often an idle relay stream sends a comment.
 var RelayHeartbeat = 15 * time.Second
+
+// RelayKeyCheck is how often a relay stream checks that its API key is
+// still valid: a revoked key's stream ends (event: error) within it.
+var RelayKeyCheck = 2 * time.Second
 
 const relayPage = 100
 
@@ -74,6 +79,8 @@ func (s *Server) relay(w http.ResponseWriter, r *http.Request) error {
 	}
 	heartbeat := time.NewTicker(RelayHeartbeat)
 	defer heartbeat.Stop()
+	keyCheck := time.NewTicker(RelayKeyCheck)
+	defer keyCheck.Stop()
 	for {
 		for {
 			evs, err := s.srcs.SourceEventsAfter(ctx, src, last, relayPage)
@@ -105,6 +112,23 @@ func (s *Server) relay(w http.ResponseWriter, r *http.Request) error {
 		case <-wake:
 		case <-heartbeat.C:
 			if _, err := fmt.Fprint(w, ": ping\n\n"); err != nil || rc.Flush() != nil {
+				return nil
+			}
+		case <-keyCheck.C:
+			if _, err := s.auth.Authenticate(ctx, apiKey(r)); err != nil && ctx.Err() == nil {
+				// Revoked (or deleted) while streaming: say why and end.
+				status, code := apperr.HTTPStatus(err)
+				msg := err.Error()
+				if status == http.StatusInternalServerError {
+					s.logf("relay %s: check key: %v", src.ID, err)
+					continue // a failed check is not a revocation
+				}
+				if status == http.StatusUnauthorized {
+					msg = "API key revoked: " + msg
+				}
+				data, _ := json.Marshal(backend.ErrorBody{Error: backend.ErrorDetail{Code: code, Message: msg}})
+				fmt.Fprintf(w, "event: error\ndata: %s\n\n", data)
+				rc.Flush()
 				return nil
 			}
 		case <-ctx.Done():

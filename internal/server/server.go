@@ -16,6 +16,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -84,6 +85,7 @@ type Server struct {
 	logMu    sync.Mutex
 	errorLog io.Writer
 	paths    map[string][]string // path pattern → methods, for 405 answers
+	patterns []string            // every "METHOD /path" registered (Routes)
 
 	srcs backend.Sources // inbound sources (sources.go); nil: no /wh routes
 	hub  *relayHub       // wakes relay streams (relay.go)
@@ -167,7 +169,12 @@ func (s *Server) register(pattern string, auth bool, h handlerFunc) {
 		}))
 	}
 	s.paths[path] = append(s.paths[path], method)
+	s.patterns = append(s.patterns, pattern)
 }
+
+// Routes lists the endpoints ("METHOD /path", "* /path" for a handler of
+// every method), for tests that must cover each one.
+func (s *Server) Routes() []string { return slices.Clone(s.patterns) }
 
 // errMethodNotAllowed is answered 405; it is local to the server because
 // no command can cause it.

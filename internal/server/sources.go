@@ -46,6 +46,7 @@ func (s *Server) sourceRoutes() {
 	// conflict with the method-less /wh/config/{token} that route adds for
 	// its 405s. The handler answers 405 to other methods itself.
 	s.mux.Handle(hookPattern, s.instrument(hookPattern, false, s.hook))
+	s.patterns = append(s.patterns, "* "+hookPattern)
 	s.route("GET /v1/relay/{token}", s.relay)
 }
 
