@@ -47,7 +47,49 @@ func NewRemote(baseURL, key string, client *http.Client) (*Remote, error) {
 	if client == nil {
 		client = &http.Client{Timeout: 30 * time.Second}
 	}
-	return &Remote{base: u, key: key, client: client}, nil
+	// A copy of the caller's client (same transport) with our redirect
+	// policy: the API key never follows a redirect to another origin.
+	c := *client
+	c.CheckRedirect = sameOriginRedirects
+	return &Remote{base: u, key: key, client: &c}, nil
+}
+
+// RedirectError is the answer of a server that redirected the client to
+// another origin (scheme, host or port): the redirect is not followed, so
+// that the API key is not sent there.
+type RedirectError struct {
+	From, To string
+}
+
+func (e *RedirectError) Error() string {
+	return fmt.Sprintf("the hookctl server at %s redirected to %s, another origin: not followed, so that the API key is not sent there; if that is the server, set HOOKCTL_API_URL (or --api-url) to it", e.From, e.To)
+}
+
+// sameOriginRedirects is the CheckRedirect of Remote's client: redirects
+// within the origin of the first request are followed (at most 10), any
+// other is refused with a *RedirectError.
+func sameOriginRedirects(req *http.Request, via []*http.Request) error {
+	if len(via) == 0 {
+		return nil
+	}
+	first := via[0].URL
+	if origin(req.URL) != origin(first) {
+		return &RedirectError{From: via[len(via)-1].URL.String(), To: req.URL.String()}
+	}
+	if len(via) >= 10 {
+		return fmt.Errorf("stopped after 10 redirects")
+	}
+	return nil
+}
+
+// origin is scheme://host:port with the default port made explicit.
+func origin(u *url.URL) string {
+	scheme := strings.ToLower(u.Scheme)
+	port := u.Port()
+	if port == "" {
+		port = map[string]string{"http": "80", "https": "443"}[scheme]
+	}
+	return scheme + "://" + net.JoinHostPort(strings.ToLower(u.Hostname()), port)
 }
 
 // URL is the server's base URL.
@@ -94,6 +136,10 @@ func (r *Remote) doHeader(ctx context.Context, method, path string, q url.Values
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
+		}
+		var re *RedirectError
+		if errors.As(err, &re) {
+			return nil, re
 		}
 		return nil, fmt.Errorf("cannot reach the hookctl server at %s: %s; is `hookctl serve` running?", r.base, rootCause(err))
 	}

@@ -2,6 +2,7 @@ package backend
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -65,11 +66,15 @@ func (r *Remote) OpenRelay(ctx context.Context, token string, lastID int64) (*ht
 		req.Header.Set("Last-Event-ID", strconv.FormatInt(lastID, 10))
 	}
 	// The stream lasts: no client timeout (r.client's would cut it).
-	client := &http.Client{Transport: r.client.Transport}
+	client := &http.Client{Transport: r.client.Transport, CheckRedirect: sameOriginRedirects}
 	resp, err := client.Do(req)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
+		}
+		var re *RedirectError
+		if errors.As(err, &re) {
+			return nil, re
 		}
 		return nil, fmt.Errorf("cannot reach the hookctl server at %s: %s; is `hookctl serve` running?", r.base, rootCause(err))
 	}

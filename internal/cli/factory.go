@@ -60,7 +60,7 @@ func openBackend(f *cmdutil.Factory) (backend.Backend, error) {
 		if key == "" {
 			return nil, apperr.New(apperr.ErrAuth, "no API key for %s: create one on the server with \"hookctl api-key create --name NAME\" and export HOOKCTL_API_KEY=hk_…", apiURL)
 		}
-		r, err := backend.NewRemote(apiURL, key, f.HTTPClient())
+		r, err := cmdutil.NewRemote(f, apiURL, key)
 		if err != nil {
 			return nil, err // not a typed nil in the interface: cleanup checks be != nil
 		}

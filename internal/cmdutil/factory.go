@@ -24,6 +24,9 @@ type Factory struct {
 	Getenv     func(string) string
 	// Globals are the root's persistent flags, filled before any RunE.
 	Globals *Globals
+
+	// warnedPlainHTTP: NewRemote warned about a key over plain http.
+	warnedPlainHTTP bool
 }
 
 // Globals are the flags every command accepts.

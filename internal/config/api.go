@@ -1,5 +1,11 @@
 package config
 
+import (
+	"net"
+	"net/url"
+	"strings"
+)
+
 // APIURL resolves the URL of a remote `hookctl serve`: the --api-url flag,
 // HOOKCTL_API_URL, the config file's api_url. Empty means local mode.
 func APIURL(flag string, getenv Env, file *File) string {
@@ -25,4 +31,23 @@ func APIKey(getenv Env, file *File) string {
 		return file.APIKey
 	}
 	return ""
+}
+
+// PlainHTTPHost returns the host of apiURL when a key sent there would go
+// over plain http to a host that is not loopback (anyone on the network can
+// read it), and "" otherwise (https, loopback, or an unparsable URL, which
+// NewRemote rejects).
+func PlainHTTPHost(apiURL string) string {
+	u, err := url.Parse(strings.TrimSpace(apiURL))
+	if err != nil || !strings.EqualFold(u.Scheme, "http") || u.Hostname() == "" {
+		return ""
+	}
+	h := strings.ToLower(strings.TrimSuffix(u.Hostname(), "."))
+	if h == "localhost" || strings.HasSuffix(h, ".localhost") {
+		return ""
+	}
+	if ip := net.ParseIP(h); ip != nil && ip.IsLoopback() {
+		return ""
+	}
+	return u.Host
 }

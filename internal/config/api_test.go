@@ -26,3 +26,25 @@ func TestAPIURLAndKeyPrecedence(t *testing.T) {
 		t.Errorf("key file: %q", got)
 	}
 }
+
+func TestPlainHTTPHost(t *testing.T) {
+	tests := []struct{ url, want string }{
+		{"http://hooks.example.com:8787", "hooks.example.com:8787"},
+		{"http://10.0.0.5", "10.0.0.5"},
+		{"HTTP://Example.COM/", "Example.COM"},
+		{"https://hooks.example.com", ""},
+		{"http://127.0.0.1:8787", ""},
+		{"http://127.8.9.1", ""},
+		{"http://[::1]:8787", ""},
+		{"http://localhost:8787", ""},
+		{"http://api.localhost", ""},
+		{"http://[::ffff:127.0.0.1]:1", ""},
+		{"not a url", ""},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		if got := PlainHTTPHost(tt.url); got != tt.want {
+			t.Errorf("PlainHTTPHost(%q) = %q, want %q", tt.url, got, tt.want)
+		}
+	}
+}

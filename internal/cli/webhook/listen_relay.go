@@ -72,7 +72,7 @@ func relayRun(ctx, runCtx context.Context, stop func(), opts *ListenOptions, cfg
 	if key == "" {
 		return apperr.New(apperr.ErrAuth, "no API key for %s: export HOOKCTL_API_KEY=hk_… (a key of the tenant that owns the source)", opts.Relay)
 	}
-	remote, err := backend.NewRemote(opts.Relay, key, f.HTTPClient())
+	remote, err := cmdutil.NewRemote(f, opts.Relay, key)
 	if err != nil {
 		return err
 	}
