@@ -115,3 +115,39 @@ func TestReader(t *testing.T) {
 		t.Fatalf("truncated event: %v", err)
 	}
 }
+
+// An error event ends the stream for good: Run returns the server's reason
+// as an error of its kind (here an authentication error) instead of
+// reconnecting with a revoked key.
+func TestClientStopsOnErrorEvent(t *testing.T) {
+	var conns int
+	var mu sync.Mutex
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		conns++
+		mu.Unlock()
+		w.Header().Set("Content-Type", "text/event-stream")
+		fmt.Fprint(w, "event: ready\nid: 0\ndata: {\"source\":\"src_1\"}\n\n")
+		fmt.Fprint(w, "event: error\ndata: {\"error\":{\"code\":\"unauthorized\",\"message\":\"API key revoked: API key key_1 was revoked\"}}\n\n")
+	}))
+	defer srv.Close()
+	remote, err := backend.NewRemote(srv.URL, "k", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &relay.Client{Remote: remote, Token: "hks_t", Handle: func(context.Context, *model.ReceivedRequest) {},
+		MinBackoff: time.Millisecond, MaxBackoff: 2 * time.Millisecond}
+	done := make(chan error, 1)
+	go func() { done <- c.Run(context.Background()) }()
+	select {
+	case err := <-done:
+		if !apperr.IsKind(err, apperr.ErrAuth) || !strings.Contains(err.Error(), "API key revoked") {
+			t.Fatalf("Run = %v, want the revocation as an auth error", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run goes on reconnecting after an error event")
+	}
+	if conns != 1 {
+		t.Fatalf("%d connections, want 1", conns)
+	}
+}

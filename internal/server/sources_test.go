@@ -424,3 +424,32 @@ func TestSourceHookURLUnderPublicURL(t *testing.T) {
 		})
 	}
 }
+
+// A relay stream whose key is revoked ends with an error event saying so
+// (within RelayKeyCheck), instead of streaming on with a dead key.
+func TestRelayEndsWhenItsKeyIsRevoked(t *testing.T) {
+	defer func(d time.Duration) { server.RelayKeyCheck = d }(server.RelayKeyCheck)
+	server.RelayKeyCheck = 20 * time.Millisecond
+	e := startSourceServer(t)
+	_, src := e.create(t, e.acme, `{"datasource":"github","event":"push"}`)
+	ch, stop := relayStream(t, e, e.acme, src.Token, "")
+	defer stop()
+	if ev := next(t, ch); ev.Type != "ready" {
+		t.Fatalf("ready: %+v", ev)
+	}
+	ctx := context.Background()
+	k, _, err := e.local.Store().APIKeyByHash(ctx, apikey.Hash(e.acme))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.local.Store().RevokeAPIKey(ctx, k.ID, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	ev := next(t, ch)
+	if ev.Type != "error" || !strings.Contains(ev.Data, `"code":"unauthorized"`) || !strings.Contains(ev.Data, "API key revoked") {
+		t.Fatalf("after revocation: %+v", ev)
+	}
+	if _, ok := <-ch; ok {
+		t.Fatal("the stream goes on after its error event")
+	}
+}
