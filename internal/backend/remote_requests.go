@@ -84,4 +84,3 @@ func fixForwardLatency(rr *model.ReceivedRequest) {
 		f.Latency = time.Duration(f.LatencyMS * float64(time.Millisecond)) // as the store does
 	}
 }
-
