@@ -58,7 +58,7 @@ func Start(dataDir string, configure ...func(*server.Options)) (*Instance, error
 	}
 	onAttempt = server.DispatcherMetrics(metrics, ob.Len)
 	local.OnConfigInstanceCreated = server.NotifyConfigInstances(local, ob, func(string, ...any) {})
-	so := server.Options{Backend: local.Scoped, Sources: local, Auth: &apikey.Authenticator{Store: s, TouchEvery: time.Minute}, Metrics: metrics, Dispatcher: ob}
+	so := server.Options{Backend: local.Scoped, Sources: local, Auth: &apikey.Authenticator{Store: s, TouchEvery: time.Minute}, Metrics: metrics, Dispatcher: ob, Guard: guard}
 	for _, c := range configure {
 		c(&so)
 	}
