@@ -4,6 +4,7 @@ package serve
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -38,6 +39,12 @@ type Options struct {
 	AllowTarget        []string
 	AllowTargets       []netip.Prefix
 	PerHostConcurrency int
+	// TLSCert and TLSKey are --tls-cert/--tls-key; TLS, the loaded pair
+	// (nil: plain http).
+	TLSCert, TLSKey string
+	TLS             *tls.Config
+	// Limits cap what one send or resend may ask (--max-retries, …).
+	Limits server.Limits
 }
 
 // DefaultAddr is where serve listens without --addr.
@@ -57,6 +64,13 @@ Every call except GET /healthz needs an API key, in the X-API-Key header or
 as Authorization: Bearer KEY. Create keys with "hookctl api-key create" on the
 same data directory; a server without keys refuses every call.
 
+Each key belongs to a tenant (api-key create --tenant; "default" without
+one). Everything a key creates belongs to its tenant, and a key sees and
+changes only its own tenant's configs, deliveries, config instances,
+received requests and sources: another tenant's id answers 404 exactly as
+an id that does not exist, and uniqueness (a config's URL, the ids a client
+chooses) is per tenant.
+
 Endpoints:
   POST   /v1/webhook_configs                      create (the response has the secret)
   GET    /v1/webhook_configs?event=&enabled=      list ({"data":[…]})
@@ -71,11 +85,11 @@ Endpoints:
   POST   /v1/config_instances/{id}/reject         {"message":"…","errors":[{"parameter_path":[…],"message":"…"}]}
   POST   /v1/config_instances/{id}/deploy         ?dry_run=true|false, no body → {"deploy":…,"remove":[…]}
   POST   /v1/events?wait=20s                      send an event (type or payload; config_id, to, or all subscribed)
-  GET    /v1/deliveries?since=&until=&status_code=&request_id=&event=&config_id=&state=&limit=
+  GET    /v1/deliveries?since=&until=&status_code=&request_id=&event=&config_id=&state=&limit=&starting_after=
   GET    /v1/deliveries/{id}?wait=20s&attempts=N  one delivery with its attempts (long poll: final, or more than N attempts)
   POST   /v1/deliveries/{id}/resend               {"to": URL} optional
   POST   /v1/deliveries                           record deliveries made elsewhere
-  GET    /v1/requests?since=&event=&failed=&limit=, GET /v1/requests/{id}, POST /v1/requests
+  GET    /v1/requests?since=&event=&failed=&limit=&starting_after=, GET /v1/requests/{id}, POST /v1/requests
   POST   /wh/config                               create or update an inbound source ({"datasource","event","tsField"})
   GET    /wh/config                               the key tenant's sources
   GET    /wh/config/{token}                       one source (HEAD: 200 if valid; DELETE: 204)
@@ -86,6 +100,16 @@ Endpoints:
 
 Errors are {"error":{"code":"not_found","message":"…"}} with status 400, 401,
 404, 409, 413, 415 or 422. Request bodies are limited to 1 MiB.
+
+Work per request is bounded. Lists of deliveries and requests answer at
+most 1000 items (limit, default 50) without payloads, with "has_more" and
+?starting_after=ID for the next page. Credential headers (Authorization,
+Cookie, X-API-Key, names with token, secret, signature, key or auth) are
+redacted unless ?show_secret=true. A send or resend may ask for at most
+--max-retries retries, a --max-timeout per attempt and a --max-retry-delay
+(422 beyond). The API refuses (508) requests that carry Hookctl-Delivery,
+the header of every delivery hookctl makes, so that configs pointing at a
+hookctl API cannot make it loop.
 
 Events, resends and validation events are queued in a durable outbox (in the
 same transaction as their delivery records) and delivered by --workers
@@ -101,6 +125,11 @@ range, for internal deployments that deliver to private networks and for
 tests. At most --per-host-concurrency attempts run at once to one host
 (host:port), so a slow endpoint cannot hold every worker.
 
+With --tls-cert FILE --tls-key FILE (PEM, both or neither) the API is served
+over https only, and the printed and --ready-file URLs are https://. Without
+them API keys travel in clear text: keep plain http to loopback, or put the
+server behind a TLS-terminating proxy.
+
 SIGINT or SIGTERM stop accepting connections and let in-flight requests and
 delivery attempts finish (up to --shutdown-timeout).`,
 		Example: `  # Create a key, then serve on the default address
@@ -109,6 +138,9 @@ delivery attempts finish (up to --shutdown-timeout).`,
 
   # Any free port; the URL is printed and written to a file
   hookctl serve --addr 127.0.0.1:0 --ready-file /tmp/hookctl.url
+
+  # Over https
+  hookctl serve --addr 0.0.0.0:8787 --tls-cert server.crt --tls-key server.key
 
   # An internal deployment delivering to receivers on 10.x and on this host
   hookctl serve --allow-target 10.0.0.0/8 --allow-target 127.0.0.0/8
@@ -123,6 +155,9 @@ delivery attempts finish (up to --shutdown-timeout).`,
 			}
 			if opts.ShutdownTimeout <= 0 {
 				return apperr.Usagef("invalid --shutdown-timeout %s: use a positive duration such as 10s", opts.ShutdownTimeout)
+			}
+			if opts.Limits.MaxRetries < 0 || opts.Limits.MaxTimeout <= 0 || opts.Limits.MaxRetryDelay <= 0 {
+				return apperr.Usagef("invalid --max-retries, --max-timeout or --max-retry-delay: use 0 or more retries and positive durations such as 30s")
 			}
 			if opts.PerHostConcurrency < 1 {
 				return apperr.Usagef("invalid --per-host-concurrency %d: use 1 or more", opts.PerHostConcurrency)
@@ -141,6 +176,11 @@ delivery attempts finish (up to --shutdown-timeout).`,
 					return apperr.Usagef("invalid --public-url %q: want http(s)://host[:port][/prefix], without query or fragment", opts.PublicURL)
 				}
 			}
+			tlsConfig, err := loadTLS(opts.TLSCert, opts.TLSKey)
+			if err != nil {
+				return err
+			}
+			opts.TLS = tlsConfig
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -153,7 +193,12 @@ delivery attempts finish (up to --shutdown-timeout).`,
 	fl.StringVar(&opts.ReadyFile, "ready-file", "", "once listening, write the server's URL to this file (atomically)")
 	fl.DurationVar(&opts.ShutdownTimeout, "shutdown-timeout", server.DefaultShutdownTimeout, "how long to wait for in-flight requests on shutdown")
 	fl.StringArrayVar(&opts.AllowTarget, "allow-target", nil, "let deliveries reach this CIDR or IP (repeatable), e.g. 10.0.0.0/8; loopback, private and link-local addresses are refused otherwise")
+	fl.IntVar(&opts.Limits.MaxRetries, "max-retries", server.DefaultLimits.MaxRetries, "the most retries a send or resend may ask for")
+	fl.DurationVar(&opts.Limits.MaxTimeout, "max-timeout", server.DefaultLimits.MaxTimeout, "the longest per-attempt timeout a send or resend may ask for")
+	fl.DurationVar(&opts.Limits.MaxRetryDelay, "max-retry-delay", server.DefaultLimits.MaxRetryDelay, "the longest first retry delay a send or resend may ask for")
 	fl.IntVar(&opts.PerHostConcurrency, "per-host-concurrency", outbox.DefaultPerHostConcurrency, "attempts in flight at once to one destination host:port")
+	fl.StringVar(&opts.TLSCert, "tls-cert", "", "serve https with this PEM certificate (chain) `FILE` (with --tls-key)")
+	fl.StringVar(&opts.TLSKey, "tls-key", "", "the PEM private key `FILE` of --tls-cert")
 	fl.StringVar(&opts.PublicURL, "public-url", "", "base of the sources' hook URLs, e.g. behind a proxy or tunnel (default: the address each client used)")
 	return cmd
 }
@@ -193,6 +238,10 @@ func serveRun(ctx context.Context, opts *Options) error {
 		ln.Close()
 		return err
 	}
+	scheme := "http"
+	if opts.TLS != nil {
+		ln, scheme = tls.NewListener(ln, opts.TLS), "https"
+	}
 	guard := netguard.New(opts.AllowTargets, self)
 	tr := guard.Transport(nil)
 	tr.MaxIdleConnsPerHost = max(opts.PerHostConcurrency, 2)
@@ -214,18 +263,22 @@ func serveRun(ctx context.Context, opts *Options) error {
 	}
 	onAttempt = server.DispatcherMetrics(metrics, ob.Len)
 	srv := server.New(server.Options{
-		Backend:    local.Scoped,
-		Sources:    local,
-		Auth:       &apikey.Authenticator{Store: s, Now: f.Now, TouchEvery: time.Minute},
+		Backend: local.Scoped,
+		Sources: local,
+		Auth: &apikey.Authenticator{Store: s, Now: f.Now, TouchEvery: time.Minute, OnTouchError: func(id string, err error) {
+			fmt.Fprintf(ios.ErrOut, "%s could not record the use of API key %s: %v\n", time.Now().UTC().Format(time.RFC3339), id, err)
+		}},
 		ErrorLog:   ios.ErrOut,
 		Metrics:    metrics,
 		Dispatcher: ob,
 		PublicURL:  opts.PublicURL,
+		Limits:     opts.Limits,
+		Guard:      guard,
 	})
 	local.OnConfigInstanceCreated = server.NotifyConfigInstances(local, ob, func(format string, args ...any) {
 		fmt.Fprintf(ios.ErrOut, format+"\n", args...)
 	})
-	url := "http://" + ln.Addr().String()
+	url := scheme + "://" + ln.Addr().String()
 
 	n, err := s.CountActiveAPIKeys(ctx)
 	if err != nil {
@@ -262,6 +315,34 @@ func serveRun(ctx context.Context, opts *Options) error {
 
 // writeFileAtomic writes data to a temporary file next to path and renames
 // it, so a reader never sees a partial file.
+// loadTLS loads --tls-cert/--tls-key: both or neither (nil, nil).
+func loadTLS(certFile, keyFile string) (*tls.Config, error) {
+	switch {
+	case certFile == "" && keyFile == "":
+		return nil, nil
+	case certFile == "" || keyFile == "":
+		return nil, apperr.Usagef("--tls-cert and --tls-key go together: pass both (PEM files) or neither")
+	}
+	for _, p := range []string{certFile, keyFile} {
+		if _, err := os.Stat(p); err != nil {
+			return nil, apperr.Usagef("cannot read TLS file %s: %v", p, unwrapPathError(err))
+		}
+	}
+	pair, err := tls.LoadX509KeyPair(certFile, keyFile)
+	if err != nil {
+		return nil, apperr.Usagef("invalid TLS certificate/key (--tls-cert %s, --tls-key %s): %v", certFile, keyFile, err)
+	}
+	return &tls.Config{Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12}, nil
+}
+
+func unwrapPathError(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
 func writeFileAtomic(path string, data []byte) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 	if err != nil {
