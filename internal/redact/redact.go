@@ -48,17 +48,33 @@ const (
 // Value returns a redacted form of a credential that keeps a short hint: an
 // auth scheme word in front ("Bearer", "Basic", …) is kept, and of a value
 // longer than 12 characters the last 4 are shown ("Bearer …-123"); anything
-// else becomes "…".
+// else becomes "…". A value already so redacted is returned unchanged.
 func Value(v string) string {
 	scheme, rest := "", strings.TrimSpace(v)
 	if word, after, ok := strings.Cut(rest, " "); ok && isSchemeWord(word) {
 		scheme, rest = word+" ", strings.TrimSpace(after)
+	}
+	if strings.HasPrefix(rest, Ellipsis) {
+		// Redacted already (by the server, before the CLI shows it):
+		// redacting again would only lose the hint.
+		return scheme + rest
+	}
+	if alreadyRedacted(rest) {
+		// Value is idempotent: the CLI may redact what a server redacted.
+		return scheme + rest
 	}
 	r := []rune(rest)
 	if len(r) > hintMin {
 		return scheme + Ellipsis + string(r[len(r)-hintLen:])
 	}
 	return scheme + Ellipsis
+}
+
+// alreadyRedacted reports whether v has the shape Value gives: the
+// ellipsis followed by at most hintLen characters.
+func alreadyRedacted(v string) bool {
+	rest, ok := strings.CutPrefix(v, Ellipsis)
+	return ok && len([]rune(rest)) <= hintLen
 }
 
 // isSchemeWord: an HTTP auth scheme is a short token of letters, digits and

@@ -57,6 +57,10 @@ func TestValue(t *testing.T) {
 		{"Bearer", "…"},
 		{"v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=", "…1OE="},
 		{"ééééééééééééé", "…éééé"},
+		// Already redacted (the server's answer shown by the CLI): kept.
+		{"Bearer …-123", "Bearer …-123"},
+		{"…3e17", "…3e17"},
+		{"…", "…"},
 	}
 	for _, tt := range tests {
 		if got := Value(tt.in); got != tt.want {
