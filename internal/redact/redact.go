@@ -54,13 +54,10 @@ func Value(v string) string {
 	if word, after, ok := strings.Cut(rest, " "); ok && isSchemeWord(word) {
 		scheme, rest = word+" ", strings.TrimSpace(after)
 	}
-	if strings.HasPrefix(rest, Ellipsis) {
-		// Redacted already (by the server, before the CLI shows it):
-		// redacting again would only lose the hint.
-		return scheme + rest
-	}
 	if alreadyRedacted(rest) {
-		// Value is idempotent: the CLI may redact what a server redacted.
+		// Value is idempotent: the CLI may redact what a server redacted
+		// (again would only lose the hint). Only Value's own shape counts,
+		// so a credential that merely starts with "…" is still hidden.
 		return scheme + rest
 	}
 	r := []rune(rest)

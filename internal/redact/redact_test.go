@@ -59,12 +59,20 @@ func TestValue(t *testing.T) {
 		{"ééééééééééééé", "…éééé"},
 		// Already redacted (the server's answer shown by the CLI): kept.
 		{"Bearer …-123", "Bearer …-123"},
+		{"…cdef", "…cdef"},
+		{"…", "…"},
+		{"…0123456789abcdef", "…cdef"}, // not Value's shape: still redacted
 		{"…3e17", "…3e17"},
 		{"…", "…"},
 	}
 	for _, tt := range tests {
 		if got := Value(tt.in); got != tt.want {
 			t.Errorf("Value(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+	for _, tt := range tests {
+		if once, twice := Value(tt.in), Value(Value(tt.in)); twice != once {
+			t.Errorf("Value(Value(%q)) = %q, want %q (idempotent)", tt.in, twice, once)
 		}
 	}
 }
