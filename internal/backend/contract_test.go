@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hookctl/hookctl/internal/apikey"
 	"github.com/hookctl/hookctl/internal/apperr"
 	"github.com/hookctl/hookctl/internal/backend"
 	"github.com/hookctl/hookctl/internal/backend/backendtest"
@@ -109,5 +110,48 @@ func TestRemoteSaveDeliveriesFitsTheBodyLimit(t *testing.T) {
 		if !errors.Is(err, apperr.ErrTooLarge) || !strings.Contains(err.Error(), "dlv_c00000") {
 			t.Errorf("err = %v, want too large naming dlv_c00000", err)
 		}
+	})
+}
+
+// TestTenantsLocal: the isolation contract on two Locals of one store.
+func TestTenantsLocal(t *testing.T) {
+	backendtest.Tenants(t, func(t *testing.T) (backend.Backend, backend.Backend) {
+		s, err := store.Open(context.Background(), t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		l := backend.NewLocal(s, nil)
+		t.Cleanup(func() { l.Close() })
+		return l.ForTenant("acme"), l.ForTenant("globex")
+	})
+}
+
+// TestTenantsRemote: the same contract over the API, with the keys of two
+// tenants on one server.
+func TestTenantsRemote(t *testing.T) {
+	backendtest.Tenants(t, func(t *testing.T) (backend.Backend, backend.Backend) {
+		in, err := servertest.Start(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() {
+			if err := in.Close(); err != nil {
+				t.Error(err)
+			}
+		})
+		var bes [2]backend.Backend
+		for i, tenant := range []string{"acme", "globex"} {
+			key, _, err := apikey.Create(context.Background(), in.Local.Store(), tenant, tenant, time.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := backend.NewRemote(in.URL, key, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { r.Close() })
+			bes[i] = r
+		}
+		return bes[0], bes[1]
 	})
 }
