@@ -20,7 +20,7 @@ var exact = map[string]bool{
 
 // parts are words whose presence anywhere in a header name (any case) marks
 // it as carrying a credential.
-var parts = []string{"token", "secret", "signature", "key", "auth"}
+var parts = []string{"token", "secret", "signature", "key", "auth", "hmac"}
 
 // IsCredentialHeader reports whether the header name carries a credential.
 func IsCredentialHeader(name string) bool {

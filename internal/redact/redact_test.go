@@ -12,6 +12,7 @@ func TestIsCredentialHeader(t *testing.T) {
 		want bool
 	}{
 		{"Authorization", true},
+		{"X-Shopify-Hmac-Sha256", true}, // a signature by another name
 		{"authorization", true},
 		{"Proxy-Authorization", true},
 		{"Cookie", true},

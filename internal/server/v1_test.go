@@ -1,11 +1,15 @@
 package server_test
 
 import (
+	"encoding/json"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
+	"github.com/hookctl/hookctl/internal/dispatch"
+	"github.com/hookctl/hookctl/internal/model"
 	"github.com/hookctl/hookctl/internal/server/servertest"
 	"github.com/hookctl/hookctl/internal/testserver"
 )
@@ -77,6 +81,19 @@ func TestV1Statuses(t *testing.T) {
 		{"GET", "/v1/deliveries/dlv_nope?wait=1s&attempts=two", "", 400, `attempts=\"two\"`},
 		{"GET", "/v1/deliveries/dlv_nope?wait=10ms&attempts=0", "", 404, `no delivery dlv_nope`},
 		{"POST", "/v1/deliveries/dlv_nope/resend", "", 404, `no delivery dlv_nope`},
+		// Caps and durations that do not fit.
+		{"POST", "/v1/events", `{"type":"ping","to":"` + rs.URL + `","retries":1000000000}`, 422, `retries 1000000000 is above this server's limit of 10 (hookctl serve --max-retries raises it)`},
+		{"POST", "/v1/events", `{"type":"ping","to":"` + rs.URL + `","timeout":"1000h"}`, 422, `timeout 1000h0m0s is above this server's limit of 30s (hookctl serve --max-timeout raises it)`},
+		{"POST", "/v1/events", `{"type":"ping","to":"` + rs.URL + `","retry_delay":7200}`, 422, `--max-retry-delay`},
+		{"POST", "/v1/events", `{"type":"ping","to":"` + rs.URL + `","timeout":1e300}`, 400, `duration of 1e+300 seconds is too large`},
+		{"POST", "/v1/events", `{"type":"ping","to":"` + rs.URL + `","timeout":"1e300h"}`, 400, `at most 2562047h`},
+		{"POST", "/v1/deliveries/dlv_nope/resend", `{"retries":11}`, 422, `--max-retries`},
+		{"GET", "/v1/deliveries/dlv_nope?wait=Inf", "", 400, `too large`},
+		{"GET", "/v1/deliveries/dlv_nope?wait=NaN", "", 400, `too large`},
+		{"GET", "/v1/deliveries?limit=0", "", 400, `limit=\"0\": use 1 to 1000, and page on with starting_after`},
+		{"GET", "/v1/deliveries?limit=1001", "", 400, `use 1 to 1000`},
+		{"GET", "/v1/deliveries?starting_after=dlv_nope", "", 404, `no delivery dlv_nope to list after`},
+		{"GET", "/v1/requests?limit=0", "", 400, `use 1 to 1000`},
 		{"POST", "/v1/events", `{"type":"no.such.event","to":"` + rs.URL + `"}`, 404, `"code":"not_found"`},
 		{"POST", "/v1/events", `{"type":"ping","to":"ftp://x"}`, 400, `must start with http`},
 		{"POST", "/v1/events", `{"type":"ping"}`, 404, `no enabled webhook config is subscribed to ping`},
@@ -97,5 +114,66 @@ func TestV1Statuses(t *testing.T) {
 		if code != 200 || !strings.Contains(body, want) {
 			t.Errorf("metrics: want %q in\n%s", want, body)
 		}
+	}
+}
+
+// A request that carries the marker of hookctl's deliveries is refused
+// (508) before authentication or any work: configs pointing at a hookctl
+// API cannot make it fan out into more deliveries to itself.
+func TestAPIRefusesDeliveries(t *testing.T) {
+	in, err := servertest.Start(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	for _, key := range []string{in.Key, ""} {
+		req, _ := http.NewRequest("POST", in.URL+"/v1/events", strings.NewReader(`{"type":"ping"}`))
+		req.Header.Set("X-API-Key", key)
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set(dispatch.LoopHeader, "dlv_1")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusLoopDetected || !strings.Contains(string(b), `"code":"loop_detected"`) {
+			t.Fatalf("key %q: %d %s", key, resp.StatusCode, b)
+		}
+	}
+	if n := in.Outbox.Len(); n != 0 {
+		t.Fatalf("%d deliveries queued by refused requests", n)
+	}
+}
+
+// Receivers' answers are stored cut at 64 KiB, also when a client imports
+// deliveries made elsewhere; the attempt says it was cut.
+func TestImportedAnswersAreCut(t *testing.T) {
+	in, err := servertest.Start(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	answer := strings.Repeat("é", 40<<10) // 80 KiB of 2-byte runes
+	body := `{"data":[{"id":"dlv_big","request_id":"r","url":"https://x.example","state":"succeeded","attempts":[{"attempt":1,"started_at":"2026-12-01T10:00:00Z","status_code":200,"response_body":"` + answer + `"}]}]}`
+	for _, c := range []struct{ method, path, body string }{{"POST", "/v1/deliveries", body}, {"GET", "/v1/deliveries/dlv_big", ""}} {
+		req, _ := http.NewRequest(c.method, in.URL+c.path, strings.NewReader(c.body))
+		req.Header.Set("X-API-Key", in.Key)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var d model.Delivery
+		if c.method == "GET" {
+			if err := json.NewDecoder(resp.Body).Decode(&d); err != nil {
+				t.Fatal(err)
+			}
+			a := d.Attempts[0]
+			if len(a.ResponseBody) > dispatch.DefaultMaxResponseBody || len(a.ResponseBody) < dispatch.DefaultMaxResponseBody-1 || !a.ResponseTruncated || !utf8.ValidString(a.ResponseBody) {
+				t.Fatalf("stored answer: %d bytes, truncated %v", len(a.ResponseBody), a.ResponseTruncated)
+			}
+		}
+		resp.Body.Close()
 	}
 }
