@@ -19,6 +19,7 @@ import (
 	"github.com/hookctl/hookctl/internal/backend"
 	"github.com/hookctl/hookctl/internal/cmdutil"
 	"github.com/hookctl/hookctl/internal/listener"
+	"github.com/hookctl/hookctl/internal/redact"
 	"github.com/hookctl/hookctl/internal/signature"
 )
 
@@ -51,12 +52,14 @@ type ListenOptions struct {
 	TSField        string
 	ResponseStatus int
 	ExitAfter      int
-	Timeout        time.Duration
-	ReadyFile      string
-	NoRecord       bool
-	Tunnel         TunnelFlags
-	Register       bool
-	Keep           bool
+	// ShowSecret prints credential headers in full in --format json.
+	ShowSecret bool
+	Timeout    time.Duration
+	ReadyFile  string
+	NoRecord   bool
+	Tunnel     TunnelFlags
+	Register   bool
+	Keep       bool
 
 	// Relay mode (listen_relay.go): receive the requests of a source of
 	// `hookctl serve` instead of listening on a port.
@@ -180,6 +183,7 @@ status lines on stderr, or {"type":"relay",…} lines with --format json.`,
 	fl.DurationVar(&opts.Timeout, "timeout", 0, "stop after this long; with --exit-after, exit 6 if too few requests came")
 	fl.StringVar(&opts.ReadyFile, "ready-file", "", "write the listening URL to this file once ready (for scripts)")
 	fl.BoolVar(&opts.NoRecord, "no-record", false, "do not record requests in the history")
+	fl.BoolVar(&opts.ShowSecret, "show-secret", false, "print credential headers (Authorization, signatures, tokens) in full in --format json")
 	fl.BoolVar(&opts.Register, "register", false, "point a webhook config at this listener and verify with its secret")
 	fl.BoolVar(&opts.Keep, "keep", false, "with --register: keep the registration after exit")
 	opts.Tunnel.Register(cmd)
@@ -481,6 +485,11 @@ func (r *listenRenderer) handle(e listener.Event) {
 	}
 	switch r.opts.Format {
 	case listenJSON:
+		if !r.opts.ShowSecret {
+			shown := *req
+			shown.Headers = redact.HTTPHeader(req.Headers)
+			req = &shown
+		}
 		r.buf = appendJSONLine(r.buf[:0], req)
 		ios.Out.Write(r.buf)
 	case listenRaw:
