@@ -27,8 +27,11 @@ type ReceivedRequest struct {
 	Headers    http.Header `json:"headers"`
 	// Body is the raw body, byte for byte. JSON output shows it as
 	// "body" (a string when it is UTF-8) or "body_base64".
-	Body       []byte `json:"-"`
-	RemoteAddr string `json:"remote_addr,omitempty"`
+	Body []byte `json:"-"`
+	// BodyOmitted marks a request of a list, read without its body (lists
+	// leave bodies out; GET one for it): JSON then has no body fields.
+	BodyOmitted bool   `json:"-"`
+	RemoteAddr  string `json:"remote_addr,omitempty"`
 	// EventType is what catalog.EventType classified; "" when unknown.
 	EventType string `json:"event_type,omitempty"`
 	// EventTime is the payload's own time (--ts-field), when asked and found.
@@ -98,6 +101,9 @@ func (r ReceivedRequest) MarshalJSON() ([]byte, error) {
 		BodyBase64 string          `json:"body_base64,omitempty"`
 		Payload    json.RawMessage `json:"payload,omitempty"`
 	}{plain: plain(r)}
+	if r.BodyOmitted {
+		return json.Marshal(out)
+	}
 	if len(r.Body) > 0 && json.Valid(r.Body) {
 		var b bytes.Buffer
 		if json.Compact(&b, r.Body) == nil {
@@ -125,6 +131,8 @@ func (r *ReceivedRequest) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	switch {
+	case in.Body == nil && in.BodyBase64 == "":
+		r.BodyOmitted = true // a list's entry
 	case in.Body != nil:
 		r.Body = []byte(*in.Body)
 	case in.BodyBase64 != "":

@@ -3,6 +3,7 @@ package model
 import (
 	"bytes"
 	"encoding/json"
+	"strings"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -160,5 +161,26 @@ func BenchmarkReferenceJSONLine(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		referenceJSONLine(r)
+	}
+}
+
+// A list's entry (BodyOmitted) has no body fields, and reads back as one;
+// an empty body is still a body.
+func TestReceivedRequestWithoutBody(t *testing.T) {
+	listed := ReceivedRequest{ID: "req_1", Method: "POST", Path: "/", Body: nil, BodyOmitted: true}
+	b, err := json.Marshal(listed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(b), `"body`) || strings.Contains(string(b), `"payload"`) {
+		t.Fatalf("a listed request carries its body: %s", b)
+	}
+	var back ReceivedRequest
+	if err := json.Unmarshal(b, &back); err != nil || !back.BodyOmitted {
+		t.Fatalf("read back: %+v, %v", back, err)
+	}
+	var empty ReceivedRequest
+	if err := json.Unmarshal([]byte(`{"id":"req_2","body":""}`), &empty); err != nil || empty.BodyOmitted {
+		t.Fatalf("an empty body read as omitted: %+v, %v", empty, err)
 	}
 }

@@ -103,7 +103,7 @@ func (s *Store) GetReceivedRequest(ctx context.Context, tenant, id string) (*mod
 }
 
 // ListReceivedRequests returns the tenant's requests matching f, newest
-// first.
+// first, without their bodies (BodyOmitted; GetReceivedRequest has them).
 func (s *Store) ListReceivedRequests(ctx context.Context, tenant string, f ReceivedRequestFilter) ([]model.ReceivedRequest, error) {
 	where := []string{`tenant = ?`}
 	args := []any{tenant}
@@ -130,7 +130,8 @@ func (s *Store) ListReceivedRequests(ctx context.Context, tenant string, f Recei
 	if f.Failed {
 		where = append(where, `failed = 1`)
 	}
-	q := `SELECT ` + receivedRequestColumns + ` FROM received_requests WHERE ` + strings.Join(where, ` AND `) +
+	// Without bodies: a page of large bodies would cost their size in memory.
+	q := `SELECT ` + strings.Replace(receivedRequestColumns, "body,", "NULL,", 1) + ` FROM received_requests WHERE ` + strings.Join(where, ` AND `) +
 		` ORDER BY received_at DESC, id DESC`
 	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
@@ -146,6 +147,7 @@ func (s *Store) ListReceivedRequests(ctx context.Context, tenant string, f Recei
 		if f.Event != "" && !model.MatchEvent(f.Event, r.EventType) {
 			continue
 		}
+		r.BodyOmitted = true
 		out = append(out, *r)
 		if f.Limit > 0 && len(out) >= f.Limit {
 			break

@@ -60,7 +60,9 @@ rejected, whose signature did not verify or whose forward failed.
 On a terminal the list is a table; piped, it is one tab-separated line per
 request (id, time, method, path, event, verification, forward, status).
 Credential headers (Authorization, Cookie, X-API-Key, signatures, …) in JSON
-output are redacted unless --show-secret.`,
+output are redacted unless --show-secret. Lists leave bodies out, so that a
+long history stays cheap to list: "hookctl webhook requests show ID" has the
+body.`,
 		Example: `  hookctl webhook requests list
   hookctl webhook requests list --since 30m --event 'device.*' --limit 5
   hookctl webhook requests list --failed -o json -q '#.id'`,
