@@ -3,11 +3,11 @@ package model
 import (
 	"bytes"
 	"encoding/json"
-	"strings"
 	"fmt"
 	"math"
 	"math/rand/v2"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 )
