@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/tidwall/gjson"
+
+	"github.com/hookctl/hookctl/internal/jsondepth"
 )
 
 // typeHeaders name the event type in the request headers, checked in order.
@@ -29,14 +31,16 @@ var typeFields = []string{"type", "event", "event_type", "action", "topic"}
 // sends the resource in "type" and the verb in "action", so a request that
 // carries a Ricloud-Signature header, or whose body has a dot-less "type"
 // together with an "action", yields "type.action" ("webhook_config.test").
-// It returns "" when nothing names the type.
+// It returns "" when nothing names the type. A body nested deeper than
+// jsondepth.MaxDepth is not JSON here: it is not parsed (gjson recurses per
+// level), so only the headers can classify it.
 func EventType(headers http.Header, body []byte) string {
 	for _, h := range typeHeaders {
 		if v := strings.TrimSpace(headers.Get(h)); v != "" {
 			return v
 		}
 	}
-	if !gjson.ValidBytes(body) {
+	if !jsondepth.Sane(body) || !gjson.ValidBytes(body) {
 		return ""
 	}
 	res := gjson.ParseBytes(body)

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"time"
 	"unicode/utf8"
+
+	"github.com/hookctl/hookctl/internal/jsondepth"
 )
 
 // ReceivedRequest is one HTTP request that `hookctl webhook listen` received,
@@ -92,7 +94,8 @@ func (r *ReceivedRequest) Failed() bool {
 
 // MarshalJSON adds the body: as "body" (the exact text) when it is valid
 // UTF-8, else as "body_base64"; and when the body is JSON, also as "payload"
-// (the parsed value, for jq: .payload.data.id).
+// (the parsed value, for jq: .payload.data.id). A body nested deeper than
+// jsondepth.MaxDepth gets no "payload" (it stays exact in "body").
 func (r ReceivedRequest) MarshalJSON() ([]byte, error) {
 	type plain ReceivedRequest
 	out := struct {
@@ -104,7 +107,7 @@ func (r ReceivedRequest) MarshalJSON() ([]byte, error) {
 	if r.BodyOmitted {
 		return json.Marshal(out)
 	}
-	if len(r.Body) > 0 && json.Valid(r.Body) {
+	if len(r.Body) > 0 && jsondepth.Sane(r.Body) && json.Valid(r.Body) {
 		var b bytes.Buffer
 		if json.Compact(&b, r.Body) == nil {
 			out.Payload = b.Bytes()
@@ -287,7 +290,11 @@ func (r *ReceivedRequest) appendJSON(b []byte) ([]byte, bool) {
 
 // appendJSONPayload appends ,"payload":<body compacted, HTML-escaped> when
 // body is JSON, as json.Marshal does with a json.RawMessage; else nothing.
+// A body nested deeper than jsondepth.MaxDepth is not JSON here.
 func appendJSONPayload(b, body []byte) []byte {
+	if !jsondepth.Sane(body) {
+		return b
+	}
 	start := len(b)
 	b = append(b, `,"payload":`...)
 	at := len(b)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/tidwall/gjson"
 
+	"github.com/hookctl/hookctl/internal/jsondepth"
 	"github.com/hookctl/hookctl/internal/model"
 )
 
@@ -89,6 +90,10 @@ func (rs *RuleSet) Check(configType string, content []byte) Outcome {
 func validJSON(content []byte) error {
 	if len(strings.TrimSpace(string(content))) == 0 {
 		return errors.New("content is empty: expected a JSON document")
+	}
+	if !jsondepth.Sane(content) {
+		// gjson (used by the checks) recurses once per level; refuse first.
+		return fmt.Errorf("content nests arrays and objects deeper than %d levels: not accepted as JSON", jsondepth.MaxDepth)
 	}
 	var raw json.RawMessage
 	if err := json.Unmarshal(content, &raw); err != nil {

@@ -214,6 +214,8 @@ func TestCheckInvalidJSON(t *testing.T) {
 		{`{"a":`, "content is not valid JSON: unexpected end of JSON input (at byte 5)"},
 		{`{"a":1}}`, "content is not valid JSON: invalid character '}' after top-level value (at byte 8)"},
 		{`a: 1`, "content is not valid JSON: invalid character 'a' looking for beginning of value (at byte 1)"},
+		{`{"a":` + strings.Repeat("[", 1000) + strings.Repeat("]", 1000) + `}`, "content nests arrays and objects deeper than 1000 levels: not accepted as JSON"},
+		{strings.Repeat("[", 5<<20), "content nests arrays and objects deeper than 1000 levels: not accepted as JSON"},
 	}
 	for _, tc := range tests {
 		for _, typ := range []string{"t", "unknown"} {
