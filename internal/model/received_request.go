@@ -68,7 +68,10 @@ type Verification struct {
 
 // ForwardResult is the outcome of forwarding a received request to one target.
 type ForwardResult struct {
-	URL       string        `json:"url"`
+	URL string `json:"url"`
+	// Route is the event pattern of the route that chose this target
+	// ("device.*"); "" for a catch-all (a bare --forward-to URL).
+	Route     string        `json:"route,omitempty"`
 	Status    int           `json:"status,omitempty"` // 0 when the request failed
 	Latency   time.Duration `json:"-"`
 	LatencyMS float64       `json:"latency_ms"`
@@ -237,6 +240,10 @@ func (r *ReceivedRequest) appendJSON(b []byte) ([]byte, bool) {
 			}
 			b = append(b, `{"url":`...)
 			b = appendJSONString(b, f.URL)
+			if f.Route != "" {
+				b = append(b, `,"route":`...)
+				b = appendJSONString(b, f.Route)
+			}
 			if f.Status != 0 {
 				b = append(b, `,"status":`...)
 				b = strconv.AppendInt(b, int64(f.Status), 10)

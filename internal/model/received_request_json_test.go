@@ -58,7 +58,8 @@ func representativeRequests() []*ReceivedRequest {
 		{ID: "req_04", ReceivedAt: at.In(time.FixedZone("y", -7*3600)), Method: "PUT", Path: "/", Headers: http.Header{},
 			Body: []byte("plain text body with <tags> & \u2028 \"quotes\"\n"), Status: 200,
 			Forwards: []ForwardResult{
-				{URL: "http://localhost:3000/a?x=<y>", Status: 200, LatencyMS: 1.234},
+				{URL: "http://localhost:3000/a?x=<y>", Route: "device.*", Status: 200, LatencyMS: 1.234},
+				{URL: "http://localhost:3000/b", Route: "<a>&\"b\"", LatencyMS: 2, Error: "refused"},
 				{URL: "http://b", LatencyMS: 0, Error: "dial tcp: connection refused"},
 				{URL: "http://c", Status: 502, LatencyMS: 1e-7},
 				{URL: "http://d", Status: 204, LatencyMS: 1e21},
@@ -105,7 +106,7 @@ func TestAppendJSONLineRandomStrings(t *testing.T) {
 			RemoteAddr: str(), EventType: str(), Status: rnd.IntN(600), Rejected: str(), Source: str(), Datasource: str(), RoutingKey: str()}
 		if i%2 == 0 {
 			r.Verification = &Verification{OK: i%4 == 0, Scheme: str(), Cause: str(), Message: str(), SecretIndex: rnd.IntN(3)}
-			r.Forwards = []ForwardResult{{URL: str(), Status: rnd.IntN(600), LatencyMS: rnd.Float64() * 1000, Error: str()}}
+			r.Forwards = []ForwardResult{{URL: str(), Route: str(), Status: rnd.IntN(600), LatencyMS: rnd.Float64() * 1000, Error: str()}}
 		}
 		if i%3 == 0 {
 			r.Body = []byte(`{"k":` + string(must(json.Marshal(str()))) + `, "n": [1, 2]}`)
