@@ -11,6 +11,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/hookctl/hookctl/internal/jsondepth"
 )
 
 // Diagnosis explains why a verification failed and what would have matched.
@@ -65,9 +67,38 @@ var causeRank = map[string]int{
 	CauseBodyTrailingNL: 6, CauseBodyReserialized: 7, CauseRotatedExpired: 8,
 }
 
+// MaxVariantBody is the largest body for which a failed verification tries
+// variants (other key forms, body forms, other schemes' headers). Each
+// variant costs one HMAC over the body, and re-encoding JSON costs more, so
+// a larger body is only verified as received: its failure costs about what
+// a passing verification does.
+const MaxVariantBody = 1 << 20
+
+// MaxTries is the most HMACs one diagnosis computes over the body (the
+// combinations of secret, key form and body form; signature decodings are
+// compared against each HMAC at no extra cost).
+const MaxTries = 128
+
+// skippedBig is what a diagnosis of a body over MaxVariantBody says.
+const skippedBig = "body over 1 MiB: variants not tried"
+
 // Diagnose verifies the request and, when that fails, tries the usual
-// mistakes to say what would have matched. scheme may be Auto.
+// mistakes to say what would have matched. scheme may be Auto. Variants are
+// tried only for bodies up to MaxVariantBody and at most MaxTries of them;
+// the message says when they were skipped or cut short.
 func Diagnose(scheme string, secrets []Secret, headers http.Header, body []byte, opts Options) Diagnosis {
+	return diagnose(nil, scheme, secrets, headers, body, opts)
+}
+
+// DiagnoseResult is Diagnose for a request already verified with the same
+// arguments: r is what Verify returned, so the body is not verified again.
+// A caller that verifies first and diagnoses on failure (the listener) uses
+// it so that a failure costs about what a pass does.
+func DiagnoseResult(r Result, scheme string, secrets []Secret, headers http.Header, body []byte, opts Options) Diagnosis {
+	return diagnose(&r, scheme, secrets, headers, body, opts)
+}
+
+func diagnose(verified *Result, scheme string, secrets []Secret, headers http.Header, body []byte, opts Options) Diagnosis {
 	d := Diagnosis{Scheme: scheme, SecretIndex: -1}
 	detected := Detect(headers)
 	if scheme == Auto {
@@ -88,7 +119,12 @@ func Diagnose(scheme string, secrets []Secret, headers http.Header, body []byte,
 		d.Cause, d.Message = CauseNoSecret, "No secret was given; pass the signing secret to verify with."
 		return d
 	}
-	r := Verify(scheme, secrets, headers, body, opts)
+	var r Result
+	if verified != nil && verified.Scheme == scheme {
+		r = *verified
+	} else {
+		r = Verify(scheme, secrets, headers, body, opts)
+	}
 	d.Result, d.Skew = r, r.Skew
 	if r.OK {
 		d.Cause, d.SecretIndex = CauseOK, r.SecretIndex
@@ -130,7 +166,23 @@ func Diagnose(scheme string, secrets []Secret, headers http.Header, body []byte,
 		return d
 	}
 	now := opts.now()
-	if m, ok := search(&def, &p, secrets, body, now); ok {
+	if len(body) > MaxVariantBody {
+		if len(others) > 0 {
+			return otherScheme(d, scheme, others, secrets, headers, body, opts)
+		}
+		d.Cause = CauseWrongSecret
+		if errors.Is(r.Err, ErrMalformed) {
+			d.Cause = CauseMalformedHeader
+		}
+		msg := "the signature does not match the given secret(s)"
+		if r.Err != nil {
+			msg = r.Err.Error()
+		}
+		d.Message = fmt.Sprintf("%s (%s: check the secret, and that the body is verified exactly as received).", msg, skippedBig)
+		return d
+	}
+	m, ok, cut := search(&def, &p, secrets, body, now)
+	if ok {
 		d.SecretIndex = m.secret
 		d.Variants = m.labels
 		d.Cause = m.cause
@@ -140,6 +192,10 @@ func Diagnose(scheme string, secrets []Secret, headers http.Header, body []byte,
 		}
 		return d
 	}
+	var cutNote string
+	if cut {
+		cutNote = fmt.Sprintf(" (stopped after %d tries)", MaxTries)
+	}
 	if len(others) > 0 {
 		return otherScheme(d, scheme, others, secrets, headers, body, opts)
 	}
@@ -148,16 +204,25 @@ func Diagnose(scheme string, secrets []Secret, headers http.Header, body []byte,
 		if errors.Is(r.Err, ErrNoSecret) {
 			d.Cause = CauseWrongSecret
 		}
-		d.Message = fmt.Sprintf("%s, and no variant of the given secret(s) matches either: the sender used a different secret or format.", r.Err)
+		d.Message = fmt.Sprintf("%s, and no variant of the given secret(s) matches either%s: the sender used a different secret or format.", r.Err, cutNote)
 		return d
 	}
 	d.Cause = CauseWrongSecret
-	d.Message = "No variant of the given secret(s) matches: the sender used a different secret (tried the secret raw and decoded, hex and base64, with and without prefixes, the body with and without trailing newline and JSON re-encoded)."
+	d.Message = "No variant of the given secret(s) matches: the sender used a different secret (tried the secret raw and decoded, hex and base64, with and without prefixes, the body with and without trailing newline and JSON re-encoded" + cutNote + ")."
 	return d
 }
 
 func otherScheme(d Diagnosis, scheme string, others []string, secrets []Secret, headers http.Header, body []byte, opts Options) Diagnosis {
 	d.Cause = CauseOtherSchemeHeaders
+	titles := make([]string, len(others))
+	for i, o := range others {
+		titles[i] = registry[o].title + " (" + o + ")"
+	}
+	if len(body) > MaxVariantBody {
+		d.Message = fmt.Sprintf("The request carries %s headers, not %s ones: the sender uses a different scheme; verify with that scheme (%s, so not verified with it here).",
+			strings.Join(titles, ", "), registry[scheme].title, skippedBig)
+		return d
+	}
 	for _, o := range others {
 		if r := Verify(o, secrets, headers, body, opts); r.OK {
 			d.Scheme, d.SecretIndex, d.Result, d.Skew = o, r.SecretIndex, r, r.Skew
@@ -165,10 +230,6 @@ func otherScheme(d Diagnosis, scheme string, others []string, secrets []Secret, 
 				registry[o].title, registry[scheme].title, o, r.SecretIndex+1, o)
 			return d
 		}
-	}
-	titles := make([]string, len(others))
-	for i, o := range others {
-		titles[i] = registry[o].title + " (" + o + ")"
 	}
 	d.Message = fmt.Sprintf("The request carries %s headers, not %s ones: the sender uses a different scheme; verify with that scheme (it does not verify with the given secret(s) either).",
 		strings.Join(titles, ", "), registry[scheme].title)
@@ -222,14 +283,15 @@ func (m *match) message(def *schemeDef, secrets []Secret, now time.Time) string 
 }
 
 // search tries every combination of secret, key form, body form and
-// signature decoding and returns the match that needed the fewest
-// deviations.
-func search(def *schemeDef, p *parsed, secrets []Secret, body []byte, now time.Time) (match, bool) {
-	bodies := bodyVariants(body)
+// signature decoding, at most MaxTries HMACs (cut reports that it stopped
+// there), and returns the match that needed the fewest deviations.
+func search(def *schemeDef, p *parsed, secrets []Secret, body []byte, now time.Time) (_ match, _ bool, cut bool) {
 	sigs := sigVariants(def, p)
 	if len(sigs) == 0 {
-		return match{}, false
+		return match{}, false, false
 	}
+	bodies := bodyVariants(body)
+	tries := 0
 	var prefix []byte
 	if def.prefix != nil {
 		prefix = def.prefix(nil, p)
@@ -240,6 +302,11 @@ func search(def *schemeDef, p *parsed, secrets []Secret, body []byte, now time.T
 		expired := s.expired(now)
 		for _, k := range keyVariants(def, s.Value) {
 			for _, b := range bodies {
+				if tries == MaxTries {
+					cut = true
+					break
+				}
+				tries++
 				mac := hmacSum(p.algo(def), k.data, prefix, b.data)
 				for _, sg := range sigs {
 					if !hmac.Equal(mac, sg.data) {
@@ -271,9 +338,9 @@ func search(def *schemeDef, p *parsed, secrets []Secret, body []byte, now time.T
 	}
 	if found && best.cause == "" {
 		// Only possible for ed25519-only headers; nothing more to say.
-		return match{}, false
+		return match{}, false, cut
 	}
-	return best, found
+	return best, found, cut
 }
 
 func keyVariants(def *schemeDef, secret string) []variant {
@@ -371,8 +438,8 @@ func bodyVariants(body []byte) []variant {
 	if t, ok := bytes.CutSuffix(body, []byte("\n")); ok {
 		add(CauseBodyTrailingNL, `the trailing "\n" is removed from the body (it was added after signing)`, t)
 	}
-	if !json.Valid(body) {
-		return out
+	if !jsondepth.Sane(body) || !json.Valid(body) {
+		return out // not JSON, or nested too deep to decode (it recurses per level)
 	}
 	var buf bytes.Buffer
 	if json.Compact(&buf, body) == nil {

@@ -96,6 +96,11 @@ func TestDiagnose(t *testing.T) {
 			if d.Cause != tt.cause || d.SecretIndex != tt.index || !strings.Contains(d.Message, tt.msg) {
 				t.Errorf("Diagnose = cause %q index %d\n  message %q\n  want cause %q index %d containing %q", d.Cause, d.SecretIndex, d.Message, tt.cause, tt.index, tt.msg)
 			}
+			// DiagnoseResult, given what Verify said, says the same.
+			r := Verify(tt.scheme, tt.secrets, tt.h, []byte(tt.body), opts)
+			if d2 := DiagnoseResult(r, tt.scheme, tt.secrets, tt.h, []byte(tt.body), opts); d2.Cause != d.Cause || d2.Message != d.Message || d2.SecretIndex != d.SecretIndex {
+				t.Errorf("DiagnoseResult = %q %q, Diagnose = %q %q", d2.Cause, d2.Message, d.Cause, d.Message)
+			}
 			if d.Message == "" || strings.Count(d.Message, "\n") > 0 {
 				t.Errorf("message should be one line: %q", d.Message)
 			}
