@@ -60,6 +60,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/hookctl/hookctl/internal/apperr"
+	"github.com/hookctl/hookctl/internal/model"
 )
 
 // Values of unknown_types.
@@ -399,7 +400,7 @@ func (p *parser) rule(n *yaml.Node, line int) (Rule, error) {
 				return r, p.errf(v, "empty path: give a gjson path into the content, such as speed.max")
 			}
 			r.Path = v.Value
-			r.ParameterPath = SplitPath(v.Value)
+			r.ParameterPath = model.SplitParameterPath(v.Value)
 		case "required":
 			if v.Kind != yaml.ScalarNode || v.ShortTag() != "!!bool" || v.Decode(&r.Required) != nil {
 				return r, p.errf(v, "required must be true or false")
@@ -498,26 +499,6 @@ func (p *parser) rule(n *yaml.Node, line int) (Rule, error) {
 		}
 	}
 	return r, nil
-}
-
-// SplitPath splits a gjson path on unescaped dots and removes the escapes:
-// `speed.max` → [speed max], `a\.b.c` → [a.b c], `items.0` → [items 0].
-func SplitPath(path string) []string {
-	parts := []string{}
-	var b strings.Builder
-	for i := 0; i < len(path); i++ {
-		switch c := path[i]; {
-		case c == '\\' && i+1 < len(path):
-			i++
-			b.WriteByte(path[i])
-		case c == '.':
-			parts = append(parts, b.String())
-			b.Reset()
-		default:
-			b.WriteByte(c)
-		}
-	}
-	return append(parts, b.String())
 }
 
 func fmtNum(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }

@@ -190,25 +190,3 @@ config_types:
 		t.Errorf("default UnknownTypes = %q", rs.UnknownTypes)
 	}
 }
-
-func TestSplitPath(t *testing.T) {
-	tests := []struct {
-		in   string
-		want []string
-	}{
-		{"speed", []string{"speed"}},
-		{"speed.max", []string{"speed", "max"}},
-		{`a\.b`, []string{"a.b"}},
-		{`a\.b.c`, []string{"a.b", "c"}},
-		{`limits\.v2.torque\.max`, []string{"limits.v2", "torque.max"}},
-		{"waypoints.0.x", []string{"waypoints", "0", "x"}},
-		{`a\\.b`, []string{`a\`, "b"}},
-		{`trailing\`, []string{`trailing\`}},
-		{"a..b", []string{"a", "", "b"}},
-	}
-	for _, tc := range tests {
-		if got := SplitPath(tc.in); !reflect.DeepEqual(got, tc.want) {
-			t.Errorf("SplitPath(%q) = %q, want %q", tc.in, got, tc.want)
-		}
-	}
-}

@@ -71,7 +71,7 @@ func statusStyle(st *iostreams.Styles, status string) string {
 	case model.ConfigInstanceValidating:
 		return st.Warning.Render(status)
 	default:
-		return st.Muted.Render(status)
+		return st.Muted.Render(iostreams.Escape(status))
 	}
 }
 
@@ -79,22 +79,23 @@ func statusStyle(st *iostreams.Styles, status string) string {
 // its content, pretty-printed.
 func printDetail(ios *iostreams.IOStreams, now time.Time, ci *model.ConfigInstance) error {
 	st := ios.Styles()
+	esc := iostreams.Escape
 	type kv struct{ k, v string }
 	rows := []kv{
-		{"ID", st.Bold.Render(ci.ID)},
-		{"Status", statusStyle(st, ci.Status) + st.Muted.Render(fmt.Sprintf("  (target %s, activity %s, error %s)", ci.TargetStatus, ci.ActivityStatus, ci.ErrorStatus))},
-		{"Device", ci.DeviceID},
-		{"Path", ci.RelativeFilepath},
-		{"Config type", ci.ConfigTypeID},
+		{"ID", st.Bold.Render(esc(ci.ID))},
+		{"Status", statusStyle(st, ci.Status) + st.Muted.Render(fmt.Sprintf("  (target %s, activity %s, error %s)", esc(ci.TargetStatus), esc(ci.ActivityStatus), esc(ci.ErrorStatus)))},
+		{"Device", esc(ci.DeviceID)},
+		{"Path", esc(ci.RelativeFilepath)},
+		{"Config type", esc(ci.ConfigTypeID)},
 	}
 	if ci.ConfigSchemaID != "" {
-		rows = append(rows, kv{"Schema", ci.ConfigSchemaID})
+		rows = append(rows, kv{"Schema", esc(ci.ConfigSchemaID)})
 	}
 	if ci.Message != "" {
-		rows = append(rows, kv{"Message", ci.Message})
+		rows = append(rows, kv{"Message", esc(ci.Message)})
 	}
 	for _, e := range ci.Errors {
-		rows = append(rows, kv{"Error", st.Failure.Render(JoinPath(e.ParameterPath)) + ": " + e.Message})
+		rows = append(rows, kv{"Error", st.Failure.Render(esc(model.JoinParameterPath(e.ParameterPath))) + ": " + esc(e.Message)})
 	}
 	rows = append(rows, kv{"Created", cmdutil.HumanTime(now, ci.CreatedAt)}, kv{"Updated", cmdutil.HumanTime(now, ci.UpdatedAt)})
 	if ci.DeployedAt != nil {
@@ -107,7 +108,7 @@ func printDetail(ios *iostreams.IOStreams, now time.Time, ci *model.ConfigInstan
 	for _, r := range rows {
 		fmt.Fprintf(&b, "%s %s\n", st.Key.Render(fmt.Sprintf("%-12s", r.k)), r.v)
 	}
-	fmt.Fprintf(&b, "%s\n%s", st.Key.Render("Content"), iostreams.Indent(PrettyJSON(ci.Content), "  "))
+	fmt.Fprintf(&b, "%s\n%s", st.Key.Render("Content"), iostreams.Indent(iostreams.EscapeText(PrettyJSON(ci.Content)), "  "))
 	_, err := fmt.Fprint(ios.Out, b.String())
 	return err
 }
@@ -121,46 +122,6 @@ func PrettyJSON(raw []byte) string {
 	return buf.String() + "\n"
 }
 
-// SplitPath splits a gjson-style dotted path into parameter_path elements:
-// "a.b" → ["a","b"]; a backslash escapes the next character ("a\.b" → ["a.b"]).
-func SplitPath(path string) []string {
-	var parts []string
-	var cur strings.Builder
-	for i := 0; i < len(path); i++ {
-		switch c := path[i]; {
-		case c == '\\' && i+1 < len(path):
-			i++
-			cur.WriteByte(path[i])
-		case c == '.':
-			parts = append(parts, cur.String())
-			cur.Reset()
-		default:
-			cur.WriteByte(c)
-		}
-	}
-	return append(parts, cur.String())
-}
-
-// JoinPath is the inverse of SplitPath.
-func JoinPath(parts []string) string {
-	esc := make([]string, len(parts))
-	for i, p := range parts {
-		esc[i] = escapeKey(p)
-	}
-	return strings.Join(esc, ".")
-}
-
-func escapeKey(k string) string {
-	var b strings.Builder
-	for _, c := range k {
-		if strings.ContainsRune(`.*?|#@\!=<>%:`, c) {
-			b.WriteByte('\\')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
-}
-
 // ContentPaths lists the gjson paths of every value in a JSON document, in
 // document order (objects before their members): the suggestions offered
 // when a person names the parameter a rejection is about.
@@ -172,7 +133,7 @@ func ContentPaths(raw []byte) []string {
 		r.ForEach(func(k, v gjson.Result) bool {
 			key := strconv.Itoa(i)
 			if r.IsObject() {
-				key = escapeKey(k.String())
+				key = model.EscapePathKey(k.String())
 			}
 			i++
 			p := key
@@ -209,7 +170,7 @@ func ParseErrorFlag(s string) (model.ParameterError, error) {
 		return model.ParameterError{}, bad
 	}
 	path, msg := strings.TrimSpace(s[:sep]), strings.TrimSpace(s[sep+1:])
-	parts := SplitPath(path)
+	parts := model.SplitParameterPath(path)
 	for _, p := range parts {
 		if p == "" {
 			return model.ParameterError{}, bad
@@ -285,6 +246,6 @@ func askParameterErrors(p prompt.Prompter, ios *iostreams.IOStreams, content []b
 		if err != nil {
 			return nil, err
 		}
-		errs = append(errs, model.ParameterError{ParameterPath: SplitPath(path), Message: msg})
+		errs = append(errs, model.ParameterError{ParameterPath: model.SplitParameterPath(path), Message: msg})
 	}
 }

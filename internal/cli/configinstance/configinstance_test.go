@@ -231,11 +231,11 @@ func TestPaths(t *testing.T) {
 		{"wheels.0.size", []string{"wheels", "0", "size"}},
 		{`a\.b.c`, []string{"a.b", "c"}},
 	} {
-		if got := SplitPath(tt.path); !slices.Equal(got, tt.want) {
-			t.Errorf("SplitPath(%q) = %q, want %q", tt.path, got, tt.want)
+		if got := model.SplitParameterPath(tt.path); !slices.Equal(got, tt.want) {
+			t.Errorf("SplitParameterPath(%q) = %q, want %q", tt.path, got, tt.want)
 		}
-		if got := JoinPath(tt.want); got != tt.path {
-			t.Errorf("JoinPath(%q) = %q, want %q", tt.want, got, tt.path)
+		if got := model.JoinParameterPath(tt.want); got != tt.path {
+			t.Errorf("JoinParameterPath(%q) = %q, want %q", tt.want, got, tt.path)
 		}
 	}
 	got := ContentPaths([]byte(`{"speed":1,"limits":{"max":2,"a.b":3},"wheels":["f",{"size":4}]}`))

@@ -1,4 +1,4 @@
-package webhook
+package receive
 
 import (
 	"context"

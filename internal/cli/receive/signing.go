@@ -1,4 +1,4 @@
-package webhook
+package receive
 
 import (
 	"context"
@@ -18,11 +18,11 @@ type Signing struct {
 	Config  *model.WebhookConfig // set when the secrets came from --config
 }
 
-// resolveSigning turns --scheme/--secret/--config into a Signing. With
+// ResolveSigning turns --scheme/--secret/--config into a Signing. With
 // --config, the config's scheme is used unless scheme was given explicitly,
 // and its rotated secrets come along (with their expiry, so an expired one is
 // diagnosed, not accepted). defaultScheme applies when neither gives one.
-func resolveSigning(ctx context.Context, f *cmdutil.Factory, scheme string, secrets []string, configID, defaultScheme string) (*Signing, error) {
+func ResolveSigning(ctx context.Context, f *cmdutil.Factory, scheme string, secrets []string, configID, defaultScheme string) (*Signing, error) {
 	if configID != "" && len(secrets) > 0 {
 		return nil, apperr.Usagef("use either --secret or --config, not both")
 	}

@@ -1,9 +1,13 @@
-package webhook
+package receive
 
 import (
+	"context"
 	"crypto/x509"
 	"log/slog"
+	"net"
+	"net/url"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -73,4 +77,79 @@ func (t *TunnelFlags) New(f *cmdutil.Factory, onStatus func(tunnel.Status)) (tun
 		opts.Logger = slog.New(slog.NewTextHandler(f.IOStreams.ErrOut, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
 	return tunnel.NewNgrok(opts), nil
+}
+
+// openTunnel connects the ngrok tunnel. Ctrl-C (ctx) aborts connecting, but
+// once connected the session outlives ctx: the returned listener only stops
+// accepting when the server shuts down, so requests in flight through the
+// tunnel still get their answers; closeTunnel ends the session afterwards.
+func openTunnel(ctx context.Context, f *cmdutil.Factory, flags *TunnelFlags, onStatus func(tunnel.Status)) (ln net.Listener, public *url.URL, closeTunnel func(), err error) {
+	t, err := flags.New(f, onStatus)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	// The library ties the session to the context given to Listen.
+	sessionCtx, endSession := context.WithCancel(context.WithoutCancel(ctx))
+	stopWatching := context.AfterFunc(ctx, endSession)
+	inner, public, err := t.Listen(sessionCtx)
+	if !stopWatching() && err == nil { // Ctrl-C came just as it connected
+		inner.Close()
+		err = ctx.Err()
+	}
+	if err != nil {
+		endSession()
+		return nil, nil, nil, err
+	}
+	soft := newSoftCloseListener(inner)
+	return soft, public, func() { inner.Close(); endSession() }, nil
+}
+
+// softCloseListener's Close stops Accept without closing the underlying
+// listener (for ngrok, closing it would drop the session and the requests
+// in flight through it).
+type softCloseListener struct {
+	net.Listener
+	conns  chan acceptResult
+	closed chan struct{}
+	once   sync.Once
+}
+
+type acceptResult struct {
+	c   net.Conn
+	err error
+}
+
+func newSoftCloseListener(inner net.Listener) *softCloseListener {
+	l := &softCloseListener{Listener: inner, conns: make(chan acceptResult), closed: make(chan struct{})}
+	go func() {
+		for {
+			c, err := inner.Accept()
+			select {
+			case l.conns <- acceptResult{c, err}:
+				if err != nil {
+					return
+				}
+			case <-l.closed:
+				if c != nil {
+					c.Close()
+				}
+				return
+			}
+		}
+	}()
+	return l
+}
+
+func (l *softCloseListener) Accept() (net.Conn, error) {
+	select {
+	case r := <-l.conns:
+		return r.c, r.err
+	case <-l.closed:
+		return nil, net.ErrClosed
+	}
+}
+
+func (l *softCloseListener) Close() error {
+	l.once.Do(func() { close(l.closed) })
+	return nil
 }

@@ -290,9 +290,9 @@ func serveRun(ctx context.Context, opts *Options) error {
 			ios.ErrStyles().WarningIcon(), filepath.Dir(s.Path()))
 	}
 	if opts.ReadyFile != "" {
-		if err := writeFileAtomic(opts.ReadyFile, []byte(url+"\n")); err != nil {
+		if err := cmdutil.WriteFileAtomic(opts.ReadyFile, []byte(url+"\n")); err != nil {
 			ln.Close()
-			return err
+			return fmt.Errorf("write --ready-file: %w", err)
 		}
 	}
 	if n := ob.Len(); n > 0 {
@@ -313,8 +313,6 @@ func serveRun(ctx context.Context, opts *Options) error {
 	return nil
 }
 
-// writeFileAtomic writes data to a temporary file next to path and renames
-// it, so a reader never sees a partial file.
 // loadTLS loads --tls-cert/--tls-key: both or neither (nil, nil).
 func loadTLS(certFile, keyFile string) (*tls.Config, error) {
 	switch {
@@ -341,25 +339,6 @@ func unwrapPathError(err error) error {
 		return pe.Err
 	}
 	return err
-}
-
-func writeFileAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return fmt.Errorf("write --ready-file: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write --ready-file: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write --ready-file: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("write --ready-file: %w", err)
-	}
-	return nil
 }
 
 func unwrapOpError(err error) error {

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/hookctl/hookctl/internal/cli/configinstance"
 	"github.com/hookctl/hookctl/internal/iostreams"
+	"github.com/hookctl/hookctl/internal/model"
 )
 
 // renderDecision is one decision for people: a line with the mark, the
@@ -33,7 +33,7 @@ func renderDecision(st *iostreams.Styles, d Decision) string {
 	case DecisionRejected:
 		fmt.Fprintf(&b, "%s %s %s%s: %s\n", st.FailureIcon(), st.Bold.Render(subject), st.Failure.Render("rejected"), about, d.Message)
 		for _, e := range d.Errors {
-			fmt.Fprintf(&b, "    %s: %s\n", st.Failure.Render(configinstance.JoinPath(e.ParameterPath)), e.Message)
+			fmt.Fprintf(&b, "    %s: %s\n", st.Failure.Render(model.JoinParameterPath(e.ParameterPath)), e.Message)
 		}
 	case DecisionSkipped:
 		fmt.Fprintf(&b, "%s %s %s%s: %s\n", st.Muted.Render("-"), subject, st.Muted.Render("skipped"), about, d.Reason)

@@ -12,7 +12,7 @@ import (
 
 	"github.com/hookctl/hookctl/internal/apperr"
 	"github.com/hookctl/hookctl/internal/backend"
-	"github.com/hookctl/hookctl/internal/cli/webhook"
+	"github.com/hookctl/hookctl/internal/cli/receive"
 	"github.com/hookctl/hookctl/internal/cmdutil"
 	"github.com/hookctl/hookctl/internal/listener"
 	"github.com/hookctl/hookctl/internal/model"
@@ -42,7 +42,7 @@ type ServeOptions struct {
 	Path       string
 	AutoDeploy bool
 	ReadyFile  string
-	Tunnel     webhook.TunnelFlags
+	Tunnel     receive.TunnelFlags
 	ExitAfter  int
 	Timeout    time.Duration
 	Format     string
@@ -218,7 +218,7 @@ func (o *ServeOptions) validate(cmd *cobra.Command) error {
 
 func serveRun(ctx context.Context, opts *ServeOptions) error {
 	f := opts.Factory
-	sign, err := webhook.ResolveSigning(ctx, f, opts.Scheme, opts.Secrets, opts.ConfigID, defaultScheme)
+	sign, err := receive.ResolveSigning(ctx, f, opts.Scheme, opts.Secrets, opts.ConfigID, defaultScheme)
 	if err != nil {
 		return err
 	}
@@ -261,25 +261,24 @@ func serveRun(ctx context.Context, opts *ServeOptions) error {
 	}
 	defer l.Close()
 
-	ln, url, closeTunnel, err := webhook.OpenReceiver(ctx, f, webhook.ReceiverSocket{
+	ep, err := receive.Open(ctx, f, receive.Socket{
 		Host: opts.Host, Port: opts.Port, Path: opts.Path,
 		Tunnel: &opts.Tunnel, OnTunnelStatus: r.tunnelStatus, Listen: opts.Listen,
 	})
 	if err != nil {
 		return err
 	}
-	defer closeTunnel()
+	defer ep.Close()
 	if opts.ReadyFile != "" {
-		if err := webhook.WriteReadyFile(opts.ReadyFile, url); err != nil {
-			ln.Close()
-			return fmt.Errorf("write --ready-file: %w", err)
+		if err := receive.WriteReadyFile(opts.ReadyFile, ep.URL); err != nil {
+			return err
 		}
 	}
-	r.printBanner(url, sign)
+	r.printBanner(ep.URL, sign)
 
-	deadline := &webhook.Deadline{ExitAfter: opts.ExitAfter, Timeout: opts.Timeout}
+	deadline := &receive.Deadline{ExitAfter: opts.ExitAfter, Timeout: opts.Timeout}
 	defer deadline.Arm(stop)()
-	serveErr := l.Serve(runCtx, ln)
+	serveErr := l.Serve(runCtx, ep.Listeners...)
 	closeWorker() // finish the decisions already acknowledged
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -382,7 +381,7 @@ func (r *renderer) tunnelStatus(s tunnel.Status) {
 	}
 }
 
-func (r *renderer) printBanner(url string, sign *webhook.Signing) {
+func (r *renderer) printBanner(url string, sign *receive.Signing) {
 	ios := r.opts.Factory.IOStreams
 	st := ios.ErrStyles()
 	var b strings.Builder

@@ -2,12 +2,9 @@ package webhook
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -17,6 +14,7 @@ import (
 
 	"github.com/hookctl/hookctl/internal/apperr"
 	"github.com/hookctl/hookctl/internal/backend"
+	"github.com/hookctl/hookctl/internal/cli/receive"
 	"github.com/hookctl/hookctl/internal/cmdutil"
 	"github.com/hookctl/hookctl/internal/listener"
 	"github.com/hookctl/hookctl/internal/redact"
@@ -57,7 +55,7 @@ type ListenOptions struct {
 	Timeout    time.Duration
 	ReadyFile  string
 	NoRecord   bool
-	Tunnel     TunnelFlags
+	Tunnel     receive.TunnelFlags
 	Register   bool
 	Keep       bool
 
@@ -313,7 +311,66 @@ func ParseSize(s string) (int64, error) {
 	return int64(v * mult), nil
 }
 
+// listenRun: the request source first (the relay opens nothing; a socket
+// is a local port, also behind the tunnel with --tunnel), then the
+// listener over it, the stop rule, serving, and the summary.
 func listenRun(ctx context.Context, opts *ListenOptions) error {
+	f := opts.Factory
+	runCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	r := newListenRenderer(opts, stop)
+	if opts.Relay != "" {
+		cfg, err := listenerConfig(ctx, opts, r, "")
+		if err != nil {
+			return err
+		}
+		return relayRun(ctx, runCtx, stop, opts, cfg, r)
+	}
+
+	ep, err := receive.Open(ctx, f, receive.Socket{
+		Host: opts.Host, Port: opts.Port, Path: opts.Path, Listen: opts.Listen,
+		Tunnel: &opts.Tunnel, LocalToo: true, OnTunnelStatus: r.tunnelStatus,
+	})
+	if err != nil {
+		return err
+	}
+	defer ep.Close()
+	if opts.Register {
+		reg, err := register(ctx, f, opts, ep.URL)
+		if err != nil {
+			return err
+		}
+		defer reg.undo()
+		opts.ConfigID = reg.config.ID
+	}
+	cfg, err := listenerConfig(ctx, opts, r, ep.URL)
+	if err != nil {
+		return err
+	}
+	l, err := listener.New(cfg)
+	if err != nil {
+		return err
+	}
+	defer l.Close()
+	if opts.ReadyFile != "" {
+		if err := receive.WriteReadyFile(opts.ReadyFile, ep.URLs()...); err != nil {
+			return err
+		}
+	}
+	r.printBanner(ep.URL, ep.LocalURL, cfg)
+
+	deadline := &receive.Deadline{ExitAfter: opts.ExitAfter, Timeout: opts.Timeout}
+	defer deadline.Arm(stop)()
+	serveErr := l.Serve(runCtx, ep.Listeners...)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.printSummary()
+	return deadline.Outcome(ctx, serveErr, r.matched, "received %d of %d matching requests")
+}
+
+// listenerConfig is the listener of listen's flags: what it verifies with,
+// where it records and forwards, how it reports to r.
+func listenerConfig(ctx context.Context, opts *ListenOptions, r *listenRenderer, url string) (listener.Config, error) {
 	f := opts.Factory
 	cfg := listener.Config{
 		Path:           opts.Path,
@@ -329,115 +386,23 @@ func listenRun(ctx context.Context, opts *ListenOptions) error {
 		RequireJSON:    opts.RequireJSON,
 		TSField:        opts.TSField,
 		ResponseStatus: opts.ResponseStatus,
-	}
-	runCtx, stop := context.WithCancel(ctx)
-	defer stop()
-	r := newListenRenderer(opts, stop)
-
-	ln, url, _, err := OpenReceiver(ctx, f, ReceiverSocket{Host: opts.Host, Port: opts.Port, Path: opts.Path, Listen: opts.Listen})
-	if err != nil {
-		return err
-	}
-	lns := []net.Listener{ln}
-	defer func() {
-		for _, l := range lns {
-			l.Close()
-		}
-	}()
-	localURL := url
-	if opts.Tunnel.Enabled {
-		// Served as well as the local socket, so both URLs work.
-		tl, public, closeTunnel, err := OpenReceiver(ctx, f, ReceiverSocket{Path: opts.Path, Tunnel: &opts.Tunnel, OnTunnelStatus: r.tunnelStatus})
-		if err != nil {
-			return err
-		}
-		defer closeTunnel()
-		lns = append(lns, tl)
-		url = public
-	}
-	if opts.Register {
-		reg, err := register(ctx, f, opts, url)
-		if err != nil {
-			return err
-		}
-		defer reg.undo()
-		opts.ConfigID = reg.config.ID
+		OnEvent:        r.handle,
 	}
 	if len(opts.Secrets) > 0 || opts.ConfigID != "" {
-		s, err := resolveSigning(ctx, f, opts.Scheme, opts.Secrets, opts.ConfigID, signature.Auto)
+		s, err := receive.ResolveSigning(ctx, f, opts.Scheme, opts.Secrets, opts.ConfigID, signature.Auto)
 		if err != nil {
-			return err
+			return cfg, err
 		}
 		cfg.Scheme, cfg.Secrets = s.Scheme, s.Secrets
 	}
 	if !opts.NoRecord {
 		be, err := f.Backend()
 		if err != nil {
-			return err
+			return cfg, err
 		}
 		cfg.Recorder = be
 	}
-	cfg.OnEvent = r.handle
-	if opts.Relay != "" {
-		return relayRun(ctx, runCtx, stop, opts, cfg, r)
-	}
-	l, err := listener.New(cfg)
-	if err != nil {
-		return err
-	}
-	defer l.Close()
-
-	if opts.ReadyFile != "" {
-		ready := url + "\n"
-		if url != localURL {
-			ready += localURL + "\n"
-		}
-		if err := writeFileAtomic(opts.ReadyFile, []byte(ready)); err != nil {
-			return fmt.Errorf("write --ready-file: %w", err)
-		}
-	}
-	r.printBanner(url, localURL, cfg)
-
-	deadline := &Deadline{ExitAfter: opts.ExitAfter, Timeout: opts.Timeout}
-	defer deadline.Arm(stop)()
-	serveErr := l.Serve(runCtx, lns...)
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.printSummary()
-	return deadline.Outcome(ctx, serveErr, r.matched, "received %d of %d matching requests")
-}
-
-// displayAddr is host:port with an unspecified host shown as given.
-func displayAddr(a net.Addr, host string) string {
-	ta, ok := a.(*net.TCPAddr)
-	if !ok {
-		return a.String()
-	}
-	h := host
-	if h == "" || ta.IP.IsUnspecified() {
-		h = "localhost"
-	}
-	return net.JoinHostPort(h, strconv.Itoa(ta.Port))
-}
-
-// writeFileAtomic writes a temporary file next to path and renames it, so a
-// reader never sees a partial file.
-func writeFileAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return err
-	}
-	_, werr := tmp.Write(data)
-	cerr := tmp.Close()
-	if err := errors.Join(werr, cerr); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	return nil
+	return cfg, nil
 }
 
 // listenRenderer turns listener events into output. Events arrive

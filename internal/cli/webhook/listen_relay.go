@@ -16,6 +16,7 @@ import (
 
 	"github.com/hookctl/hookctl/internal/apperr"
 	"github.com/hookctl/hookctl/internal/backend"
+	"github.com/hookctl/hookctl/internal/cli/receive"
 	"github.com/hookctl/hookctl/internal/cmdutil"
 	"github.com/hookctl/hookctl/internal/config"
 	"github.com/hookctl/hookctl/internal/listener"
@@ -120,7 +121,7 @@ func relayRun(ctx, runCtx context.Context, stop func(), opts *ListenOptions, cfg
 		if s.Connected && first {
 			first = false
 			if opts.ReadyFile != "" {
-				if err := writeFileAtomic(opts.ReadyFile, []byte(remote.URL()+"\n")); err != nil {
+				if err := cmdutil.WriteFileAtomic(opts.ReadyFile, []byte(remote.URL()+"\n")); err != nil {
 					fmt.Fprintf(ios.ErrOut, "%s write --ready-file: %v\n", st.WarningIcon(), err)
 				}
 			}
@@ -136,7 +137,7 @@ func relayRun(ctx, runCtx context.Context, stop func(), opts *ListenOptions, cfg
 	}
 	r.printRelayBanner(remote.URL(), cfg, recordNote)
 
-	deadline := &Deadline{ExitAfter: opts.ExitAfter, Timeout: opts.Timeout}
+	deadline := &receive.Deadline{ExitAfter: opts.ExitAfter, Timeout: opts.Timeout}
 	defer deadline.Arm(stop)()
 	runErr := c.Run(runCtx)
 	l.Close()
@@ -150,7 +151,7 @@ func saveRelayState(path string, id int64) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return err
 	}
-	if err := writeFileAtomic(path, []byte(strconv.FormatInt(id, 10)+"\n")); err != nil {
+	if err := cmdutil.WriteFileAtomic(path, []byte(strconv.FormatInt(id, 10)+"\n")); err != nil {
 		return errors.Join(fmt.Errorf("save the relay position in %s", path), err)
 	}
 	return nil

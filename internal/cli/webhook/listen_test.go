@@ -2,6 +2,8 @@ package webhook
 
 import (
 	"context"
+	"errors"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -171,5 +173,32 @@ func TestWriteRawRequest(t *testing.T) {
 	req, err := http.ReadRequest(bufioReader(b.String()))
 	if err != nil || req.Header.Get("X-B") != "2" || req.ContentLength != 3 || req.URL.RawQuery != "a=1" {
 		t.Fatalf("%v %+v", err, req)
+	}
+}
+
+// Relay mode takes its requests from the server's stream: it opens no
+// socket, so a busy default port (8080) cannot stop it.
+func TestListenRelayOpensNoSocket(t *testing.T) {
+	env := cmdtest.New(t, false)
+	dir := t.TempDir()
+	env.Factory.Getenv = func(k string) string {
+		switch k {
+		case "HOOKCTL_API_KEY":
+			return "hk_" + strings.Repeat("a", 52)
+		case "HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "HOOKCTL_DATA_DIR":
+			return dir
+		}
+		return ""
+	}
+	env.Factory.HTTPClient = func() *http.Client { return &http.Client{} }
+	opts := &ListenOptions{Factory: env.Factory, Host: "127.0.0.1", Port: 8080, Path: "/", Format: "pretty", MaxBody: 1 << 20,
+		ResponseStatus: 200, ForwardTimeout: time.Second, NoRecord: true, Timeout: 100 * time.Millisecond,
+		Relay: "http://127.0.0.1:1", Source: "hks_test", SinceID: -1,
+		Listen: func(context.Context, string) (net.Listener, error) {
+			t.Error("relay mode opened a socket")
+			return nil, errors.New("no socket in relay mode")
+		}}
+	if err := listenRun(context.Background(), opts); err != nil {
+		t.Fatalf("listen --relay: %v\n%s", err, env.ErrOut)
 	}
 }

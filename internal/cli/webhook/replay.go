@@ -18,6 +18,7 @@ import (
 	"github.com/hookctl/hookctl/internal/apperr"
 	"github.com/hookctl/hookctl/internal/backend"
 	"github.com/hookctl/hookctl/internal/catalog"
+	"github.com/hookctl/hookctl/internal/cli/receive"
 	"github.com/hookctl/hookctl/internal/cmdutil"
 	"github.com/hookctl/hookctl/internal/listener"
 	"github.com/hookctl/hookctl/internal/model"
@@ -230,7 +231,7 @@ func resign(ctx context.Context, f *cmdutil.Factory, opts *ReplayOptions, rec *m
 	} else if len(detected) > 0 {
 		def = detected[0]
 	}
-	s, err := resolveSigning(ctx, f, opts.Scheme, opts.Secrets, opts.ConfigID, def)
+	s, err := receive.ResolveSigning(ctx, f, opts.Scheme, opts.Secrets, opts.ConfigID, def)
 	if err != nil {
 		return nil, err
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hookctl/hookctl/internal/apperr"
+	"github.com/hookctl/hookctl/internal/cli/receive"
 	"github.com/hookctl/hookctl/internal/cmdutil"
 	"github.com/hookctl/hookctl/internal/signature"
 )
@@ -119,7 +120,7 @@ func signRun(ctx context.Context, opts *SignOptions) error {
 	if err != nil {
 		return err
 	}
-	s, err := resolveSigning(ctx, f, opts.Scheme, opts.Secrets, opts.ConfigID, "standard")
+	s, err := receive.ResolveSigning(ctx, f, opts.Scheme, opts.Secrets, opts.ConfigID, "standard")
 	if err != nil {
 		return err
 	}

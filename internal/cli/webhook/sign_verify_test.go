@@ -10,6 +10,7 @@ import (
 
 	"github.com/hookctl/hookctl/internal/apperr"
 	"github.com/hookctl/hookctl/internal/backend"
+	"github.com/hookctl/hookctl/internal/cli/receive"
 	"github.com/hookctl/hookctl/internal/cmdtest"
 )
 
@@ -115,17 +116,17 @@ func TestResolveSigningFromConfig(t *testing.T) {
 	env := cmdtest.New(t, false)
 	c, _ := env.Local.CreateWebhookConfig(ctx, backend.CreateWebhookConfigParams{URL: "https://e.x", Scheme: "stripe"})
 	rotated, _ := env.Local.RotateWebhookConfigSecret(ctx, c.ID, 3600e9)
-	s, err := resolveSigning(ctx, env.Factory, "", nil, c.ID, "standard")
+	s, err := receive.ResolveSigning(ctx, env.Factory, "", nil, c.ID, "standard")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if s.Scheme != "stripe" || len(s.Secrets) != 2 || s.Secrets[0].Value != rotated.Secret || s.Secrets[1].Value != c.Secret || s.Secrets[1].ExpiresAt.IsZero() {
 		t.Fatalf("got %+v", s)
 	}
-	if _, err := resolveSigning(ctx, env.Factory, "", []string{"x"}, c.ID, ""); !errors.Is(err, apperr.ErrUsage) {
+	if _, err := receive.ResolveSigning(ctx, env.Factory, "", []string{"x"}, c.ID, ""); !errors.Is(err, apperr.ErrUsage) {
 		t.Fatalf("--secret with --config: err = %v", err)
 	}
-	if _, err := resolveSigning(ctx, env.Factory, "", nil, "whc_missing", ""); !errors.Is(err, apperr.ErrNotFound) {
+	if _, err := receive.ResolveSigning(ctx, env.Factory, "", nil, "whc_missing", ""); !errors.Is(err, apperr.ErrNotFound) {
 		t.Fatalf("missing config: err = %v", err)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hookctl/hookctl/internal/apperr"
+	"github.com/hookctl/hookctl/internal/cli/receive"
 	"github.com/hookctl/hookctl/internal/cmdutil"
 	"github.com/hookctl/hookctl/internal/rawhttp"
 	"github.com/hookctl/hookctl/internal/signature"
@@ -118,7 +119,7 @@ func verifyRun(ctx context.Context, opts *VerifyOptions) error {
 	if err != nil {
 		return err
 	}
-	s, err := resolveSigning(ctx, f, opts.Scheme, opts.Secrets, opts.ConfigID, signature.Auto)
+	s, err := receive.ResolveSigning(ctx, f, opts.Scheme, opts.Secrets, opts.ConfigID, signature.Auto)
 	if err != nil {
 		return err
 	}
