@@ -53,7 +53,9 @@ func Run(ctx context.Context, args []string, ios *iostreams.IOStreams, getenv fu
 	// Ctrl-C exits quietly; so do errors the command already reported.
 	quiet := errors.Is(err, cmdutil.ErrSilent) || code == ExitInterrupted && ctx.Err() != nil
 	if !quiet {
-		fmt.Fprintf(ios.ErrOut, "%s %s\n", ios.ErrStyles().Failure.Render("Error:"), err)
+		// Messages may quote remote or received text: no control characters
+		// reach the terminal (the lines of a joined error stay lines).
+		fmt.Fprintf(ios.ErrOut, "%s %s\n", ios.ErrStyles().Failure.Render("Error:"), iostreams.EscapeText(err.Error()))
 	}
 	return code
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hookctl/hookctl/internal/cmdutil"
+	"github.com/hookctl/hookctl/internal/iostreams"
 	"github.com/hookctl/hookctl/internal/store"
 )
 
@@ -56,7 +57,8 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 			now := f.Now()
 			tbl := cmdutil.NewTable(ios, "ID", "NAME", "TENANT", "PREFIX", "CREATED", "LAST USED", "REVOKED")
 			for _, k := range ks {
-				tbl.AddRow(k.ID, k.Name, k.Tenant, k.Prefix+"…", timeOr(now, &k.CreatedAt, tty, ""),
+				esc := iostreams.Escape
+				tbl.AddRow(esc(k.ID), esc(k.Name), esc(k.Tenant), esc(k.Prefix)+"…", timeOr(now, &k.CreatedAt, tty, ""),
 					timeOr(now, k.LastUsedAt, tty, "never"), timeOr(now, k.RevokedAt, tty, "no"))
 			}
 			return tbl.Render()

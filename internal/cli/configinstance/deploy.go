@@ -71,12 +71,13 @@ func printDeployResult(ios *iostreams.IOStreams, res *backend.DeployResult, dryR
 	}
 	var b strings.Builder
 	d := res.Deploy
-	fmt.Fprintf(&b, "%s %s %s to %s at %s\n", st.SuccessIcon(), deployVerb, st.Bold.Render(d.ID), d.DeviceID, d.RelativeFilepath)
+	esc := iostreams.Escape
+	fmt.Fprintf(&b, "%s %s %s to %s at %s\n", st.SuccessIcon(), deployVerb, st.Bold.Render(esc(d.ID)), esc(d.DeviceID), esc(d.RelativeFilepath))
 	for _, r := range res.Remove {
-		fmt.Fprintf(&b, "%s %s %s (%s: %s)\n", st.WarningIcon(), removeVerb, r.ConfigInstance.ID, r.Code, r.Explanation)
+		fmt.Fprintf(&b, "%s %s %s (%s: %s)\n", st.WarningIcon(), removeVerb, esc(r.ConfigInstance.ID), esc(r.Code), esc(r.Explanation))
 	}
 	if len(res.Remove) == 0 {
-		fmt.Fprintf(&b, "%s\n", st.Muted.Render("Nothing else on "+d.DeviceID+" is replaced."))
+		fmt.Fprintf(&b, "%s\n", st.Muted.Render("Nothing else on "+esc(d.DeviceID)+" is replaced."))
 	}
 	_, err := fmt.Fprint(ios.Out, b.String())
 	return err

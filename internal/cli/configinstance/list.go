@@ -11,6 +11,7 @@ import (
 	"github.com/hookctl/hookctl/internal/apperr"
 	"github.com/hookctl/hookctl/internal/backend"
 	"github.com/hookctl/hookctl/internal/cmdutil"
+	"github.com/hookctl/hookctl/internal/iostreams"
 	"github.com/hookctl/hookctl/internal/model"
 )
 
@@ -75,12 +76,13 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 		tbl := cmdutil.NewTable(ios, "ID", "DEVICE", "PATH", "CONFIG TYPE", "STATUS", "CREATED")
 		for _, ci := range list {
 			created := ci.CreatedAt.UTC().Format("2006-01-02T15:04:05Z")
-			status := ci.Status
+			status := iostreams.Escape(ci.Status)
 			if ios.IsStdoutTTY() {
 				created = cmdutil.FuzzyAgo(now, ci.CreatedAt)
 				status = statusStyle(st, ci.Status)
 			}
-			tbl.AddRow(ci.ID, ci.DeviceID, ci.RelativeFilepath, ci.ConfigTypeID, status, created)
+			esc := iostreams.Escape
+			tbl.AddRow(esc(ci.ID), esc(ci.DeviceID), esc(ci.RelativeFilepath), esc(ci.ConfigTypeID), status, created)
 		}
 		return tbl.Render()
 	})

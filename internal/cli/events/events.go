@@ -14,6 +14,7 @@ import (
 
 	"github.com/hookctl/hookctl/internal/catalog"
 	"github.com/hookctl/hookctl/internal/cmdutil"
+	"github.com/hookctl/hookctl/internal/iostreams"
 )
 
 // NewCmdEvents is the `events` group.
@@ -97,7 +98,8 @@ func listRun(opts *ListOptions) error {
 	return cmdutil.Render(f, items, func() error {
 		tbl := cmdutil.NewTable(f.IOStreams, "TYPE", "PROVIDER", "SCHEME", "DESCRIPTION")
 		for _, it := range items {
-			tbl.AddRow(it.Type, it.Provider, it.Scheme, it.Description)
+			esc := iostreams.Escape
+			tbl.AddRow(esc(it.Type), esc(it.Provider), esc(it.Scheme), esc(it.Description))
 		}
 		return tbl.Render()
 	})
@@ -175,9 +177,10 @@ func showRun(opts *ShowOptions) error {
 		ios := f.IOStreams
 		st := ios.Styles()
 		var b strings.Builder
-		fmt.Fprintf(&b, "%s  %s\n", st.Bold.Render(e.Type), st.Muted.Render(e.Provider+", "+schemeOrNone(e.Scheme)))
+		esc := iostreams.Escape
+		fmt.Fprintf(&b, "%s  %s\n", st.Bold.Render(esc(e.Type)), st.Muted.Render(esc(e.Provider+", "+schemeOrNone(e.Scheme))))
 		if e.Description != "" {
-			b.WriteString(e.Description + "\n")
+			b.WriteString(esc(e.Description) + "\n")
 		}
 		b.WriteString("\n")
 		keys := make([]string, 0, len(s.Headers))
@@ -186,7 +189,7 @@ func showRun(opts *ShowOptions) error {
 		}
 		sort.Strings(keys)
 		for _, k := range keys {
-			fmt.Fprintf(&b, "%s %s\n", st.Key.Render(k+":"), s.Headers[k])
+			fmt.Fprintf(&b, "%s %s\n", st.Key.Render(esc(k)+":"), esc(s.Headers[k]))
 		}
 		b.WriteString("\n")
 		var pretty bytes.Buffer
@@ -194,7 +197,7 @@ func showRun(opts *ShowOptions) error {
 			pretty.Reset()
 			pretty.Write(body)
 		}
-		b.Write(pretty.Bytes())
+		b.WriteString(iostreams.EscapeText(pretty.String()))
 		b.WriteString("\n")
 		_, err := fmt.Fprint(ios.Out, b.String())
 		return err

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hookctl/hookctl/internal/cmdutil"
+	"github.com/hookctl/hookctl/internal/iostreams"
 )
 
 // ListOptions are the inputs of `source list`.
@@ -59,7 +60,8 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 			if ios.IsStdoutTTY() {
 				created = cmdutil.FuzzyAgo(f.Now(), s.CreatedAt)
 			}
-			tbl.AddRow(s.Token, s.Datasource, s.Event, s.TSField, created, s.HookURL)
+			esc := iostreams.Escape
+			tbl.AddRow(esc(s.Token), esc(s.Datasource), esc(s.Event), esc(s.TSField), created, esc(s.HookURL))
 		}
 		return tbl.Render()
 	})

@@ -65,16 +65,17 @@ func remote(f *cmdutil.Factory) (*backend.Remote, error) {
 // printDetail renders one source as aligned "key  value" lines.
 func printDetail(ios *iostreams.IOStreams, s *model.Source) error {
 	st := ios.Styles()
-	ts := s.TSField
+	esc := iostreams.Escape
+	ts := esc(s.TSField)
 	if ts == "" {
 		ts = st.Muted.Render("(none)")
 	}
 	rows := [][2]string{
-		{"hookUrl", st.Bold.Render(s.HookURL)},
-		{"apiToken", s.APIToken},
-		{"token", s.Token},
-		{"datasource", s.Datasource},
-		{"event", s.Event},
+		{"hookUrl", st.Bold.Render(esc(s.HookURL))},
+		{"apiToken", esc(s.APIToken)},
+		{"token", esc(s.Token)},
+		{"datasource", esc(s.Datasource)},
+		{"event", esc(s.Event)},
 		{"tsField", ts},
 		{"createdAt", s.CreatedAt.UTC().Format(time.RFC3339)},
 	}

@@ -9,6 +9,10 @@ import (
 	"github.com/hookctl/hookctl/internal/model"
 )
 
+// esc escapes received or remote-controlled text for the terminal
+// (iostreams.Escape): instance ids, messages, parameter errors, paths.
+var esc = iostreams.Escape
+
 // renderDecision is one decision for people: a line with the mark, the
 // instance and the message, then its parameter errors and deployment
 // indented below.
@@ -19,40 +23,40 @@ import (
 //	- req_… skipped: device.enrolled is not config_instance.target_status.validated
 func renderDecision(st *iostreams.Styles, d Decision) string {
 	var b strings.Builder
-	subject := d.InstanceID
+	subject := esc(d.InstanceID)
 	if subject == "" {
-		subject = d.RequestID
+		subject = esc(d.RequestID)
 	}
 	about := ""
 	if d.ConfigTypeID != "" {
-		about = " " + st.Muted.Render(fmt.Sprintf("(%s, %s)", d.ConfigTypeID, d.DeviceID))
+		about = " " + st.Muted.Render(fmt.Sprintf("(%s, %s)", esc(d.ConfigTypeID), esc(d.DeviceID)))
 	}
 	switch d.Decision {
 	case DecisionApproved:
-		fmt.Fprintf(&b, "%s %s %s%s: %s\n", st.SuccessIcon(), st.Bold.Render(subject), st.Success.Render("approved"), about, d.Message)
+		fmt.Fprintf(&b, "%s %s %s%s: %s\n", st.SuccessIcon(), st.Bold.Render(subject), st.Success.Render("approved"), about, esc(d.Message))
 	case DecisionRejected:
-		fmt.Fprintf(&b, "%s %s %s%s: %s\n", st.FailureIcon(), st.Bold.Render(subject), st.Failure.Render("rejected"), about, d.Message)
+		fmt.Fprintf(&b, "%s %s %s%s: %s\n", st.FailureIcon(), st.Bold.Render(subject), st.Failure.Render("rejected"), about, esc(d.Message))
 		for _, e := range d.Errors {
-			fmt.Fprintf(&b, "    %s: %s\n", st.Failure.Render(model.JoinParameterPath(e.ParameterPath)), e.Message)
+			fmt.Fprintf(&b, "    %s: %s\n", st.Failure.Render(esc(model.JoinParameterPath(e.ParameterPath))), esc(e.Message))
 		}
 	case DecisionSkipped:
-		fmt.Fprintf(&b, "%s %s %s%s: %s\n", st.Muted.Render("-"), subject, st.Muted.Render("skipped"), about, d.Reason)
+		fmt.Fprintf(&b, "%s %s %s%s: %s\n", st.Muted.Render("-"), subject, st.Muted.Render("skipped"), about, esc(d.Reason))
 	default:
-		fmt.Fprintf(&b, "%s %s %s%s: %s\n", st.WarningIcon(), subject, st.Warning.Render("not decided"), about, d.Error)
+		fmt.Fprintf(&b, "%s %s %s%s: %s\n", st.WarningIcon(), subject, st.Warning.Render("not decided"), about, esc(d.Error))
 	}
 	if d.Deploy != nil {
 		removed := "nothing replaced"
 		if n := len(d.Deploy.Remove); n > 0 {
 			var ids []string
 			for _, r := range d.Deploy.Remove {
-				ids = append(ids, fmt.Sprintf("%s (%s)", r.ConfigInstance.ID, r.Code))
+				ids = append(ids, fmt.Sprintf("%s (%s)", esc(r.ConfigInstance.ID), esc(r.Code)))
 			}
 			removed = "removed " + strings.Join(ids, ", ")
 		}
-		fmt.Fprintf(&b, "    %s %s; %s\n", st.Success.Render("deployed"), d.InstanceID, removed)
+		fmt.Fprintf(&b, "    %s %s; %s\n", st.Success.Render("deployed"), esc(d.InstanceID), removed)
 	}
 	if d.DeployError != "" {
-		fmt.Fprintf(&b, "    %s %s: %s\n", st.WarningIcon(), "not deployed", d.DeployError)
+		fmt.Fprintf(&b, "    %s %s: %s\n", st.WarningIcon(), "not deployed", esc(d.DeployError))
 	}
 	return b.String()
 }

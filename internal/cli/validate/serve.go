@@ -360,7 +360,7 @@ func (r *renderer) request(e listener.Event) {
 		if req.Verification != nil && req.Rejected == listener.RejectInvalidSignature {
 			why = "invalid signature: " + req.Verification.Message
 		}
-		fmt.Fprintf(ios.ErrOut, "%s %s %s answered %d, nothing decided: %s\n", st.FailureIcon(), req.Method, req.Path, req.Status, why)
+		fmt.Fprintf(ios.ErrOut, "%s %s %s answered %d, nothing decided: %s\n", st.FailureIcon(), esc(req.Method), esc(req.Path), req.Status, esc(why))
 	}
 }
 

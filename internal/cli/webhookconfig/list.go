@@ -9,6 +9,7 @@ import (
 
 	"github.com/hookctl/hookctl/internal/backend"
 	"github.com/hookctl/hookctl/internal/cmdutil"
+	"github.com/hookctl/hookctl/internal/iostreams"
 	"github.com/hookctl/hookctl/internal/model"
 )
 
@@ -93,7 +94,8 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 			if ios.IsStdoutTTY() {
 				created = cmdutil.FuzzyAgo(now, c.CreatedAt)
 			}
-			tbl.AddRow(c.ID, c.URL, strings.Join(c.Events, ","), c.Scheme, yesNo(c.Enabled), created)
+			esc := iostreams.Escape
+			tbl.AddRow(esc(c.ID), esc(c.URL), esc(strings.Join(c.Events, ",")), esc(c.Scheme), yesNo(c.Enabled), created)
 		}
 		return tbl.Render()
 	})

@@ -44,16 +44,17 @@ the signature scheme and the secret used to sign what is sent to it.`,
 // secrets when showSecret, credential headers in full when showHeaders.
 func printDetail(ios *iostreams.IOStreams, now time.Time, c *model.WebhookConfig, showSecret, showHeaders bool) error {
 	st := ios.Styles()
+	esc := iostreams.Escape
 	type kv struct{ k, v string }
 	rows := []kv{
-		{"ID", st.Bold.Render(c.ID)},
-		{"URL", c.URL},
-		{"Events", strings.Join(c.Events, ", ")},
-		{"Scheme", c.Scheme},
+		{"ID", st.Bold.Render(esc(c.ID))},
+		{"URL", esc(c.URL)},
+		{"Events", esc(strings.Join(c.Events, ", "))},
+		{"Scheme", esc(c.Scheme)},
 		{"Enabled", yesNo(c.Enabled)},
 	}
 	if c.Description != "" {
-		rows = append(rows, kv{"Description", c.Description})
+		rows = append(rows, kv{"Description", esc(c.Description)})
 	}
 	if showSecret {
 		rows = append(rows, kv{"Secret", st.Warning.Render(c.Secret)})
@@ -77,7 +78,7 @@ func printDetail(ios *iostreams.IOStreams, now time.Time, c *model.WebhookConfig
 		if !showHeaders && redact.IsCredentialHeader(k) {
 			v = redact.Value(v)
 		}
-		rows = append(rows, kv{"Header", k + ": " + v})
+		rows = append(rows, kv{"Header", esc(k) + ": " + esc(v)})
 	}
 	rows = append(rows,
 		kv{"Created", cmdutil.HumanTime(now, c.CreatedAt)},
