@@ -17,20 +17,24 @@ const maxShownBody = 64 << 10
 
 // prettyBody renders a body for people: JSON indented (with syntax colours
 // when colour is on), text as is, binary summarized as "(1.2 KiB binary)".
-// The result ends with a newline.
+// The result ends with a newline. It is safe on a terminal: characters that
+// could act on it (ESC, DEL and C1 controls, which JSON strings may hold raw,
+// a lone carriage return, invalid UTF-8, bidi overrides) are escaped by
+// iostreams.EscapeText before any colour is added.
 func prettyBody(st *iostreams.Styles, colour bool, body []byte) string {
 	if len(body) == 0 {
 		return st.Muted.Render("(empty body)") + "\n"
 	}
 	if json.Valid(body) {
 		out := pretty.PrettyOptions(body, &pretty.Options{Width: 80, Prefix: "", Indent: "  "})
+		out = []byte(iostreams.EscapeText(string(out)))
 		if colour {
 			out = pretty.Color(out, jsonStyle(st))
 		}
 		return truncate(string(out))
 	}
 	if isText(body) {
-		s := string(body)
+		s := iostreams.EscapeText(string(body))
 		if !strings.HasSuffix(s, "\n") {
 			s += "\n"
 		}

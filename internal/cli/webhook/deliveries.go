@@ -14,6 +14,7 @@ import (
 	"github.com/hookctl/hookctl/internal/apperr"
 	"github.com/hookctl/hookctl/internal/backend"
 	"github.com/hookctl/hookctl/internal/cmdutil"
+	"github.com/hookctl/hookctl/internal/iostreams"
 	"github.com/hookctl/hookctl/internal/model"
 	"github.com/hookctl/hookctl/internal/redact"
 )
@@ -159,7 +160,7 @@ func deliveriesListRun(ctx context.Context, opts *DeliveriesListOptions) error {
 		st := ios.Styles()
 		for _, d := range list.Deliveries {
 			created := d.CreatedAt.UTC().Format(time.RFC3339)
-			state := d.State
+			state := esc(d.State)
 			if ios.IsStdoutTTY() {
 				created = cmdutil.FuzzyAgo(now, d.CreatedAt)
 				if d.State == model.DeliveryFailed {
@@ -168,7 +169,7 @@ func deliveriesListRun(ctx context.Context, opts *DeliveriesListOptions) error {
 					state = st.Success.Render(state)
 				}
 			}
-			tbl.AddRow(d.ID, d.EventType, statusCell(d.StatusCode), state, strconv.Itoa(d.AttemptCount), d.URL, d.RequestID, created)
+			tbl.AddRow(esc(d.ID), esc(d.EventType), statusCell(d.StatusCode), state, strconv.Itoa(d.AttemptCount), esc(d.URL), esc(d.RequestID), created)
 		}
 		return tbl.Render()
 	})
@@ -240,28 +241,28 @@ func printDelivery(f *cmdutil.Factory, d *model.Delivery) error {
 	now := f.Now()
 	var b strings.Builder
 	kv := func(k, v string) { fmt.Fprintf(&b, "%s %s\n", st.Key.Render(fmt.Sprintf("%-11s", k)), v) }
-	kv("ID", st.Bold.Render(d.ID))
-	kv("Event", d.EventType)
+	kv("ID", st.Bold.Render(esc(d.ID)))
+	kv("Event", esc(d.EventType))
 	if d.EventID != "" {
-		kv("Event ID", d.EventID)
+		kv("Event ID", esc(d.EventID))
 	}
-	kv("URL", d.URL)
+	kv("URL", esc(d.URL))
 	if d.ConfigID != "" {
-		kv("Config", d.ConfigID)
+		kv("Config", esc(d.ConfigID))
 	}
 	scheme := d.Scheme
 	if scheme == "" {
 		scheme = "unsigned"
 	}
-	kv("Scheme", scheme)
-	kv("Request ID", d.RequestID)
-	state := d.State
+	kv("Scheme", esc(scheme))
+	kv("Request ID", esc(d.RequestID))
+	state := esc(d.State)
 	if d.StatusCode != 0 {
 		state += fmt.Sprintf(" (%d)", d.StatusCode)
 	}
 	kv("State", state)
 	if d.ResendOf != "" {
-		kv("Resend of", d.ResendOf)
+		kv("Resend of", esc(d.ResendOf))
 	}
 	kv("Created", cmdutil.HumanTime(now, d.CreatedAt))
 	b.WriteString("\n" + st.Header.Render("Request headers") + "\n")
@@ -271,10 +272,10 @@ func printDelivery(f *cmdutil.Factory, d *model.Delivery) error {
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		fmt.Fprintf(&b, "  %s: %s\n", k, d.RequestHeaders[k])
+		fmt.Fprintf(&b, "  %s: %s\n", esc(k), esc(d.RequestHeaders[k]))
 	}
 	b.WriteString("\n" + st.Header.Render("Payload") + "\n")
-	b.WriteString(indent(prettyJSON(d.Payload), "  ") + "\n")
+	b.WriteString(indent(iostreams.EscapeText(prettyJSON(d.Payload)), "  ") + "\n")
 	for _, a := range d.Attempts {
 		fmt.Fprintf(&b, "\n%s\n", st.Header.Render(fmt.Sprintf("Attempt %d", a.N)))
 		outcome := "no response"
@@ -283,10 +284,10 @@ func printDelivery(f *cmdutil.Factory, d *model.Delivery) error {
 		}
 		fmt.Fprintf(&b, "  %s  %s  at %s\n", outcome, formatLatency(a.Latency), a.StartedAt.UTC().Format(time.RFC3339Nano))
 		if a.Error != "" {
-			fmt.Fprintf(&b, "  error: %s\n", a.Error)
+			fmt.Fprintf(&b, "  error: %s\n", esc(a.Error))
 		}
 		if a.ResponseBody != "" {
-			body := strings.TrimRight(a.ResponseBody, "\n")
+			body := iostreams.EscapeText(strings.TrimRight(a.ResponseBody, "\n"))
 			if a.ResponseTruncated {
 				body += st.Muted.Render(" … (truncated)")
 			}

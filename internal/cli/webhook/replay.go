@@ -203,7 +203,7 @@ func replayRun(ctx context.Context, opts *ReplayOptions) error {
 		if len(notes) > 0 {
 			note = " " + st.Muted.Render("("+strings.Join(notes, ", ")+")")
 		}
-		fmt.Fprintf(ios.ErrOut, "%s Replayed %s to %s%s\n", icon, rec.ID, to, note)
+		fmt.Fprintf(ios.ErrOut, "%s Replayed %s to %s%s\n", icon, esc(rec.ID), esc(to), note)
 		fmt.Fprintf(ios.Out, "%s %s\n", code, st.Muted.Render(formatLatency(latency)))
 		_, err := io.WriteString(ios.Out, prettyBody(st, ios.ColourEnabled(), respBody))
 		return err

@@ -135,7 +135,7 @@ func requestsListRun(ctx context.Context, opts *RequestsListOptions) error {
 			if r.Rejected != "" {
 				status += " " + r.Rejected
 			}
-			tbl.AddRow(r.ID, received, r.Method, r.Path, event, verificationCell(r.Verification), forwardCell(r.Forwards), status)
+			tbl.AddRow(esc(r.ID), received, esc(r.Method), esc(r.Path), esc(event), esc(verificationCell(r.Verification)), forwardCell(r.Forwards), esc(status))
 		}
 		return tbl.Render()
 	})
@@ -242,15 +242,11 @@ func requestsShowRun(ctx context.Context, opts *RequestsShowOptions) error {
 		st := ios.Styles()
 		var b strings.Builder
 		kv := func(k, v string) { fmt.Fprintf(&b, "%s %s\n", st.Key.Render(fmt.Sprintf("%-10s", k)), v) }
-		target := r.Path
-		if r.Query != "" {
-			target += "?" + r.Query
-		}
-		kv("ID", st.Bold.Render(r.ID))
+		kv("ID", st.Bold.Render(esc(r.ID)))
 		kv("Received", cmdutil.HumanTime(f.Now(), r.ReceivedAt))
-		kv("Request", r.Method+" "+target)
+		kv("Request", esc(r.Method)+" "+requestTarget(r))
 		if r.EventType != "" {
-			kv("Event", st.Accent.Render(r.EventType))
+			kv("Event", st.Accent.Render(esc(r.EventType)))
 		}
 		status := statusText(r.Status)
 		if r.Filtered {
@@ -258,7 +254,7 @@ func requestsShowRun(ctx context.Context, opts *RequestsShowOptions) error {
 		}
 		kv("Answered", status)
 		if r.RemoteAddr != "" {
-			kv("From", r.RemoteAddr)
+			kv("From", esc(r.RemoteAddr))
 		}
 		for _, l := range statusLines(st, r, "payload") {
 			b.WriteString("  " + l + "\n")
@@ -266,7 +262,7 @@ func requestsShowRun(ctx context.Context, opts *RequestsShowOptions) error {
 		b.WriteString("\n")
 		for _, l := range sortedHeaderLines(r.Headers) {
 			k, v, _ := strings.Cut(l, ": ")
-			b.WriteString(st.Key.Render(k+":") + " " + v + "\n")
+			b.WriteString(st.Key.Render(esc(k)+":") + " " + esc(v) + "\n")
 		}
 		b.WriteString("\n")
 		b.WriteString(prettyBody(st, ios.ColourEnabled(), r.Body))

@@ -19,6 +19,7 @@ import (
 	"github.com/hookctl/hookctl/internal/catalog"
 	"github.com/hookctl/hookctl/internal/cmdutil"
 	"github.com/hookctl/hookctl/internal/dispatch"
+	"github.com/hookctl/hookctl/internal/iostreams"
 	"github.com/hookctl/hookctl/internal/model"
 	"github.com/hookctl/hookctl/internal/signature"
 )
@@ -425,8 +426,8 @@ func sendRun(ctx context.Context, opts *SendOptions) error {
 		d.OnAttempt = func(del *model.Delivery, next time.Duration) {
 			if next > 0 {
 				a := del.LastAttempt()
-				fmt.Fprintf(ios.ErrOut, "%s %s: attempt %d %s; retrying in %s\n", ios.ErrStyles().WarningIcon(), del.URL, a.N,
-					attemptOutcome(a), next.Round(time.Millisecond))
+				fmt.Fprintf(ios.ErrOut, "%s %s: attempt %d %s; retrying in %s\n", ios.ErrStyles().WarningIcon(), esc(del.URL), a.N,
+					esc(attemptOutcome(a)), next.Round(time.Millisecond))
 			}
 		}
 	}
@@ -491,8 +492,8 @@ func remoteSendRun(ctx context.Context, opts *SendOptions, p *preparedEvent, sen
 		// Show the server's retries as a local send shows its own.
 		ios := f.IOStreams
 		res, err = ps.SendEventProgress(ctx, params, func(d *model.Delivery, a *model.DeliveryAttempt) {
-			fmt.Fprintf(ios.ErrOut, "%s %s: attempt %d %s; the server retries\n", ios.ErrStyles().WarningIcon(), d.URL,
-				a.N, attemptOutcome(a))
+			fmt.Fprintf(ios.ErrOut, "%s %s: attempt %d %s; the server retries\n", ios.ErrStyles().WarningIcon(), esc(d.URL),
+				a.N, esc(attemptOutcome(a)))
 		})
 	} else {
 		res, err = sender.SendEvent(ctx, params)
@@ -586,7 +587,7 @@ func printDeliveries(opts *SendOptions, deliveries []*model.Delivery) error {
 		if d.State != model.DeliverySucceeded {
 			icon = st.FailureIcon()
 		}
-		id := d.ID
+		id := esc(d.ID)
 		if d.Mock {
 			id = "mock (not recorded)"
 		}
@@ -594,17 +595,18 @@ func printDeliveries(opts *SendOptions, deliveries []*model.Delivery) error {
 		if a != nil {
 			latency = formatLatency(a.Latency)
 		}
-		line := fmt.Sprintf("%s %s  %s  %s  %s", icon, attemptOutcome(a), d.URL, latency, id)
+		line := fmt.Sprintf("%s %s  %s  %s  %s", icon, esc(attemptOutcome(a)), esc(d.URL), latency, id)
 		if n := len(d.Attempts); n > 1 {
 			line += fmt.Sprintf("  (%d attempts)", n)
 		}
 		b.WriteString(line + "\n")
 		if a != nil && a.ResponseBody != "" {
-			body := strings.TrimRight(a.ResponseBody, "\n")
+			body, more := strings.TrimRight(a.ResponseBody, "\n"), ""
 			if ios.IsStdoutTTY() && len(body) > maxTTYBody {
-				body = body[:maxTTYBody] + st.Muted.Render(fmt.Sprintf("… (%d more bytes; -o json shows all)", len(body)-maxTTYBody))
+				more = st.Muted.Render(fmt.Sprintf("… (%d more bytes; -o json shows all)", len(body)-maxTTYBody))
+				body = body[:maxTTYBody]
 			}
-			b.WriteString(indent(body, "  ") + "\n")
+			b.WriteString(indent(iostreams.EscapeText(body)+more, "  ") + "\n")
 		}
 	}
 	_, err := fmt.Fprint(ios.Out, b.String())

@@ -168,15 +168,15 @@ func printVerify(f *cmdutil.Factory, r VerifyResult) error {
 	st := ios.Styles()
 	var b strings.Builder
 	if r.Verified {
-		fmt.Fprintf(&b, "%s verified (%s, secret #%d)\n", st.SuccessIcon(), r.Scheme, r.Secret)
+		fmt.Fprintf(&b, "%s verified (%s, secret #%d)\n", st.SuccessIcon(), esc(r.Scheme), r.Secret)
 	} else {
-		fmt.Fprintf(&b, "%s not verified (%s): %s\n", st.FailureIcon(), r.Scheme, r.Error)
+		fmt.Fprintf(&b, "%s not verified (%s): %s\n", st.FailureIcon(), esc(r.Scheme), esc(r.Error))
 		if r.Diagnosis != "" && r.Diagnosis != r.Error {
-			fmt.Fprintf(&b, "  %s %s\n", st.Bold.Render("why:"), r.Diagnosis)
+			fmt.Fprintf(&b, "  %s %s\n", st.Bold.Render("why:"), esc(r.Diagnosis))
 		}
 	}
 	if r.MessageID != "" {
-		fmt.Fprintf(&b, "  %s %s\n", st.Muted.Render("message id:"), r.MessageID)
+		fmt.Fprintf(&b, "  %s %s\n", st.Muted.Render("message id:"), esc(r.MessageID))
 	}
 	if r.Timestamp != nil {
 		fmt.Fprintf(&b, "  %s %s (%ds ago)\n", st.Muted.Render("signed at:"), r.Timestamp.Format(time.RFC3339), *r.SkewSeconds)
