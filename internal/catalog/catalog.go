@@ -65,8 +65,14 @@ type Event struct {
 
 // Catalog is a set of events keyed by type. The zero value is empty and usable.
 type Catalog struct {
-	events map[string]Event
+	events   map[string]Event
+	warnings []string
 }
+
+// Warnings says what Load skipped: template paths that are not regular
+// files (a FIFO, a device, a socket or a directory named *.json), one
+// sentence each, for the command to print on stderr.
+func (c *Catalog) Warnings() []string { return slices.Clone(c.warnings) }
 
 // Builtin returns the embedded events.
 func Builtin() *Catalog {
@@ -123,7 +129,36 @@ func parseBuiltin() (*Catalog, error) {
 // default templates directory may be passed unconditionally. A malformed
 // template is an apperr.ErrUsage error naming the file and the position of
 // the JSON error.
+//
+// Only regular files are read (symlinks followed): anything else named
+// *.json is skipped, unopened, with a warning (Warnings). A template over
+// MaxTemplateSize (1 MiB) is an apperr.ErrUsage error naming the file.
 func Load(dirs ...string) (*Catalog, error) {
+	return load(dirs)
+}
+
+// LoadUser is Load for a command: defaultDir (the data directory's events/)
+// may be missing, while each of dirs (given with --template-dir) must be an
+// existing directory, else an apperr.ErrUsage error names it.
+func LoadUser(defaultDir string, dirs ...string) (*Catalog, error) {
+	for _, dir := range dirs {
+		if dir == "" {
+			continue
+		}
+		info, err := os.Stat(dir)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			return nil, apperr.Wrap(apperr.ErrUsage, err, "--template-dir %s does not exist: create it or pass an existing directory of event templates (*.json)", dir)
+		case err != nil:
+			return nil, apperr.Wrap(apperr.ErrUsage, err, "--template-dir %s: %v", dir, err)
+		case !info.IsDir():
+			return nil, apperr.Usagef("--template-dir %s is not a directory: pass the directory that holds the event templates (*.json)", dir)
+		}
+	}
+	return load(append([]string{defaultDir}, dirs...))
+}
+
+func load(dirs []string) (*Catalog, error) {
 	c, err := loadBuiltin()
 	if err != nil {
 		return nil, err
@@ -143,9 +178,13 @@ func Load(dirs ...string) (*Catalog, error) {
 			if d.IsDir() || !strings.EqualFold(filepath.Ext(p), ".json") {
 				return nil
 			}
-			data, err := os.ReadFile(p)
+			data, err := readTemplate(p)
+			if errors.Is(err, errSkip) {
+				c.warnings = append(c.warnings, fmt.Sprintf("skipped event template %s: %v", p, err))
+				return nil
+			}
 			if err != nil {
-				return apperr.Wrap(apperr.ErrUsage, err, "read event template: %v", err)
+				return err
 			}
 			e, err := parseEvent(p, data)
 			if err != nil {

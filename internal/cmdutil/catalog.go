@@ -1,6 +1,7 @@
 package cmdutil
 
 import (
+	"fmt"
 	"path/filepath"
 
 	"github.com/hookctl/hookctl/internal/catalog"
@@ -19,11 +20,20 @@ func DataDir(f *Factory) (string, error) {
 
 // LoadCatalog returns the builtin events extended and overridden by the
 // user's templates in $DATA_DIR/events and then in dirs (--template-dir,
-// later wins).
+// later wins). A --template-dir that does not exist is a usage error;
+// template paths that are not regular files are skipped with a warning on
+// stderr.
 func LoadCatalog(f *Factory, dirs []string) (*catalog.Catalog, error) {
 	dir, err := DataDir(f)
 	if err != nil {
 		return nil, err
 	}
-	return catalog.Load(append([]string{filepath.Join(dir, "events")}, dirs...)...)
+	c, err := catalog.LoadUser(filepath.Join(dir, "events"), dirs...)
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range c.Warnings() {
+		fmt.Fprintf(f.IOStreams.ErrOut, "warning: %s\n", w)
+	}
+	return c, nil
 }
