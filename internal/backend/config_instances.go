@@ -187,9 +187,7 @@ func (l *Local) CreateConfigInstance(ctx context.Context, p CreateConfigInstance
 	if err := l.store.InsertConfigInstance(ctx, ci); err != nil {
 		return nil, err
 	}
-	if l.OnConfigInstanceCreated != nil {
-		l.OnConfigInstanceCreated(ctx, ci)
-	}
+	ci.ValidationDeliveries = l.notifyValidation(ctx, ci)
 	return ci, nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hookctl/hookctl/internal/apperr"
+	"github.com/hookctl/hookctl/internal/dispatch"
 	"github.com/hookctl/hookctl/internal/model"
 	"github.com/hookctl/hookctl/internal/store"
 )
@@ -38,10 +39,36 @@ func mustCreate(t *testing.T, l *Local, device, path, schema string) *model.Conf
 
 var okReject = RejectConfigInstanceRequest{Message: "too fast", Errors: []model.ParameterError{{ParameterPath: []string{"speed"}, Message: "must be ≤ 2"}}}
 
+// fakeNotifier records what it is asked to send.
+type fakeNotifier struct {
+	tenant  string
+	ev      dispatch.Event
+	targets []dispatch.Target
+}
+
+func (n *fakeNotifier) NotifyValidation(_ context.Context, _ Deliveries, tenant string, ev dispatch.Event, targets []dispatch.Target, _ dispatch.Policy) []model.ValidationDelivery {
+	n.tenant, n.ev, n.targets = tenant, ev, targets
+	out := make([]model.ValidationDelivery, len(targets))
+	for i, t := range targets {
+		out[i] = model.ValidationDelivery{URL: t.URL, Delivery: &model.Delivery{ID: "dlv_fake", State: model.DeliveryPending}}
+	}
+	return out
+}
+
 func TestCreateConfigInstance(t *testing.T) {
-	l := newTestLocal(t)
-	var hooked *model.ConfigInstance
-	l.OnConfigInstanceCreated = func(_ context.Context, ci *model.ConfigInstance) { hooked = ci }
+	base := newTestLocal(t)
+	notifier := &fakeNotifier{}
+	l := NewLocal(base.store, base.now, WithNotifier(notifier))
+	ctx := context.Background()
+	for _, p := range []CreateWebhookConfigParams{
+		{URL: "https://validator.example/hook", Events: []string{"config_instance.*"}},
+		{URL: "https://other.example/hook", Events: []string{"device.*"}},
+		{URL: "https://paused.example/hook", Disabled: true},
+	} {
+		if _, err := l.CreateWebhookConfig(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+	}
 	ci := mustCreate(t, l, "dvc_1", "", "")
 	if !strings.HasPrefix(ci.ID, "cfg_inst_") {
 		t.Errorf("id = %q", ci.ID)
@@ -56,8 +83,12 @@ func TestCreateConfigInstance(t *testing.T) {
 	if string(ci.Content) != `{"speed":3,"limits":{"max":10}}` {
 		t.Errorf("content = %s", ci.Content)
 	}
-	if hooked == nil || hooked.ID != ci.ID {
-		t.Errorf("OnConfigInstanceCreated not called with the instance: %v", hooked)
+	if notifier.ev.EventID != ci.ID || notifier.ev.Type != model.EventConfigInstanceValidated || notifier.tenant != model.DefaultTenant ||
+		len(notifier.targets) != 1 || notifier.targets[0].URL != "https://validator.example/hook" {
+		t.Errorf("the notifier was not asked for the instance's event to the one subscribed config: %+v", notifier)
+	}
+	if len(ci.ValidationDeliveries) != 1 || ci.ValidationDeliveries[0].Delivery.ID != "dlv_fake" {
+		t.Errorf("create does not return the validation deliveries: %+v", ci.ValidationDeliveries)
 	}
 	got, err := l.GetConfigInstance(context.Background(), ci.ID)
 	if err != nil || got.Status != ci.Status || string(got.Content) != string(ci.Content) || !got.CreatedAt.Equal(ci.CreatedAt) {

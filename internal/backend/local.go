@@ -18,21 +18,28 @@ type Local struct {
 	store  *store.Store
 	now    func() time.Time
 	tenant string
-
-	// OnConfigInstanceCreated, when set, is called after a config instance
-	// is created and committed. This is where the webhook dispatcher plugs
-	// in to send the config_instance.target_status.validated event (see
-	// model.ValidatedEvent) to subscribed webhook configs. It must not block
-	// for long: queue the delivery and return.
-	OnConfigInstanceCreated func(ctx context.Context, ci *model.ConfigInstance)
+	// notifier sends the validation event of new config instances (nil:
+	// none is sent).
+	notifier Notifier
 }
 
+// LocalOption configures NewLocal.
+type LocalOption func(*Local)
+
+// WithNotifier sends the validation event of each new config instance
+// through n, to the subscribed webhook configs of its tenant.
+func WithNotifier(n Notifier) LocalOption { return func(l *Local) { l.notifier = n } }
+
 // NewLocal wraps an open store. now may be nil (time.Now).
-func NewLocal(s *store.Store, now func() time.Time) *Local {
+func NewLocal(s *store.Store, now func() time.Time, opts ...LocalOption) *Local {
 	if now == nil {
 		now = time.Now
 	}
-	return &Local{store: s, now: now, tenant: model.DefaultTenant}
+	l := &Local{store: s, now: now, tenant: model.DefaultTenant}
+	for _, o := range opts {
+		o(l)
+	}
+	return l
 }
 
 // ForTenant returns a Local over the same store scoped to tenant.

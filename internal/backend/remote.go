@@ -26,12 +26,6 @@ type Remote struct {
 	base   *url.URL
 	key    string
 	client *http.Client
-
-	// OnValidationDeliveries, when set, is called after CreateConfigInstance
-	// with the validation-event deliveries the server queued for the new
-	// instance (header ValidationDeliveriesHeader), once they are final:
-	// the CLI reports them as it does for a local create.
-	OnValidationDeliveries func(ctx context.Context, ci *model.ConfigInstance, ds []*model.Delivery)
 }
 
 // maxResponseSize bounds what Remote reads from the server.
@@ -106,12 +100,6 @@ func (r *Remote) Close() error {
 // error of the matching apperr kind with the server's message; a server
 // that cannot be reached is a plain one-line error naming the URL.
 func (r *Remote) do(ctx context.Context, method, path string, q url.Values, in, out any) error {
-	_, err := r.doHeader(ctx, method, path, q, in, out)
-	return err
-}
-
-// doHeader is do that also returns the response's headers.
-func (r *Remote) doHeader(ctx context.Context, method, path string, q url.Values, in, out any) (http.Header, error) {
 	u := *r.base
 	u.Path = strings.TrimRight(u.Path, "/") + path
 	u.RawQuery = q.Encode()
@@ -119,13 +107,13 @@ func (r *Remote) doHeader(ctx context.Context, method, path string, q url.Values
 	if in != nil {
 		b, err := json.Marshal(in)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		body = bytes.NewReader(b)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, u.String(), body)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if in != nil {
 		req.Header.Set("Content-Type", "application/json")
@@ -135,29 +123,29 @@ func (r *Remote) doHeader(ctx context.Context, method, path string, q url.Values
 	resp, err := r.client.Do(req)
 	if err != nil {
 		if ctx.Err() != nil {
-			return nil, ctx.Err()
+			return ctx.Err()
 		}
 		var re *RedirectError
 		if errors.As(err, &re) {
-			return nil, re
+			return re
 		}
-		return nil, fmt.Errorf("cannot reach the hookctl server at %s: %s; is `hookctl serve` running?", r.base, rootCause(err))
+		return fmt.Errorf("cannot reach the hookctl server at %s: %s; is `hookctl serve` running?", r.base, rootCause(err))
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseSize))
 	if err != nil {
-		return nil, fmt.Errorf("read response of the hookctl server at %s: %s", r.base, rootCause(err))
+		return fmt.Errorf("read response of the hookctl server at %s: %s", r.base, rootCause(err))
 	}
 	if resp.StatusCode >= 400 {
-		return nil, r.apiError(resp, data)
+		return r.apiError(resp, data)
 	}
 	if out == nil || resp.StatusCode == http.StatusNoContent {
-		return resp.Header, nil
+		return nil
 	}
 	if err := json.Unmarshal(data, out); err != nil {
-		return nil, fmt.Errorf("the hookctl server at %s answered %s %s with unexpected JSON: %v", r.base, method, path, err)
+		return fmt.Errorf("the hookctl server at %s answered %s %s with unexpected JSON: %v", r.base, method, path, err)
 	}
-	return resp.Header, nil
+	return nil
 }
 
 // apiError maps an error response back to an apperr kind.

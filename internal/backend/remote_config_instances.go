@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 
 	"github.com/hookctl/hookctl/internal/model"
 )
@@ -32,27 +31,24 @@ func (r *Remote) CreateConfigInstance(ctx context.Context, p CreateConfigInstanc
 	}
 	p.Content = content
 	var ci model.ConfigInstance
-	hdr, err := r.doHeader(ctx, http.MethodPost, "/v1/config_instances", nil, p, &ci)
-	if err != nil {
+	if err := r.do(ctx, http.MethodPost, "/v1/config_instances", nil, p, &ci); err != nil {
 		return nil, err
 	}
-	if ids := hdr.Get(ValidationDeliveriesHeader); ids != "" && r.OnValidationDeliveries != nil {
-		var ds []*model.Delivery
-		for _, id := range strings.Split(ids, ",") {
-			ds = append(ds, &model.Delivery{ID: strings.TrimSpace(id), State: model.DeliveryPending})
+	// The server queued the validation event: wait for its outcome, as a
+	// local create does.
+	for i := range ci.ValidationDeliveries {
+		v := &ci.ValidationDeliveries[i]
+		if v.Delivery == nil {
+			continue
 		}
+		ds := []*model.Delivery{v.Delivery}
 		if err := r.awaitFinal(ctx, ds, nil); err != nil {
 			return &ci, err
 		}
-		r.OnValidationDeliveries(ctx, &ci, ds)
+		v.Delivery = ds[0]
 	}
 	return &ci, nil
 }
-
-// ValidationDeliveriesHeader lists, in the response of POST
-// /v1/config_instances, the ids of the validation-event deliveries queued
-// for the new instance (comma-separated).
-const ValidationDeliveriesHeader = "Hookctl-Validation-Deliveries"
 
 func (r *Remote) ListConfigInstances(ctx context.Context, p ListConfigInstancesParams) ([]model.ConfigInstance, error) {
 	q := url.Values{}

@@ -87,6 +87,17 @@ func TargetFromConfig(c *model.WebhookConfig) Target {
 	return Target{URL: c.URL, ConfigID: c.ID, Scheme: c.Scheme, Secrets: ConfigSecrets(c), Headers: c.Headers}
 }
 
+// ConfigSecrets returns a config's current secret first, then its rotated
+// secrets with their expiry (expired ones are not used to sign, but let a
+// verifier diagnose them).
+func ConfigSecrets(c *model.WebhookConfig) []signature.Secret {
+	out := []signature.Secret{{Value: c.Secret}}
+	for _, p := range c.PreviousSecrets {
+		out = append(out, signature.Secret{Value: p.Secret, ExpiresAt: p.ExpiresAt})
+	}
+	return out
+}
+
 // Policy is the retry policy. Zero fields take the defaults; Retries < 0
 // means no retries.
 type Policy struct {

@@ -67,6 +67,18 @@ type ConfigInstance struct {
 	Errors           []ParameterError `json:"errors,omitempty"`  // rejection's parameter errors
 	DeployedAt       *time.Time       `json:"deployed_at,omitempty"`
 	RemovedAt        *time.Time       `json:"removed_at,omitempty"`
+	// ValidationDeliveries, in the answer of a create only, are the
+	// validation event's deliveries to the subscribed webhook configs
+	// (pending when a server queued them). Not stored with the instance.
+	ValidationDeliveries []ValidationDelivery `json:"validation_deliveries,omitempty"`
+}
+
+// ValidationDelivery is the validation event of a new instance to one
+// webhook config: its delivery, or why it could not be sent at all.
+type ValidationDelivery struct {
+	URL      string    `json:"url"`
+	Delivery *Delivery `json:"delivery,omitempty"`
+	Error    string    `json:"error,omitempty"`
 }
 
 // ParameterError is one reason a config instance was rejected: the path of

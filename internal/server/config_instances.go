@@ -1,9 +1,7 @@
 package server
 
 import (
-	"context"
 	"net/http"
-	"strings"
 
 	"github.com/hookctl/hookctl/internal/backend"
 )
@@ -30,13 +28,10 @@ func (s *Server) createConfigInstance(w http.ResponseWriter, r *http.Request) er
 	if err := s.decodeJSON(w, r, &p); err != nil {
 		return err
 	}
-	var queued []string // validation-event deliveries, filled by NotifyConfigInstances
-	ci, err := s.be(r).CreateConfigInstance(context.WithValue(r.Context(), validationKey{}, &queued), p)
+	// The answer carries the validation event's deliveries, queued.
+	ci, err := s.be(r).CreateConfigInstance(r.Context(), p)
 	if err != nil {
 		return err
-	}
-	if len(queued) > 0 {
-		w.Header().Set(backend.ValidationDeliveriesHeader, strings.Join(queued, ","))
 	}
 	return writeJSON(w, http.StatusCreated, ci)
 }

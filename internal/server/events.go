@@ -226,49 +226,31 @@ func firstNonEmpty(xs ...string) string {
 	return ""
 }
 
-// NotifyConfigInstances returns the hook for backend.Local's
-// OnConfigInstanceCreated in server mode: the validation event of a new
-// instance is queued in the outbox for every enabled config subscribed to
-// it (in the CLI, without a server, it is sent synchronously instead).
-func NotifyConfigInstances(local *backend.Local, d Dispatcher, logf func(format string, args ...any)) func(context.Context, *model.ConfigInstance) {
-	return func(ctx context.Context, ci *model.ConfigInstance) {
-		enabled := true
-		// Only the instance's own tenant's configs hear of it.
-		configs, err := local.ForTenant(ci.Tenant).ListWebhookConfigs(ctx, backend.ListWebhookConfigsParams{Event: model.EventConfigInstanceValidated, Enabled: &enabled})
-		if err != nil {
-			logf("validation event of %s: list webhook configs: %v", ci.ID, err)
-			return
-		}
-		targets := dispatch.Subscribed(configs, model.EventConfigInstanceValidated)
-		if len(targets) == 0 {
-			return
-		}
-		ev := dispatch.Event{
-			Type:    model.EventConfigInstanceValidated,
-			EventID: ci.ID,
-			Body:    model.ValidatedEvent(ci, ci.CreatedAt),
-			Headers: http.Header{"Content-Type": {"application/json"}},
-		}
-		jobs := make([]outbox.Job, len(targets))
-		for i, t := range targets {
-			jobs[i] = outbox.Job{Tenant: ci.Tenant, Event: ev, Target: t, Policy: dispatch.Policy{Retries: 2, Timeout: 10 * time.Second}}
-		}
-		ds, err := d.Enqueue(context.WithoutCancel(ctx), jobs)
-		if err != nil {
-			logf("validation event of %s: enqueue: %v", ci.ID, err)
-			return
-		}
-		if c, ok := ctx.Value(validationKey{}).(*[]string); ok {
-			for _, del := range ds {
-				*c = append(*c, del.ID)
-			}
-		}
-	}
-}
+// QueueNotifier is the backend.Notifier of `hookctl serve`: the validation
+// event of a new instance is queued in the outbox, for the tenant, to every
+// subscribed config; the deliveries are returned pending (the API answers
+// them in the create's body; clients wait for them as for any send).
+type QueueNotifier struct{ Dispatcher Dispatcher }
 
-// validationKey carries, in the context of a create request, where
-// NotifyConfigInstances puts the ids of the deliveries it queued.
-type validationKey struct{}
+// NotifyValidation implements backend.Notifier.
+func (n QueueNotifier) NotifyValidation(ctx context.Context, _ backend.Deliveries, tenant string, ev dispatch.Event, targets []dispatch.Target, p dispatch.Policy) []model.ValidationDelivery {
+	jobs := make([]outbox.Job, len(targets))
+	for i, t := range targets {
+		jobs[i] = outbox.Job{Tenant: tenant, Event: ev, Target: t, Policy: p}
+	}
+	// Queued even if the client hangs up: the instance exists now.
+	ds, err := n.Dispatcher.Enqueue(context.WithoutCancel(ctx), jobs)
+	out := make([]model.ValidationDelivery, len(targets))
+	for i, t := range targets {
+		out[i].URL = t.URL
+		if err != nil {
+			out[i].Error = "queue the validation event: " + err.Error()
+			continue
+		}
+		out[i].Delivery = ds[i]
+	}
+	return out
+}
 
 // DispatcherMetrics registers the dispatcher's metrics in m: deliveries by
 // outcome, attempt latency and queue depth (length). It returns the

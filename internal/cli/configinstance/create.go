@@ -11,6 +11,7 @@ import (
 	"github.com/hookctl/hookctl/internal/apperr"
 	"github.com/hookctl/hookctl/internal/backend"
 	"github.com/hookctl/hookctl/internal/cmdutil"
+	"github.com/hookctl/hookctl/internal/model"
 )
 
 // CreateOptions are the inputs of `config-instance create`.
@@ -77,6 +78,9 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 	if err != nil {
 		return err
 	}
+	for _, v := range ci.ValidationDeliveries {
+		reportValidation(f, v)
+	}
 	return cmdutil.Render(f, ci, func() error {
 		ios := f.IOStreams
 		if ios.IsStderrTTY() {
@@ -84,4 +88,27 @@ func createRun(ctx context.Context, opts *CreateOptions) error {
 		}
 		return printDetail(ios, f.Now(), ci)
 	})
+}
+
+// reportValidation prints the outcome of the validation event's delivery to
+// one subscribed webhook config on stderr.
+func reportValidation(f *cmdutil.Factory, v model.ValidationDelivery) {
+	ios := f.IOStreams
+	st := ios.ErrStyles()
+	d := v.Delivery
+	switch {
+	case v.Error != "" || d == nil:
+		fmt.Fprintf(ios.ErrOut, "%s validation event to %s not sent: %s\n", st.FailureIcon(), v.URL, v.Error)
+	case d.State == model.DeliverySucceeded:
+		fmt.Fprintf(ios.ErrOut, "%s validation event delivered to %s (%d, %s)\n", st.SuccessIcon(), v.URL, d.StatusCode, d.ID)
+	default:
+		fmt.Fprintf(ios.ErrOut, "%s validation event to %s failed: %s (see \"hookctl webhook deliveries show %s\")\n", st.FailureIcon(), v.URL, deliveryFailure(d), d.ID)
+	}
+}
+
+func deliveryFailure(d *model.Delivery) string {
+	if n := len(d.Attempts); n > 0 && d.Attempts[n-1].Error != "" {
+		return d.Attempts[n-1].Error
+	}
+	return fmt.Sprintf("status %d", d.StatusCode)
 }

@@ -224,8 +224,7 @@ func serveRun(ctx context.Context, opts *Options) error {
 		return err
 	}
 	defer lock.Release()
-	local := backend.NewLocal(s, f.Now)
-	defer local.Close()
+	defer s.Close()
 
 	ln, err := net.Listen("tcp", opts.Addr)
 	if err != nil {
@@ -262,6 +261,8 @@ func serveRun(ctx context.Context, opts *Options) error {
 		return err
 	}
 	onAttempt = server.DispatcherMetrics(metrics, ob.Len)
+	// Validation events of new config instances are queued in the outbox.
+	local := backend.NewLocal(s, f.Now, backend.WithNotifier(server.QueueNotifier{Dispatcher: ob}))
 	srv := server.New(server.Options{
 		Backend: local.Scoped,
 		Sources: local,
@@ -274,9 +275,6 @@ func serveRun(ctx context.Context, opts *Options) error {
 		PublicURL:  opts.PublicURL,
 		Limits:     opts.Limits,
 		Guard:      guard,
-	})
-	local.OnConfigInstanceCreated = server.NotifyConfigInstances(local, ob, func(format string, args ...any) {
-		fmt.Fprintf(ios.ErrOut, format+"\n", args...)
 	})
 	url := scheme + "://" + ln.Addr().String()
 

@@ -44,7 +44,6 @@ func Start(dataDir string, configure ...func(*server.Options)) (*Instance, error
 		s.Close()
 		return nil, err
 	}
-	local := backend.NewLocal(s, nil)
 	metrics := server.NewMetrics()
 	var onAttempt func(string, time.Duration)
 	// The guard of `hookctl serve`, opened for loopback: tests deliver to
@@ -57,7 +56,7 @@ func Start(dataDir string, configure ...func(*server.Options)) (*Instance, error
 		return nil, err
 	}
 	onAttempt = server.DispatcherMetrics(metrics, ob.Len)
-	local.OnConfigInstanceCreated = server.NotifyConfigInstances(local, ob, func(string, ...any) {})
+	local := backend.NewLocal(s, nil, backend.WithNotifier(server.QueueNotifier{Dispatcher: ob}))
 	so := server.Options{Backend: local.Scoped, Sources: local, Auth: &apikey.Authenticator{Store: s, TouchEvery: time.Minute}, Metrics: metrics, Dispatcher: ob, Guard: guard}
 	for _, c := range configure {
 		c(&so)
