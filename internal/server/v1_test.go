@@ -177,3 +177,44 @@ func TestImportedAnswersAreCut(t *testing.T) {
 		resp.Body.Close()
 	}
 }
+
+// POST /v1/config_instances answers the instance with the validation
+// event's deliveries, queued for the caller's subscribed configs, in its body.
+func TestCreateConfigInstanceAnswersValidationDeliveries(t *testing.T) {
+	in, err := servertest.Start(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	rs, err := testserver.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rs.Close()
+	post := func(path, body string) string {
+		t.Helper()
+		req, _ := http.NewRequest("POST", in.URL+path, strings.NewReader(body))
+		req.Header.Set("X-API-Key", in.Key)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != 201 {
+			t.Fatalf("%s: %d %s", path, resp.StatusCode, b)
+		}
+		return string(b)
+	}
+	post("/v1/webhook_configs", `{"url":"`+rs.URL+`/validator","events":["config_instance.*"]}`)
+	var ci model.ConfigInstance
+	if err := json.Unmarshal([]byte(post("/v1/config_instances", `{"config_type_id":"t","device_id":"d","content":{"a":1}}`)), &ci); err != nil {
+		t.Fatal(err)
+	}
+	v := ci.ValidationDeliveries
+	if len(v) != 1 || v[0].URL != rs.URL+"/validator" || v[0].Delivery == nil || !strings.HasPrefix(v[0].Delivery.ID, "dlv_") ||
+		v[0].Delivery.EventType != model.EventConfigInstanceValidated || v[0].Delivery.EventID != ci.ID {
+		t.Fatalf("validation deliveries in the answer: %+v", v)
+	}
+}
