@@ -141,7 +141,7 @@ func TestTenantsRemote(t *testing.T) {
 		})
 		var bes [2]backend.Backend
 		for i, tenant := range []string{"acme", "globex"} {
-			key, _, err := apikey.Create(context.Background(), in.Local.Store(), tenant, tenant, time.Now())
+			key, _, err := apikey.Create(context.Background(), in.Store, tenant, tenant, time.Now())
 			if err != nil {
 				t.Fatal(err)
 			}

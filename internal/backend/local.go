@@ -56,9 +56,6 @@ func (l *Local) Scoped(tenant string) Backend { return l.ForTenant(tenant) }
 // Tenant is the tenant this Local is scoped to.
 func (l *Local) Tenant() string { return l.tenant }
 
-// Store exposes the underlying store (for the API server and tests).
-func (l *Local) Store() *store.Store { return l.store }
-
 // Close closes the store.
 func (l *Local) Close() error { return l.store.Close() }
 

@@ -19,16 +19,11 @@ var waitQuery = url.Values{"wait": {remoteWait}}
 
 // SendEvent asks the server to send (POST /v1/events) and waits for the
 // deliveries to be final, polling GET /v1/deliveries/{id}?wait=… for those
-// still pending when the first answer came.
-func (r *Remote) SendEvent(ctx context.Context, p SendEventParams) (*SendResult, error) {
-	return r.SendEventProgress(ctx, p, nil)
-}
-
-// SendEventProgress is SendEvent that also calls progress with a delivery
-// and each of its attempts that the server retries: the request is answered
-// at once and each delivery long-polled attempt by attempt (?attempts=N).
-// With a nil progress it is SendEvent.
-func (r *Remote) SendEventProgress(ctx context.Context, p SendEventParams, progress func(*model.Delivery, *model.DeliveryAttempt)) (*SendResult, error) {
+// still pending when the first answer came. With a progress func, it is
+// called with a delivery and each of its attempts that the server retries:
+// the request is answered at once and each delivery long-polled attempt by
+// attempt (?attempts=N).
+func (r *Remote) SendEvent(ctx context.Context, p SendEventParams, progress func(*model.Delivery, *model.DeliveryAttempt)) (*SendResult, error) {
 	q := waitQuery
 	if progress != nil {
 		q = nil

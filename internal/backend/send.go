@@ -13,15 +13,16 @@ import (
 	"github.com/hookctl/hookctl/internal/model"
 )
 
-// Sender is implemented by backends whose deliveries are made by someone
-// else: Remote asks `hookctl serve`, whose durable dispatcher sends and
-// records them. Commands use it when the backend has it (webhook send
-// without --mock or --count, deliveries resend); Local has none, so the CLI
-// delivers itself.
+// Sender sends through someone else: Remote asks `hookctl serve`, whose
+// durable dispatcher sends and records. Commands get one from the factory
+// (cmdutil.Factory.Sender) in remote mode (webhook send without --mock or
+// --count, deliveries resend); locally there is none and the CLI delivers
+// itself.
 type Sender interface {
 	// SendEvent sends an event (POST /v1/events) and returns the
-	// deliveries once final.
-	SendEvent(ctx context.Context, p SendEventParams) (*SendResult, error)
+	// deliveries once final; progress, if not nil, hears of each attempt
+	// the server retries.
+	SendEvent(ctx context.Context, p SendEventParams, progress func(*model.Delivery, *model.DeliveryAttempt)) (*SendResult, error)
 	// ResendDelivery resends a recorded delivery (POST
 	// /v1/deliveries/{id}/resend) and returns the new delivery once final.
 	ResendDelivery(ctx context.Context, id string, p ResendParams) (*SendResult, error)

@@ -11,7 +11,6 @@ import (
 	"github.com/hookctl/hookctl/internal/apperr"
 	"github.com/hookctl/hookctl/internal/ids"
 	"github.com/hookctl/hookctl/internal/model"
-	"github.com/hookctl/hookctl/internal/store"
 )
 
 // Sources are the inbound webhook sources of `hookctl serve`. They are
@@ -36,7 +35,7 @@ type Sources interface {
 	RecordSourceRequest(ctx context.Context, src *model.Source, req *model.ReceivedRequest) (int64, error)
 	// SourceEventsAfter returns up to limit events of the source's log
 	// after seq, oldest first.
-	SourceEventsAfter(ctx context.Context, src *model.Source, seq int64, limit int) ([]store.SourceEvent, error)
+	SourceEventsAfter(ctx context.Context, src *model.Source, seq int64, limit int) ([]model.SourceEvent, error)
 	// LastSourceEvent is the source's last sequence number (0: none yet).
 	LastSourceEvent(ctx context.Context, src *model.Source) (int64, error)
 }
@@ -154,7 +153,7 @@ func (l *Local) RecordSourceRequest(ctx context.Context, src *model.Source, req 
 	return l.store.InsertSourceRequest(ctx, req)
 }
 
-func (l *Local) SourceEventsAfter(ctx context.Context, src *model.Source, seq int64, limit int) ([]store.SourceEvent, error) {
+func (l *Local) SourceEventsAfter(ctx context.Context, src *model.Source, seq int64, limit int) ([]model.SourceEvent, error) {
 	return l.store.SourceEventsAfter(ctx, src.ID, seq, limit)
 }
 

@@ -29,13 +29,31 @@ func NewFactory(ios *iostreams.IOStreams, getenv func(string) string) (f *cmduti
 	f.HTTPClient = sync.OnceValue(func() *http.Client { return &http.Client{Timeout: 30 * time.Second} })
 
 	var (
-		once sync.Once
-		be   backend.Backend
-		err  error
+		once   sync.Once
+		be     backend.Backend
+		remote *backend.Remote // be, in remote mode
+		err    error
 	)
+	open := func() {
+		once.Do(func() {
+			var file *config.File
+			if file, err = config.Load(f.Getenv); err != nil {
+				return
+			}
+			if remote, err = openRemote(f, file); remote != nil {
+				be = remote
+			} else if err == nil {
+				be, err = openLocal(f, file)
+			}
+		})
+	}
 	f.Backend = func() (backend.Backend, error) {
-		once.Do(func() { be, err = openBackend(f) })
+		open()
 		return be, err
+	}
+	f.Remote = func() (*backend.Remote, error) {
+		open()
+		return remote, err
 	}
 	cleanup = func() {
 		if be != nil {
@@ -45,24 +63,22 @@ func NewFactory(ios *iostreams.IOStreams, getenv func(string) string) (f *cmduti
 	return f, cleanup
 }
 
-// openBackend returns Remote when an API URL is configured (--api-url,
-// HOOKCTL_API_URL, config api_url), otherwise Local over the data dir.
-func openBackend(f *cmdutil.Factory) (backend.Backend, error) {
-	file, err := config.Load(f.Getenv)
-	if err != nil {
-		return nil, err
+// openRemote returns the Remote of the configured API URL (--api-url,
+// HOOKCTL_API_URL, config api_url), or nil when there is none (local mode).
+func openRemote(f *cmdutil.Factory, file *config.File) (*backend.Remote, error) {
+	apiURL := config.APIURL(f.Globals.APIURL, f.Getenv, file)
+	if apiURL == "" {
+		return nil, nil
 	}
-	if apiURL := config.APIURL(f.Globals.APIURL, f.Getenv, file); apiURL != "" {
-		key := config.APIKey(f.Getenv, file)
-		if key == "" {
-			return nil, apperr.New(apperr.ErrAuth, "no API key for %s: create one on the server with \"hookctl api-key create --name NAME\" and export HOOKCTL_API_KEY=hk_…", apiURL)
-		}
-		r, err := cmdutil.NewRemote(f, apiURL, key)
-		if err != nil {
-			return nil, err // not a typed nil in the interface: cleanup checks be != nil
-		}
-		return r, nil
+	key := config.APIKey(f.Getenv, file)
+	if key == "" {
+		return nil, apperr.New(apperr.ErrAuth, "no API key for %s: create one on the server with \"hookctl api-key create --name NAME\" and export HOOKCTL_API_KEY=hk_…", apiURL)
 	}
+	return cmdutil.NewRemote(f, apiURL, key)
+}
+
+// openLocal opens the Local backend over the data dir.
+func openLocal(f *cmdutil.Factory, file *config.File) (backend.Backend, error) {
 	dir := config.DataDir(f.Globals.DataDir, f.Getenv, file)
 	s, err := store.Open(context.Background(), dir)
 	if err != nil {

@@ -59,6 +59,13 @@ func New(t testing.TB, tty bool) *Env {
 	return &Env{Factory: f, Local: local, Prompter: fake, Out: out, ErrOut: errOut, In: in}
 }
 
+// UseRemote makes the factory talk to a hookctl serve through r, as the
+// production factory does in remote mode (Backend and Remote).
+func (e *Env) UseRemote(r *backend.Remote) {
+	e.Factory.Backend = func() (backend.Backend, error) { return r, nil }
+	e.Factory.Remote = func() (*backend.Remote, error) { return r, nil }
+}
+
 // Exec runs cmd with a shell-like argument line (quotes allowed), as Main
 // would: flag errors become usage errors. Output goes nowhere.
 func Exec(t testing.TB, cmd *cobra.Command, line string) error {

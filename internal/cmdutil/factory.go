@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/hookctl/hookctl/internal/apperr"
 	"github.com/hookctl/hookctl/internal/backend"
 	"github.com/hookctl/hookctl/internal/iostreams"
 	"github.com/hookctl/hookctl/internal/prompt"
@@ -17,8 +18,12 @@ type Factory struct {
 	IOStreams *iostreams.IOStreams
 	// Prompter returns the interactive prompter. Callers check
 	// IOStreams.CanPrompt first.
-	Prompter   func() prompt.Prompter
-	Backend    func() (backend.Backend, error)
+	Prompter func() prompt.Prompter
+	Backend  func() (backend.Backend, error)
+	// Remote is the client of the `hookctl serve` that Backend talks to in
+	// remote mode, and nil locally; the capabilities only a server has
+	// (Sender, SourceClient, server-side recording) come from it.
+	Remote     func() (*backend.Remote, error)
 	HTTPClient func() *http.Client
 	Now        func() time.Time
 	Getenv     func(string) string
@@ -37,4 +42,38 @@ type Globals struct {
 	Query   string // gjson path applied to JSON output
 	NoColor bool
 	Debug   bool
+}
+
+// Sender is the server's sender in remote mode; nil locally, where the CLI
+// delivers itself.
+func (f *Factory) Sender() (backend.Sender, error) {
+	r, err := f.remote()
+	if r == nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// SourceClient is the server's inbound-source API, or a usage error outside
+// remote mode (sources live on a server).
+func (f *Factory) SourceClient() (*backend.Remote, error) {
+	r, err := f.remote()
+	if err == nil && r == nil {
+		err = apperr.Usagef("sources live on \"hookctl serve\": pass --api-url (or set HOOKCTL_API_URL) and HOOKCTL_API_KEY")
+	}
+	return r, err
+}
+
+// RecordsOnServer reports whether stored data lives on a server (remote
+// mode): a request relayed from it was recorded there when it arrived.
+func (f *Factory) RecordsOnServer() (bool, error) {
+	r, err := f.remote()
+	return r != nil, err
+}
+
+func (f *Factory) remote() (*backend.Remote, error) {
+	if f.Remote == nil {
+		return nil, nil
+	}
+	return f.Remote()
 }

@@ -30,3 +30,10 @@ func (s *Source) HookPath() string { return "/wh/" + s.APIToken + "/" + s.Token 
 func (s *Source) RoutingKey() string {
 	return "event." + s.Tenant + "." + s.Datasource + "." + s.Event
 }
+
+// SourceEvent is one entry of a source's event log (the relay's stream):
+// its sequence number and the request it recorded.
+type SourceEvent struct {
+	Seq     int64
+	Request ReceivedRequest
+}

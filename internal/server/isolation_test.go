@@ -100,11 +100,11 @@ func TestTenantIsolation(t *testing.T) {
 	}
 	defer in.Close()
 	ctx := context.Background()
-	acme, _, err := apikey.Create(ctx, in.Local.Store(), "a", "acme", time.Now())
+	acme, _, err := apikey.Create(ctx, in.Store, "a", "acme", time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
-	glob, _, err := apikey.Create(ctx, in.Local.Store(), "g", "globex", time.Now())
+	glob, _, err := apikey.Create(ctx, in.Store, "g", "globex", time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,6 +23,7 @@ type srcEnv struct {
 	url        string
 	acme, glob string // API keys of tenants acme and globex
 	local      *backend.Local
+	store      *store.Store
 }
 
 func startSourceServer(t *testing.T, configure ...func(*server.Options)) *srcEnv {
@@ -60,7 +61,7 @@ func startSourceServer(t *testing.T, configure ...func(*server.Options)) *srcEnv
 		}
 		local.Close()
 	})
-	return &srcEnv{url: "http://" + ln.Addr().String(), acme: acme, glob: glob, local: local}
+	return &srcEnv{url: "http://" + ln.Addr().String(), acme: acme, glob: glob, local: local, store: s}
 }
 
 func (e *srcEnv) call(t *testing.T, key, method, path, contentType, body string) (int, http.Header, string) {
@@ -438,11 +439,11 @@ func TestRelayEndsWhenItsKeyIsRevoked(t *testing.T) {
 		t.Fatalf("ready: %+v", ev)
 	}
 	ctx := context.Background()
-	k, _, err := e.local.Store().APIKeyByHash(ctx, apikey.Hash(e.acme))
+	k, _, err := e.store.APIKeyByHash(ctx, apikey.Hash(e.acme))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.local.Store().RevokeAPIKey(ctx, k.ID, time.Now()); err != nil {
+	if _, err := e.store.RevokeAPIKey(ctx, k.ID, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	ev := next(t, ch)

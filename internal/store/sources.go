@@ -114,15 +114,9 @@ func (s *Store) InsertSourceRequest(ctx context.Context, r *model.ReceivedReques
 	return seq, err
 }
 
-// SourceEvent is one entry of a source's event log.
-type SourceEvent struct {
-	Seq     int64
-	Request model.ReceivedRequest
-}
-
 // SourceEventsAfter returns up to limit events of the source with a
 // sequence number above after, oldest first.
-func (s *Store) SourceEventsAfter(ctx context.Context, sourceID string, after int64, limit int) ([]SourceEvent, error) {
+func (s *Store) SourceEventsAfter(ctx context.Context, sourceID string, after int64, limit int) ([]model.SourceEvent, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT e.seq, `+prefixed("r.", receivedRequestColumns)+`
 		FROM source_events e JOIN received_requests r ON r.tenant = e.tenant AND r.id = e.request_id
 		WHERE e.source_id = ? AND e.seq > ? ORDER BY e.seq LIMIT ?`, sourceID, after, limit)
@@ -130,14 +124,14 @@ func (s *Store) SourceEventsAfter(ctx context.Context, sourceID string, after in
 		return nil, err
 	}
 	defer rows.Close()
-	var out []SourceEvent
+	var out []model.SourceEvent
 	for rows.Next() {
 		var seq int64
 		r, err := scanReceivedRequest(seqScanner{rows, &seq})
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, SourceEvent{Seq: seq, Request: *r})
+		out = append(out, model.SourceEvent{Seq: seq, Request: *r})
 	}
 	return out, rows.Err()
 }

@@ -57,7 +57,7 @@ milliseconds). --ts-field '' clears it; leaving the flag out keeps it.`,
 
 func createRun(ctx context.Context, opts *CreateOptions) error {
 	f := opts.Factory
-	r, err := remote(f)
+	r, err := f.SourceClient()
 	if err != nil {
 		return err
 	}

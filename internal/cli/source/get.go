@@ -38,7 +38,7 @@ func NewCmdGet(f *cmdutil.Factory, runF func(context.Context, *GetOptions) error
 
 func getRun(ctx context.Context, opts *GetOptions) error {
 	f := opts.Factory
-	r, err := remote(f)
+	r, err := f.SourceClient()
 	if err != nil {
 		return err
 	}
@@ -77,7 +77,7 @@ func NewCmdDelete(f *cmdutil.Factory, runF func(context.Context, *DeleteOptions)
 
 func deleteRun(ctx context.Context, opts *DeleteOptions) error {
 	f := opts.Factory
-	r, err := remote(f)
+	r, err := f.SourceClient()
 	if err != nil {
 		return err
 	}

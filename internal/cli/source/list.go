@@ -38,7 +38,7 @@ func NewCmdList(f *cmdutil.Factory, runF func(context.Context, *ListOptions) err
 
 func listRun(ctx context.Context, opts *ListOptions) error {
 	f := opts.Factory
-	r, err := remote(f)
+	r, err := f.SourceClient()
 	if err != nil {
 		return err
 	}

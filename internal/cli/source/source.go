@@ -10,8 +10,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/hookctl/hookctl/internal/apperr"
-	"github.com/hookctl/hookctl/internal/backend"
 	"github.com/hookctl/hookctl/internal/cmdutil"
 	"github.com/hookctl/hookctl/internal/iostreams"
 	"github.com/hookctl/hookctl/internal/model"
@@ -47,19 +45,6 @@ HOOKCTL_API_URL) and HOOKCTL_API_KEY; the key's tenant owns the sources.`,
 		NewCmdDelete(f, nil),
 	)
 	return cmd
-}
-
-// remote returns the server's client, or a usage error outside remote mode.
-func remote(f *cmdutil.Factory) (*backend.Remote, error) {
-	be, err := f.Backend()
-	if err != nil {
-		return nil, err
-	}
-	r, ok := be.(*backend.Remote)
-	if !ok {
-		return nil, apperr.Usagef("sources live on \"hookctl serve\": pass --api-url (or set HOOKCTL_API_URL) and HOOKCTL_API_KEY")
-	}
-	return r, nil
 }
 
 // printDetail renders one source as aligned "key  value" lines.

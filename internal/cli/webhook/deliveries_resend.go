@@ -77,7 +77,11 @@ func deliveriesResendRun(ctx context.Context, opts *DeliveriesResendOptions) err
 	}
 	sopts := &SendOptions{Factory: f, Concurrency: 1, Retries: opts.Retries, RetryDelay: opts.RetryDelay, Timeout: opts.Timeout,
 		Insecure: opts.Insecure, Dispatcher: opts.Dispatcher}
-	if sender, ok := be.(backend.Sender); ok {
+	sender, err := f.Sender()
+	if err != nil {
+		return err
+	}
+	if sender != nil {
 		// The server resends through its dispatcher and records it.
 		retries := opts.Retries
 		delay, timeout := backend.Duration(opts.RetryDelay), backend.Duration(opts.Timeout)

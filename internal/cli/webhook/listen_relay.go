@@ -15,7 +15,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hookctl/hookctl/internal/apperr"
-	"github.com/hookctl/hookctl/internal/backend"
 	"github.com/hookctl/hookctl/internal/cli/receive"
 	"github.com/hookctl/hookctl/internal/cmdutil"
 	"github.com/hookctl/hookctl/internal/config"
@@ -79,9 +78,15 @@ func relayRun(ctx, runCtx context.Context, stop func(), opts *ListenOptions, cfg
 	}
 	defer remote.Close()
 	recordNote := ""
-	if _, ok := cfg.Recorder.(*backend.Remote); ok {
-		cfg.Recorder = nil // the server recorded the request when it arrived
-		recordNote = "on the server"
+	if cfg.Recorder != nil {
+		onServer, err := f.RecordsOnServer()
+		if err != nil {
+			return err
+		}
+		if onServer {
+			cfg.Recorder = nil // the server recorded the request when it arrived
+			recordNote = "on the server"
+		}
 	}
 
 	state := relayStateFile(config.DataDir(f.Globals.DataDir, f.Getenv, file), opts.Relay, opts.Source)

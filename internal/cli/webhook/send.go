@@ -396,11 +396,11 @@ func sendRun(ctx context.Context, opts *SendOptions) error {
 		return err
 	}
 	if !opts.Mock && opts.Count == 1 {
-		be, err := opts.Factory.Backend()
+		sender, err := opts.Factory.Sender()
 		if err != nil {
 			return err
 		}
-		if sender, ok := be.(backend.Sender); ok {
+		if sender != nil {
 			return remoteSendRun(ctx, opts, p, sender)
 		}
 	}
@@ -486,18 +486,15 @@ func remoteSendRun(ctx context.Context, opts *SendOptions, p *preparedEvent, sen
 	retries := opts.Retries
 	delay, timeout := backend.Duration(opts.RetryDelay), backend.Duration(opts.Timeout)
 	params.DeliveryPolicy = backend.DeliveryPolicy{Retries: &retries, RetryDelay: &delay, Timeout: &timeout}
-	var res *backend.SendResult
-	var err error
-	if ps, ok := sender.(progressSender); ok && f.IOStreams.IsStderrTTY() {
+	var progress func(*model.Delivery, *model.DeliveryAttempt)
+	if ios := f.IOStreams; ios.IsStderrTTY() {
 		// Show the server's retries as a local send shows its own.
-		ios := f.IOStreams
-		res, err = ps.SendEventProgress(ctx, params, func(d *model.Delivery, a *model.DeliveryAttempt) {
+		progress = func(d *model.Delivery, a *model.DeliveryAttempt) {
 			fmt.Fprintf(ios.ErrOut, "%s %s: attempt %d %s; the server retries\n", ios.ErrStyles().WarningIcon(), esc(d.URL),
 				a.N, esc(attemptOutcome(a)))
-		})
-	} else {
-		res, err = sender.SendEvent(ctx, params)
+		}
 	}
+	res, err := sender.SendEvent(ctx, params, progress)
 	if err != nil {
 		return err
 	}
@@ -506,11 +503,6 @@ func remoteSendRun(ctx context.Context, opts *SendOptions, p *preparedEvent, sen
 		return err
 	}
 	return outcome(opts, res.Data)
-}
-
-// progressSender is a Sender that reports each retry of a send (Remote).
-type progressSender interface {
-	SendEventProgress(ctx context.Context, p backend.SendEventParams, progress func(*model.Delivery, *model.DeliveryAttempt)) (*backend.SendResult, error)
 }
 
 func printWarnings(f *cmdutil.Factory, warnings []string) {

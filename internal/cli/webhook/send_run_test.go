@@ -281,7 +281,7 @@ func TestRemoteSendShowsServerRetries(t *testing.T) {
 			}
 			remote := in.Remote()
 			defer func() { remote.Close(); in.Close() }()
-			env.Factory.Backend = func() (backend.Backend, error) { return remote, nil }
+			env.UseRemote(remote)
 			o := baseOpts(env)
 			o.Type, o.To, o.Secret, o.RetryDelay = "ping", srv.URL+"/flaky/2/503", "s", time.Millisecond
 			if err := sendRun(context.Background(), o); err != nil {

@@ -23,6 +23,7 @@ type Instance struct {
 	URL    string // http://127.0.0.1:port
 	Key    string // a valid API key
 	Local  *backend.Local
+	Store  *store.Store // Local's store (API keys live there)
 	Server *server.Server
 	Outbox *outbox.Outbox
 
@@ -68,7 +69,7 @@ func Start(dataDir string, configure ...func(*server.Options)) (*Instance, error
 		return nil, err
 	}
 	sctx, cancel := context.WithCancel(ctx)
-	in := &Instance{URL: "http://" + ln.Addr().String(), Key: key, Local: local, Server: srv, Outbox: ob, cancel: cancel, done: make(chan error, 2)}
+	in := &Instance{URL: "http://" + ln.Addr().String(), Key: key, Local: local, Store: s, Server: srv, Outbox: ob, cancel: cancel, done: make(chan error, 2)}
 	go func() { in.done <- srv.Serve(sctx, ln, 5*time.Second) }()
 	go func() { in.done <- ob.Run(sctx, 5*time.Second) }()
 	return in, nil
