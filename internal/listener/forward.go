@@ -7,9 +7,11 @@ import (
 	"net/http"
 	"net/textproto"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hookctl/hookctl/internal/model"
+	"github.com/hookctl/hookctl/internal/routes"
 )
 
 // hopByHop are the headers a proxy must not forward (RFC 9110 §7.6.1).
@@ -59,15 +61,63 @@ type forwardResponse struct {
 	body   []byte
 }
 
-// forward sends req to target with its original method, headers and body.
-// The forward outlives the sender's connection (bounded by ForwardTimeout)
-// so that the result is recorded even if the sender gave up.
-func (l *Listener) forward(ctx context.Context, req *model.ReceivedRequest, target string, keep bool) (model.ForwardResult, *forwardResponse) {
-	res := model.ForwardResult{URL: target}
+// forwardRoutes is the listener's one forwarding table: Config.ForwardTo
+// (catch-alls) then Config.Routes, each route's extra headers set on top of
+// Config.ForwardHeaders.
+func forwardRoutes(cfg Config) routes.Table {
+	var t routes.Table
+	if len(cfg.ForwardTo) > 0 {
+		t = append(t, routes.Route{To: cfg.ForwardTo, Headers: cfg.ForwardHeaders, Origin: "--forward-to"})
+	}
+	for _, r := range cfg.Routes {
+		if len(r.Headers) == 0 {
+			r.Headers = cfg.ForwardHeaders
+		} else if len(cfg.ForwardHeaders) > 0 {
+			h := cfg.ForwardHeaders.Clone()
+			for k, v := range r.Headers {
+				h[k] = v
+			}
+			r.Headers = h
+		}
+		t = append(t, r)
+	}
+	return t
+}
+
+// forwardAll forwards req to the targets its event type matches, in
+// parallel, and fills req.Forwards in table order. When exactly one target
+// matched, its answer is returned to be passed through to the sender (nil
+// when that forward failed).
+func (l *Listener) forwardAll(ctx context.Context, req *model.ReceivedRequest) *forwardResponse {
+	targets := l.routes.Match(req.EventType)
+	switch len(targets) {
+	case 0:
+		return nil
+	case 1:
+		req.Forwards = make([]model.ForwardResult, 1)
+		var pass *forwardResponse
+		req.Forwards[0], pass = l.forward(ctx, req, targets[0], true)
+		return pass
+	}
+	req.Forwards = make([]model.ForwardResult, len(targets))
+	var wg sync.WaitGroup
+	for i, target := range targets {
+		wg.Go(func() { req.Forwards[i], _ = l.forward(ctx, req, target, false) })
+	}
+	wg.Wait()
+	return nil
+}
+
+// forward sends req to target with its original method, headers and body,
+// plus the target's extra headers. The forward outlives the sender's
+// connection (bounded by ForwardTimeout) so that the result is recorded
+// even if the sender gave up.
+func (l *Listener) forward(ctx context.Context, req *model.ReceivedRequest, target routes.Target, keep bool) (model.ForwardResult, *forwardResponse) {
+	res := model.ForwardResult{URL: target.URL, Route: target.Route}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), l.cfg.ForwardTimeout)
 	defer cancel()
 	start := time.Now()
-	resp, err := Send(ctx, l.client, req.Method, target, ForwardHeaders(req.Headers, l.cfg.ForwardHeaders), req.Body)
+	resp, err := Send(ctx, l.client, req.Method, target.URL, ForwardHeaders(req.Headers, target.Headers), req.Body)
 	var fr *forwardResponse
 	if err == nil {
 		res.Status = resp.StatusCode

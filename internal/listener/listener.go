@@ -36,6 +36,7 @@ import (
 	"github.com/hookctl/hookctl/internal/catalog"
 	"github.com/hookctl/hookctl/internal/ids"
 	"github.com/hookctl/hookctl/internal/model"
+	"github.com/hookctl/hookctl/internal/routes"
 	"github.com/hookctl/hookctl/internal/signature"
 )
 
@@ -79,8 +80,13 @@ type Config struct {
 	// RejectInvalid answers 401 when a signature does not verify; otherwise
 	// the request is answered normally and flagged.
 	RejectInvalid bool
-	// ForwardTo are the targets every matching request is forwarded to.
+	// ForwardTo are targets every matching request is forwarded to: catch-all
+	// routes, ahead of Routes (kept for callers that have no routes).
 	ForwardTo []string
+	// Routes send each request to the targets its event type matches
+	// (routes.Table.Match), after ForwardTo. A target's answer passes
+	// through to the sender when it is the only one the request matched.
+	Routes routes.Table
 	// ForwardHeaders are set on every forwarded request.
 	ForwardHeaders http.Header
 	// ForwardTimeout bounds one forward. Default DefaultForwardTimeout.
@@ -101,8 +107,8 @@ type Config struct {
 	// TSField is a gjson path to the payload's own time (RFC 3339 or unix
 	// seconds/milliseconds).
 	TSField string
-	// ResponseStatus answers the sender when there is not exactly one
-	// forward target. Default 200.
+	// ResponseStatus answers the sender when the request did not match
+	// exactly one forward target. Default 200.
 	ResponseStatus int
 	// Recorder stores every request; nil records nothing.
 	Recorder Recorder
@@ -160,6 +166,7 @@ type Listener struct {
 	filter *Filter
 	client *http.Client
 	now    func() time.Time
+	routes routes.Table // ForwardTo then Routes (forwardRoutes)
 
 	queue     chan *recordJob
 	writerEnd chan struct{}
@@ -198,7 +205,7 @@ func New(cfg Config) (*Listener, error) {
 	if cfg.OnEvent == nil {
 		cfg.OnEvent = func(Event) {}
 	}
-	l := &Listener{cfg: cfg, now: cfg.Now, client: cfg.Client}
+	l := &Listener{cfg: cfg, now: cfg.Now, client: cfg.Client, routes: forwardRoutes(cfg)}
 	if l.now == nil {
 		l.now = time.Now
 	}
@@ -354,19 +361,7 @@ func (l *Listener) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	var pass *forwardResponse
-	if n := len(l.cfg.ForwardTo); n > 0 {
-		req.Forwards = make([]model.ForwardResult, n)
-		if n == 1 {
-			req.Forwards[0], pass = l.forward(r.Context(), req, l.cfg.ForwardTo[0], true)
-		} else {
-			var wg sync.WaitGroup
-			for i, target := range l.cfg.ForwardTo {
-				wg.Go(func() { req.Forwards[i], _ = l.forward(r.Context(), req, target, false) })
-			}
-			wg.Wait()
-		}
-	}
+	pass := l.forwardAll(r.Context(), req)
 	if pass != nil {
 		req.Status = pass.status
 		l.record(req)
