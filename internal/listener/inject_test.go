@@ -33,8 +33,8 @@ func TestInjectRunsThePipeline(t *testing.T) {
 	rr := &model.ReceivedRequest{ID: "req_x", Method: "POST", Path: "/wh/{apiToken}/{token}", Body: []byte(body),
 		Headers:   http.Header{"Content-Type": {"application/json"}, "X-Hub-Signature-256": {"sha256=ab"}, "X-Multi": {"1", "2"}},
 		EventType: "push", RoutingKey: "event.t.github.push", Source: "src_1", Datasource: "github"}
-	if status := l.Inject(context.Background(), rr); status != 201 {
-		t.Fatalf("status %d", status)
+	if status, err := l.Inject(context.Background(), rr); status != 201 || err != nil {
+		t.Fatalf("status %d, %v", status, err)
 	}
 	g := <-gotc
 	if g.body != body || g.h.Get("X-Hub-Signature-256") != "sha256=ab" || len(g.h["X-Multi"]) != 2 || g.h.Get("Content-Type") != "application/json" {

@@ -16,6 +16,13 @@
 // string, no signature headers and no event-type headers. Anything else —
 // including GET webhooks that carry a query or a signature — is handled as a
 // webhook. Health checks are neither emitted nor recorded.
+//
+// With a Recorder, a request is answered only after it is committed: the
+// handler queues it to a writer goroutine, which commits whatever is queued
+// in one transaction (group commit), and waits for its batch's result, at
+// most Config.RecordWait. When recording fails or takes longer, a request
+// that would have been acknowledged (status below 400) is answered 503 with
+// Retry-After instead, so the sender retries, and an error event says so.
 package listener
 
 import (
@@ -28,7 +35,9 @@ import (
 	"mime"
 	"net"
 	"net/http"
+	"os"
 	"path"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -47,9 +56,15 @@ const HealthPath = "/_hookctl/health"
 const (
 	DefaultMaxBody        = 5 << 20
 	DefaultForwardTimeout = 30 * time.Second
-	DefaultRecordWait     = 2 * time.Second
+	DefaultRecordWait     = 5 * time.Second
 	DefaultShutdown       = 10 * time.Second
-	maxForwardResponse    = 32 << 20
+	// DefaultReadTimeout bounds reading a whole request (--read-timeout).
+	DefaultReadTimeout = 30 * time.Second
+	// DefaultIdleTimeout closes keep-alive connections idle this long.
+	DefaultIdleTimeout = 2 * time.Minute
+	// readHeaderTimeout bounds the headers alone (ReadTimeout if shorter).
+	readHeaderTimeout  = 30 * time.Second
+	maxForwardResponse = 32 << 20
 )
 
 // Rejection reasons (model.ReceivedRequest.Rejected).
@@ -58,6 +73,9 @@ const (
 	RejectTooLarge         = "too_large"
 	RejectMediaType        = "unsupported_media_type"
 	RejectPath             = "path_not_found"
+	// RejectReadTimeout: the body did not arrive within Config.ReadTimeout
+	// (answered 408).
+	RejectReadTimeout = "read_timeout"
 )
 
 // Recorder stores received requests; backend.Backend satisfies it.
@@ -110,13 +128,24 @@ type Config struct {
 	// ResponseStatus answers the sender when the request did not match
 	// exactly one forward target. Default 200.
 	ResponseStatus int
-	// Recorder stores every request; nil records nothing.
+	// Recorder stores every request; nil records nothing (and requests are
+	// answered without waiting for anything).
 	Recorder Recorder
-	// Recording is asynchronous (a writer goroutine batches requests into
-	// one transaction); RecordWait bounds how long a sender waits for room
-	// when the queue is full, after which the request is answered without
-	// being recorded and an error event says so.
+	// RecordWait bounds how long a request waits to be committed (room in
+	// the writer's queue, then its batch's transaction). When it passes, or
+	// recording fails, a request that would have been acknowledged is
+	// answered 503 with Retry-After, its Status is 503 in what is emitted
+	// (and recorded, if its batch had not started), and an error event says
+	// so. Default DefaultRecordWait.
 	RecordWait time.Duration
+	// ReadTimeout bounds reading a whole request, headers and body, on
+	// Serve's server; a body still arriving then is cut off, answered 408
+	// and recorded as rejected (RejectReadTimeout). Default
+	// DefaultReadTimeout.
+	ReadTimeout time.Duration
+	// IdleTimeout closes keep-alive connections idle for this long on
+	// Serve's server. Default DefaultIdleTimeout.
+	IdleTimeout time.Duration
 	// ShutdownTimeout bounds how long Serve waits for in-flight requests.
 	ShutdownTimeout time.Duration
 	// OnEvent receives the events. It is called from the request's
@@ -134,6 +163,8 @@ type Kind string
 const (
 	// KindRequest: a request was handled — verified, classified, recorded,
 	// forwarded — and is about to be answered. Event.Request is complete.
+	// A request that could not be recorded has Status 503 (what the
+	// sender was answered) and is preceded by a KindError event.
 	KindRequest Kind = "request"
 	// KindForward: one forward finished. Event.RequestID and Event.Forward
 	// are set. Emitted before the KindRequest event of the same request.
@@ -173,6 +204,10 @@ type Listener struct {
 	closeOnce sync.Once
 	mu        sync.RWMutex // guards closed against sends on queue
 	closed    bool
+
+	// asyncRecord is the behaviour before answers waited for the commit
+	// (queue and answer at once); only the benchmark sets it, to compare.
+	asyncRecord bool
 }
 
 // New validates cfg and returns a Listener. Call Close (or Serve, which
@@ -201,6 +236,12 @@ func New(cfg Config) (*Listener, error) {
 	}
 	if cfg.ShutdownTimeout <= 0 {
 		cfg.ShutdownTimeout = DefaultShutdown
+	}
+	if cfg.ReadTimeout <= 0 {
+		cfg.ReadTimeout = DefaultReadTimeout
+	}
+	if cfg.IdleTimeout <= 0 {
+		cfg.IdleTimeout = DefaultIdleTimeout
 	}
 	if cfg.OnEvent == nil {
 		cfg.OnEvent = func(Event) {}
@@ -239,13 +280,17 @@ func (l *Listener) Handler() http.Handler { return l }
 
 // Serve answers requests arriving on ln until ctx is done, then shuts down
 // gracefully: it stops accepting, lets in-flight requests finish (up to
-// Config.ShutdownTimeout), flushes the recordings and closes ln. It returns
+// Config.ShutdownTimeout), flushes the recordings and closes ln. Reading a
+// request is bounded by Config.ReadTimeout and idle keep-alive connections
+// are closed after Config.IdleTimeout. It returns
 // nil after a shutdown caused by ctx, or the error that stopped serving.
 // The Listener cannot be reused afterwards.
 func (l *Listener) Serve(ctx context.Context, lns ...net.Listener) error {
 	srv := &http.Server{
 		Handler:           l,
-		ReadHeaderTimeout: 30 * time.Second,
+		ReadHeaderTimeout: min(readHeaderTimeout, l.cfg.ReadTimeout),
+		ReadTimeout:       l.cfg.ReadTimeout,
+		IdleTimeout:       l.cfg.IdleTimeout,
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
 	// One server on every listener (the local socket and, with a tunnel,
@@ -323,8 +368,13 @@ func (l *Listener) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
-			l.finish(w, req, http.StatusRequestEntityTooLarge, RejectTooLarge,
+			l.finish(w, r, req, http.StatusRequestEntityTooLarge, RejectTooLarge,
 				fmt.Sprintf("payload too large: the limit is %s (--max-body)", FormatSize(l.cfg.MaxBody)))
+			return
+		}
+		if isTimeout(err) {
+			l.finish(w, r, req, http.StatusRequestTimeout, RejectReadTimeout,
+				fmt.Sprintf("request body not received within %s (--read-timeout)", l.cfg.ReadTimeout))
 			return
 		}
 		l.emit(Event{Kind: KindError, RequestID: req.ID, Err: fmt.Errorf("read body of %s %s: %w", r.Method, r.URL.Path, err)})
@@ -336,14 +386,14 @@ func (l *Listener) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if ct == "" {
 			ct = "none"
 		}
-		l.finish(w, req, http.StatusUnsupportedMediaType, RejectMediaType,
+		l.finish(w, r, req, http.StatusUnsupportedMediaType, RejectMediaType,
 			fmt.Sprintf("unsupported media type %q: JSON required (--require-json)", ct))
 		return
 	}
 	if len(l.cfg.Secrets) > 0 {
 		req.Verification = l.verify(r.Header, body)
 		if !req.Verification.OK && l.cfg.RejectInvalid {
-			l.finish(w, req, http.StatusUnauthorized, RejectInvalidSignature, "invalid signature: "+req.Verification.Message)
+			l.finish(w, r, req, http.StatusUnauthorized, RejectInvalidSignature, "invalid signature: "+req.Verification.Message)
 			return
 		}
 	}
@@ -357,15 +407,19 @@ func (l *Listener) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if !l.matches(req.EventType, body) {
 		req.Filtered = true
-		l.finish(w, req, http.StatusOK, "", "ok")
+		l.finish(w, r, req, http.StatusOK, "", "ok")
 		return
 	}
 
 	pass := l.forwardAll(r.Context(), req)
 	if pass != nil {
 		req.Status = pass.status
-		l.record(req)
+		req, refused := l.commit(r, req)
 		l.emit(Event{Kind: KindRequest, RequestID: req.ID, Request: req})
+		if refused != "" {
+			l.writeRetry(w, refused)
+			return
+		}
 		h := w.Header()
 		for k, v := range pass.header {
 			if !isHopByHop(k) && k != "Content-Length" {
@@ -377,18 +431,71 @@ func (l *Listener) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if len(req.Forwards) == 1 { // the only target failed
-		l.finish(w, req, http.StatusBadGateway, "", "forward to "+req.Forwards[0].URL+" failed: "+req.Forwards[0].Error)
+		l.finish(w, r, req, http.StatusBadGateway, "", "forward to "+req.Forwards[0].URL+" failed: "+req.Forwards[0].Error)
 		return
 	}
-	l.finish(w, req, l.cfg.ResponseStatus, "", "ok")
+	l.finish(w, r, req, l.cfg.ResponseStatus, "", "ok")
 }
 
-// finish records req, emits it and answers with a JSON message.
-func (l *Listener) finish(w http.ResponseWriter, req *model.ReceivedRequest, status int, rejected, message string) {
+// finish records req, emits it and answers with a JSON message (or 503
+// when an acknowledgement could not be recorded).
+func (l *Listener) finish(w http.ResponseWriter, r *http.Request, req *model.ReceivedRequest, status int, rejected, message string) {
 	req.Status, req.Rejected = status, rejected
-	l.record(req)
+	req, refused := l.commit(r, req)
 	l.emit(Event{Kind: KindRequest, RequestID: req.ID, Request: req})
+	if refused != "" {
+		l.writeRetry(w, refused)
+		return
+	}
 	writeMessage(w, status, message)
+}
+
+// commit records req, whose Status is the answer intended, and waits until
+// it is committed. When it is not (recording failed, the deadline passed,
+// the listener is closing), it emits an error event and, if the answer
+// would have acknowledged the request (status below 400), returns the
+// request with Status 503 and the message to answer 503 with instead. The
+// returned request is the one to emit: a copy when the writer may still be
+// reading req. An injected request learns the outcome (inject.go).
+func (l *Listener) commit(r *http.Request, req *model.ReceivedRequest) (*model.ReceivedRequest, string) {
+	ack := req.Status < 400
+	err, shared := l.record(req, ack)
+	if inj, ok := r.Context().Value(injectedKey{}).(*injected); ok {
+		inj.recordErr = err
+	}
+	if err == nil {
+		return req, ""
+	}
+	if !ack { // not an acknowledgement: the answer stands
+		l.emit(Event{Kind: KindError, RequestID: req.ID, Err: fmt.Errorf("request %s not recorded: %w", req.ID, err)})
+		return req, ""
+	}
+	if shared {
+		c := *req
+		req = &c
+	}
+	req.Status = http.StatusServiceUnavailable
+	l.emit(Event{Kind: KindError, RequestID: req.ID, Err: fmt.Errorf("request %s not recorded: %w; answered 503 (Retry-After: %s) so the sender retries", req.ID, err, l.retryAfter())})
+	return req, "request not recorded: retry later" // the cause is for stderr, not the sender
+}
+
+// retryAfter is the Retry-After of a 503 answer, in seconds.
+func (l *Listener) retryAfter() string {
+	return strconv.Itoa(max(1, int((l.cfg.RecordWait+time.Second-1)/time.Second)))
+}
+
+func (l *Listener) writeRetry(w http.ResponseWriter, msg string) {
+	w.Header().Set("Retry-After", l.retryAfter())
+	writeMessage(w, http.StatusServiceUnavailable, msg)
+}
+
+// isTimeout: a read cut off by a deadline (Config.ReadTimeout).
+func isTimeout(err error) bool {
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return true
+	}
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
 }
 
 func (l *Listener) newRequest(r *http.Request, body []byte) *model.ReceivedRequest {
@@ -403,7 +510,8 @@ func (l *Listener) newRequest(r *http.Request, body []byte) *model.ReceivedReque
 		Body:       body,
 		RemoteAddr: r.RemoteAddr,
 	}
-	if orig, ok := r.Context().Value(injectedKey{}).(*model.ReceivedRequest); ok {
+	if inj, ok := r.Context().Value(injectedKey{}).(*injected); ok {
+		orig := inj.orig
 		req.EventType, req.Source, req.Datasource, req.RoutingKey = orig.EventType, orig.Source, orig.Datasource, orig.RoutingKey
 	}
 	return req
@@ -421,6 +529,9 @@ func (l *Listener) underPath(p string) bool {
 func (l *Listener) isHealthCheck(r *http.Request) bool {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		return false
+	}
+	if _, ok := r.Context().Value(injectedKey{}).(*injected); ok {
+		return false // a relayed request is a webhook, whatever it looks like
 	}
 	if r.URL.Path != l.cfg.Path || r.URL.RawQuery != "" || r.ContentLength != 0 || len(r.TransferEncoding) > 0 {
 		return false
@@ -536,37 +647,87 @@ func FormatSize(n int64) string {
 
 // --- recording ---------------------------------------------------------------
 
+// recordJob is one request on its way to the writer. done receives its
+// batch's result (buffered: the writer never waits for the handler).
 type recordJob struct {
-	req *model.ReceivedRequest
+	req  *model.ReceivedRequest
+	done chan error
+
+	mu    sync.Mutex
+	state jobState
 }
 
-// record queues req for the writer and returns at once: the sender never
-// waits for the database. When the queue is full (the database is slower
-// than the senders for a while) it waits at most RecordWait for room, then
-// gives up on recording this request. Nothing is lost silently: every
-// failure is emitted as an error event naming the request.
-func (l *Listener) record(req *model.ReceivedRequest) {
+type jobState uint8
+
+const (
+	jobQueued    jobState = iota
+	jobTaken              // the writer is committing it: it reads req
+	jobAbandoned          // the handler stopped waiting before the writer took it
+)
+
+var errClosing = errors.New("the listener is shutting down")
+
+// record queues req for the writer and waits, at most RecordWait, for its
+// batch to be committed; nil once it is. shared reports that the writer
+// may still read req (the deadline passed while it was queued or being
+// committed), so the caller must not modify it. When the deadline passes
+// before the writer took req and ack is set, req's Status becomes 503
+// before the writer sees it, so it is recorded as answered. (When it
+// passes during the commit, the row keeps the status first intended.)
+func (l *Listener) record(req *model.ReceivedRequest, ack bool) (err error, shared bool) {
 	if l.queue == nil {
-		return
+		return nil, false
 	}
-	job := &recordJob{req: req}
+	job := &recordJob{req: req, done: make(chan error, 1)}
+	timer := time.NewTimer(l.cfg.RecordWait)
+	defer timer.Stop()
+	if err := l.enqueue(job, timer.C); err != nil {
+		return err, false
+	}
+	if l.asyncRecord {
+		return nil, true
+	}
+	select {
+	case err := <-job.done:
+		return err, false
+	case <-timer.C:
+	}
+	job.mu.Lock()
+	defer job.mu.Unlock()
+	switch job.state {
+	case jobQueued:
+		job.state = jobAbandoned
+		if ack {
+			req.Status = http.StatusServiceUnavailable
+		}
+		return fmt.Errorf("not committed within %s (the database is too slow); it will be recorded as answered 503 when its turn comes", l.cfg.RecordWait), true
+	default: // jobTaken
+		select {
+		case err := <-job.done: // committed just now
+			return err, false
+		default:
+		}
+		return fmt.Errorf("not committed within %s (the database is too slow)", l.cfg.RecordWait), true
+	}
+}
+
+// enqueue hands job to the writer, waiting for room until expired.
+func (l *Listener) enqueue(job *recordJob, expired <-chan time.Time) error {
 	l.mu.RLock()
 	defer l.mu.RUnlock()
 	if l.closed {
-		l.emit(Event{Kind: KindError, RequestID: req.ID, Err: fmt.Errorf("request %s not recorded: the listener is shutting down", req.ID)})
-		return
+		return errClosing
 	}
 	select {
 	case l.queue <- job:
-		return
+		return nil
 	default:
 	}
-	timer := time.NewTimer(l.cfg.RecordWait)
-	defer timer.Stop()
 	select {
 	case l.queue <- job:
-	case <-timer.C:
-		l.emit(Event{Kind: KindError, RequestID: req.ID, Err: fmt.Errorf("request %s not recorded: the database is too slow (recording queue full for %s)", req.ID, l.cfg.RecordWait)})
+		return nil
+	case <-expired:
+		return fmt.Errorf("the database is too slow (recording queue full for %s)", l.cfg.RecordWait)
 	}
 }
 
@@ -578,14 +739,16 @@ func (l *Listener) record(req *model.ReceivedRequest) {
 const (
 	smallBatch = 16
 	batchTopUp = 100 * time.Microsecond
+	maxBatch   = 256
 )
 
 // writer stores queued requests, batching whatever is waiting into one
-// transaction (group commit keeps up with concurrent senders).
+// transaction (group commit keeps up with concurrent senders), and hands
+// every job its batch's result.
 func (l *Listener) writer() {
 	defer close(l.writerEnd)
-	batch := make([]*recordJob, 0, 256)
-	reqs := make([]*model.ReceivedRequest, 0, 256)
+	batch := make([]*recordJob, 0, maxBatch)
+	reqs := make([]*model.ReceivedRequest, 0, maxBatch)
 	for job := range l.queue {
 		batch = append(batch[:0], job)
 		open := l.drain(&batch)
@@ -595,17 +758,24 @@ func (l *Listener) writer() {
 		}
 		reqs = reqs[:0]
 		for _, j := range batch {
+			j.mu.Lock()
+			if j.state == jobQueued {
+				j.state = jobTaken
+			}
+			j.mu.Unlock()
 			reqs = append(reqs, j.req)
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), max(30*time.Second, l.cfg.RecordWait))
 		err := l.cfg.Recorder.RecordRequests(ctx, reqs...)
 		cancel()
-		if err != nil {
-			for _, j := range batch {
+		for _, j := range batch {
+			j.done <- err
+			if err != nil && l.asyncRecord {
 				l.emit(Event{Kind: KindError, RequestID: j.req.ID, Err: fmt.Errorf("request %s not recorded: %w", j.req.ID, err)})
 			}
 		}
 		clear(batch)
+		clear(reqs)
 	}
 }
 

@@ -3,8 +3,6 @@ package listener
 import (
 	"bytes"
 	"context"
-	"errors"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -286,57 +284,6 @@ func TestNoRecorder(t *testing.T) {
 	}
 }
 
-func TestRecordFailureIsAnErrorEvent(t *testing.T) {
-	rec := &memRecorder{fail: errors.New("disk full")}
-	l, ev, _ := newListener(t, Config{Recorder: rec})
-	if w := do(t, l, sent{body: "x"}); w.Code != 200 {
-		t.Fatalf("the sender must still be answered, got %d", w.Code)
-	}
-	l.Close() // flushes the writer
-	errs := ev.kinds(KindError)
-	if len(errs) != 1 || !strings.Contains(errs[0].Err.Error(), "disk full") || errs[0].RequestID == "" {
-		t.Fatalf("error events %+v", errs)
-	}
-}
-
-// slowRecorder blocks until released.
-type slowRecorder struct{ release chan struct{} }
-
-func (s *slowRecorder) RecordRequests(ctx context.Context, _ ...*model.ReceivedRequest) error {
-	<-s.release
-	return errors.New("gave up")
-}
-
-func TestSlowRecordingDoesNotBlockTheSender(t *testing.T) {
-	rec := &slowRecorder{release: make(chan struct{})}
-	l, ev, _ := newListener(t, Config{Recorder: rec, RecordWait: time.Millisecond})
-	if w := do(t, l, sent{body: "x"}); w.Code != 200 { // answered while the writer is stuck
-		t.Fatal(w.Code)
-	}
-	close(rec.release)
-	l.Close() // waits for the writer, which reports the failure
-	if errs := ev.kinds(KindError); len(errs) != 1 || !strings.Contains(errs[0].Err.Error(), "gave up") {
-		t.Fatalf("error events %+v", errs)
-	}
-}
-
-func TestFullRecordingQueueIsReported(t *testing.T) {
-	rec := &slowRecorder{release: make(chan struct{})}
-	l, ev, _ := newListener(t, Config{Recorder: rec, RecordWait: time.Millisecond})
-	defer close(rec.release) // registered after l.Close's cleanup, so it runs first
-	// The stuck writer holds at most one batch; then the queue fills up.
-	sentN := 0
-	for ; sentN < cap(l.queue)+1000 && len(ev.kinds(KindError)) == 0; sentN++ {
-		if w := do(t, l, sent{body: "x"}); w.Code != 200 {
-			t.Fatal(w.Code)
-		}
-	}
-	errs := ev.kinds(KindError)
-	if len(errs) != 1 || !strings.Contains(errs[0].Err.Error(), "queue full") || sentN <= cap(l.queue) {
-		t.Fatalf("after %d requests, error events %+v", sentN, errs)
-	}
-}
-
 // target is a forward target recording what it got.
 type target struct {
 	*httptest.Server
@@ -576,47 +523,4 @@ func (b *batchRecorder) RecordRequests(ctx context.Context, reqs ...*model.Recei
 	b.sizes = append(b.sizes, len(reqs))
 	b.mu.Unlock()
 	return b.memRecorder.RecordRequests(ctx, reqs...)
-}
-
-// TestRecordingGroupCommit: a lone request is recorded promptly (the
-// writer's top-up wait is short and happens once), and concurrent requests
-// are all recorded once, in batches.
-func TestRecordingGroupCommit(t *testing.T) {
-	rec := &batchRecorder{}
-	l, _, _ := newListener(t, Config{Recorder: rec})
-	do(t, l, sent{body: `{"type":"one"}`})
-	deadline := time.Now().Add(2 * time.Second)
-	for len(rec.all()) == 0 && time.Now().Before(deadline) {
-		time.Sleep(time.Millisecond)
-	}
-	if n := len(rec.all()); n != 1 {
-		t.Fatalf("%d requests recorded without Close, want 1", n)
-	}
-
-	const n = 600
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Go(func() { do(t, l, sent{body: fmt.Sprintf(`{"n":%d}`, i)}) })
-	}
-	wg.Wait()
-	l.Close()
-	got := rec.all()
-	if len(got) != n+1 {
-		t.Fatalf("%d requests recorded, want %d", len(got), n+1)
-	}
-	seen := map[string]bool{}
-	for _, r := range got {
-		if seen[r.ID] {
-			t.Fatalf("%s recorded twice", r.ID)
-		}
-		seen[r.ID] = true
-	}
-	rec.mu.Lock()
-	defer rec.mu.Unlock()
-	for _, s := range rec.sizes {
-		if s < 1 || s > 256 {
-			t.Fatalf("batch of %d", s)
-		}
-	}
-	t.Logf("%d requests in %d batches", n+1, len(rec.sizes))
 }
