@@ -32,9 +32,12 @@ type Client struct {
 	// arrive from now on. Run advances it.
 	LastID int64
 	// Handle processes one request; it returns once the request was
-	// forwarded. Save (optional) is then called with the event id, and
-	// with the ready event's id on every connection.
-	Handle   func(ctx context.Context, rr *model.ReceivedRequest)
+	// recorded and forwarded, nil when it counts as delivered. Only then
+	// does LastID advance and Save (optional) get called with the event
+	// id (Save is also called with the ready event's id on every
+	// connection). An error ends the connection: Run reconnects after a
+	// backoff from LastID, so the server sends the request again.
+	Handle   func(ctx context.Context, rr *model.ReceivedRequest) error
 	Save     func(lastID int64) error
 	OnStatus func(Status)
 	// MinBackoff and MaxBackoff bound the wait before reconnecting
@@ -150,7 +153,11 @@ func (c *Client) once(ctx context.Context) (progressed bool, err error) {
 			if id >= 0 && id <= c.LastID {
 				continue // already handled
 			}
-			c.Handle(ctx, &rr)
+			if err := c.Handle(ctx, &rr); err != nil {
+				// Not delivered: keep the resume point before it. Not
+				// progress either, so retries back off.
+				return false, fmt.Errorf("relay: event %s not handled, resuming before it: %w", ev.ID, err)
+			}
 			if ctx.Err() != nil && id >= 0 {
 				// Handled (the forward outlives ctx), so it counts.
 				c.LastID = id

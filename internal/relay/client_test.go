@@ -48,11 +48,12 @@ func TestClientReconnectsAndResumes(t *testing.T) {
 	var statuses []relay.Status
 	c := &relay.Client{
 		Remote: remote, Token: "hks_t", LastID: 0,
-		Handle: func(ctx context.Context, rr *model.ReceivedRequest) {
+		Handle: func(ctx context.Context, rr *model.ReceivedRequest) error {
 			got <- rr
 			if len(got) == 3 {
 				cancel()
 			}
+			return nil
 		},
 		Save:       func(id int64) error { saved = append(saved, id); return nil },
 		OnStatus:   func(s relay.Status) { statuses = append(statuses, s) },
@@ -95,7 +96,7 @@ func TestClientReconnectsAndResumes(t *testing.T) {
 	}
 
 	// An unknown source is final: no retry.
-	c2 := &relay.Client{Remote: remote, Token: "hks_nope", LastID: -1, Handle: func(context.Context, *model.ReceivedRequest) {}}
+	c2 := &relay.Client{Remote: remote, Token: "hks_nope", LastID: -1, Handle: func(context.Context, *model.ReceivedRequest) error { return nil }}
 	if err := c2.Run(context.Background()); !apperr.IsKind(err, apperr.ErrNotFound) {
 		t.Fatalf("unknown source: %v", err)
 	}
@@ -135,7 +136,7 @@ func TestClientStopsOnErrorEvent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &relay.Client{Remote: remote, Token: "hks_t", Handle: func(context.Context, *model.ReceivedRequest) {},
+	c := &relay.Client{Remote: remote, Token: "hks_t", Handle: func(context.Context, *model.ReceivedRequest) error { return nil },
 		MinBackoff: time.Millisecond, MaxBackoff: 2 * time.Millisecond}
 	done := make(chan error, 1)
 	go func() { done <- c.Run(context.Background()) }()
@@ -149,5 +150,91 @@ func TestClientStopsOnErrorEvent(t *testing.T) {
 	}
 	if conns != 1 {
 		t.Fatalf("%d connections, want 1", conns)
+	}
+}
+
+// A request Handle could not deliver (not recorded) does not advance the
+// resume point: the client reconnects from before it, the server sends it
+// again, and only once it is handled are LastID and the saved state moved.
+func TestClientResumesBeforeAnUnhandledRequest(t *testing.T) {
+	var mu sync.Mutex
+	var seen []string // Last-Event-ID of each connection
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := r.Header.Get("Last-Event-ID")
+		mu.Lock()
+		seen = append(seen, h)
+		mu.Unlock()
+		last, _ := strconv.Atoi(h)
+		w.Header().Set("Content-Type", "text/event-stream")
+		fmt.Fprintf(w, "event: ready\nid: %d\ndata: {\"source\":\"src_1\"}\n\n", last)
+		for id := last + 1; id <= 3; id++ { // the server replays everything after Last-Event-ID
+			fmt.Fprintf(w, "id: %d\nevent: request\ndata: {\"id\":\"req_%d\",\"method\":\"POST\",\"path\":\"/\"}\n\n", id, id)
+		}
+		w.(http.Flusher).Flush()
+		<-r.Context().Done()
+	}))
+	defer srv.Close()
+	remote, err := backend.NewRemote(srv.URL, "k", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var handled []string
+	var saved []int64
+	var statuses []relay.Status
+	failures := 2 // req_2 fails twice (the database is full), then is recorded
+	c := &relay.Client{
+		Remote: remote, Token: "hks_t", LastID: 0,
+		Handle: func(_ context.Context, rr *model.ReceivedRequest) error {
+			if rr.ID == "req_2" && failures > 0 {
+				failures--
+				return fmt.Errorf("request %s not recorded: disk full", rr.ID)
+			}
+			handled = append(handled, rr.ID)
+			if rr.ID == "req_3" {
+				cancel()
+			}
+			return nil
+		},
+		Save:       func(id int64) error { saved = append(saved, id); return nil },
+		OnStatus:   func(s relay.Status) { statuses = append(statuses, s) },
+		MinBackoff: time.Millisecond, MaxBackoff: 2 * time.Millisecond,
+	}
+	done := make(chan error, 1)
+	go func() { done <- c.Run(ctx) }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not return")
+	}
+	if strings.Join(handled, ",") != "req_1,req_2,req_3" {
+		t.Fatalf("handled %v", handled)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if strings.Join(seen, ",") != "0,1,1" {
+		t.Fatalf("Last-Event-ID per connection: %q, want 0,1,1 (resumed before the failed request)", seen)
+	}
+	if c.LastID != 3 {
+		t.Fatalf("LastID %d", c.LastID)
+	}
+	if fmt.Sprint(saved) != "[0 1 1 1 2 3]" {
+		t.Fatalf("saved %v, want [0 1 1 1 2 3] (ready, req_1, two reconnections, req_2, req_3)", saved)
+	}
+	var errs []string
+	for _, s := range statuses {
+		if s.Err != nil {
+			errs = append(errs, s.Err.Error())
+			if s.LastEventID != 1 {
+				t.Errorf("disconnected at %d, want 1", s.LastEventID)
+			}
+		}
+	}
+	if len(errs) != 2 || !strings.Contains(errs[0], "event 2 not handled") || !strings.Contains(errs[0], "disk full") {
+		t.Fatalf("disconnections %q", errs)
 	}
 }

@@ -133,10 +133,13 @@ func relayRun(ctx, runCtx context.Context, stop func(), opts *ListenOptions, cfg
 		}
 	}
 	c := &relay.Client{
-		Remote:   remote,
-		Token:    opts.Source,
-		LastID:   last,
-		Handle:   func(ctx context.Context, rr *model.ReceivedRequest) { l.Inject(ctx, rr) },
+		Remote: remote,
+		Token:  opts.Source,
+		LastID: last,
+		Handle: func(ctx context.Context, rr *model.ReceivedRequest) error {
+			_, err := l.Inject(ctx, rr) // not recorded: the relay resumes before it
+			return err
+		},
 		Save:     func(id int64) error { return saveRelayState(state, id) },
 		OnStatus: status,
 	}
