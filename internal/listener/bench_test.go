@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hookctl/hookctl/internal/backend"
 	"github.com/hookctl/hookctl/internal/model"
 	"github.com/hookctl/hookctl/internal/signature"
 	"github.com/hookctl/hookctl/internal/store"
@@ -66,6 +67,13 @@ func serve(tb testing.TB, h http.Handler) string {
 }
 
 func fullListener(tb testing.TB, forward []string) *Listener {
+	return recordingListener(tb, forward, false)
+}
+
+// recordingListener records into a real SQLite store through the local
+// backend, as `webhook listen` does. async selects the behaviour before
+// answers waited for the commit (issue 14 point 5), kept for comparison.
+func recordingListener(tb testing.TB, forward []string, async bool) *Listener {
 	tb.Helper()
 	s, err := store.Open(context.Background(), tb.TempDir())
 	if err != nil {
@@ -73,18 +81,13 @@ func fullListener(tb testing.TB, forward []string) *Listener {
 	}
 	tb.Cleanup(func() { s.Close() })
 	sink := &jsonLineSink{w: io.Discard}
-	l, err := New(Config{Secrets: []signature.Secret{{Value: benchSecret}}, Recorder: storeRecorder{s}, OnEvent: sink.handle, ForwardTo: forward})
+	l, err := New(Config{Secrets: []signature.Secret{{Value: benchSecret}}, Recorder: &countingRecorder{r: backend.NewLocal(s, nil)}, OnEvent: sink.handle, ForwardTo: forward})
 	if err != nil {
 		tb.Fatal(err)
 	}
+	l.asyncRecord = async
 	tb.Cleanup(l.Close)
 	return l
-}
-
-type storeRecorder struct{ s *store.Store }
-
-func (r storeRecorder) RecordRequests(ctx context.Context, reqs ...*model.ReceivedRequest) error {
-	return r.s.InsertReceivedRequests(ctx, reqs...)
 }
 
 func bare() http.Handler {
@@ -131,6 +134,39 @@ func BenchmarkBareServer(b *testing.B) { benchThroughput(b, serve(b, bare())) }
 
 // BenchmarkListener: verify + classify + record (SQLite) + JSON line.
 func BenchmarkListener(b *testing.B) { benchThroughput(b, serve(b, fullListener(b, nil))) }
+
+// countingRecorder counts transactions and rows (rows per commit).
+type countingRecorder struct {
+	r           Recorder
+	calls, rows atomic.Int64
+}
+
+func (c *countingRecorder) RecordRequests(ctx context.Context, reqs ...*model.ReceivedRequest) error {
+	c.calls.Add(1)
+	c.rows.Add(int64(len(reqs)))
+	return c.r.RecordRequests(ctx, reqs...)
+}
+
+func rowsPerCommit(l *Listener) float64 {
+	c := l.cfg.Recorder.(*countingRecorder)
+	return float64(c.rows.Load()) / float64(max(1, c.calls.Load()))
+}
+
+// BenchmarkListenerRecord compares, side by side, answering after the
+// commit (today) with answering at once and recording behind the sender's
+// back (before issue 14): go test ./internal/listener -run XXX -bench ListenerRecord -count 5
+func BenchmarkListenerRecord(b *testing.B) {
+	for _, mode := range []struct {
+		name  string
+		async bool
+	}{{"async-before", true}, {"after-commit", false}} {
+		b.Run(mode.name, func(b *testing.B) {
+			l := recordingListener(b, nil, mode.async)
+			benchThroughput(b, serve(b, l))
+			b.ReportMetric(rowsPerCommit(l), "rows/commit")
+		})
+	}
+}
 
 // BenchmarkListenerForward: the same plus a forward to a bare server.
 func BenchmarkListenerForward(b *testing.B) {
@@ -182,6 +218,32 @@ func latencies(t *testing.T, url string, n int) []time.Duration {
 }
 
 func pct(d []time.Duration, p float64) time.Duration { return d[int(float64(len(d)-1)*p)] }
+
+// TestRecordThroughput prints, in one run, the listener's throughput with a
+// real SQLite store answering after the commit against the asynchronous
+// recording it replaced, in alternating rounds (-load, as TestLoadFigures).
+func TestRecordThroughput(t *testing.T) {
+	if !loadFlag {
+		t.Skip("set HOOKCTL_LOAD=1 (or pass -load) to measure")
+	}
+	const rounds, n = 5, 10000
+	for _, conc := range []int{1, 8, 32, 128} {
+		al, sl := recordingListener(t, nil, true), recordingListener(t, nil, false)
+		asyncURL, syncURL := serve(t, al), serve(t, sl)
+		rps(t, asyncURL, 1000, conc) // warm up
+		rps(t, syncURL, 1000, conc)
+		var a, s []float64
+		for range rounds {
+			a = append(a, rps(t, asyncURL, n/max(1, 8/conc), conc))
+			s = append(s, rps(t, syncURL, n/max(1, 8/conc), conc))
+		}
+		slices.Sort(a)
+		slices.Sort(s)
+		ma, ms := a[rounds/2], s[rounds/2]
+		t.Logf("%3d concurrent senders, %d CPUs: async (before) %6.0f req/s, after commit %6.0f req/s: %.2fx (medians of %d rounds; rows/commit %.1f vs %.1f)",
+			conc, runtime.NumCPU(), ma, ms, ms/ma, rounds, rowsPerCommit(al), rowsPerCommit(sl))
+	}
+}
 
 // TestLoadFigures prints, in one run on this machine: requests per second
 // through a bare net/http handler and through the listener (verify + record

@@ -37,6 +37,7 @@ import (
 	"net/http"
 	"os"
 	"path"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -731,14 +732,16 @@ func (l *Listener) enqueue(job *recordJob, expired <-chan time.Time) error {
 	}
 }
 
-// Group commit: a batch smaller than smallBatch waits once, batchTopUp, for
-// the requests being handled at that moment, then takes what has arrived.
-// A commit costs far more than a row (WAL frames, locks: syscalls), and
-// without the wait batches under load stay at ~5 rows. The wait is short
-// and happens at most once a batch, so the queue cannot fill meanwhile.
+// Group commit: a batch smaller than smallBatch yields the processor once
+// (runtime.Gosched) so that requests being handled at that moment can join
+// it, then takes what has arrived. A commit costs far more than a row (WAL
+// frames, locks: syscalls). Senders wait for the commit, so the top-up
+// must not sleep: time.Sleep(100µs) lasts ~1.1ms on Linux, and a lone
+// sender then managed ~650 requests/s instead of ~4,000; the yield costs
+// nothing when nobody else is runnable. Under load batches grow by
+// themselves: requests queue while the previous batch commits.
 const (
 	smallBatch = 16
-	batchTopUp = 100 * time.Microsecond
 	maxBatch   = 256
 )
 
@@ -753,7 +756,7 @@ func (l *Listener) writer() {
 		batch = append(batch[:0], job)
 		open := l.drain(&batch)
 		if open && len(batch) < smallBatch {
-			time.Sleep(batchTopUp)
+			runtime.Gosched()
 			l.drain(&batch)
 		}
 		reqs = reqs[:0]
