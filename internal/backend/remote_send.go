@@ -49,6 +49,22 @@ func (r *Remote) ResendDelivery(ctx context.Context, id string, p ResendParams) 
 // progress, attempt by attempt, calling progress for each retried attempt.
 func (r *Remote) awaitFinal(ctx context.Context, ds []*model.Delivery, progress func(*model.Delivery, *model.DeliveryAttempt)) error {
 	for i, d := range ds {
+		reported := 0 // attempts of d already reported to progress
+		report := func(got *model.Delivery) {
+			if progress == nil {
+				return
+			}
+			// Every attempt since the last answer that the server retried
+			// (all but a final delivery's last): several may have happened
+			// within one poll, or before the first answer.
+			for ; reported < len(got.Attempts); reported++ {
+				if got.State != model.DeliveryPending && reported == len(got.Attempts)-1 {
+					break
+				}
+				progress(got, &got.Attempts[reported])
+			}
+		}
+		report(d)
 		for d.State == model.DeliveryPending {
 			q := waitQuery
 			if progress != nil {
@@ -58,15 +74,7 @@ func (r *Remote) awaitFinal(ctx context.Context, ds []*model.Delivery, progress 
 			if err := r.do(ctx, http.MethodGet, "/v1/deliveries/"+url.PathEscape(d.ID), q, nil, &got); err != nil {
 				return err
 			}
-			if progress != nil {
-				// Every attempt since the last answer that the server will
-				// retry: several may have happened within one poll.
-				for k := min(len(d.Attempts), len(got.Attempts)); k < len(got.Attempts); k++ {
-					if got.State == model.DeliveryPending || k < len(got.Attempts)-1 {
-						progress(&got, &got.Attempts[k])
-					}
-				}
-			}
+			report(&got)
 			d = &got
 		}
 		ds[i] = d

@@ -47,24 +47,27 @@ type SendEventParams struct {
 }
 
 // DeliveryPolicy is the retry policy of a send or resend; absent fields
-// take the dispatcher's defaults. Retries 0 means no retries.
+// take the defaults (dispatch.DefaultPolicy). Retries 0 means no retries.
 type DeliveryPolicy struct {
 	Retries    *int      `json:"retries,omitempty"`
 	RetryDelay *Duration `json:"retry_delay,omitempty"`
 	Timeout    *Duration `json:"timeout,omitempty"`
 }
 
+// PolicyOf is the DeliveryPolicy that asks for p in full.
+func PolicyOf(p dispatch.Policy) DeliveryPolicy {
+	retries, delay, timeout := p.Retries, Duration(p.BaseDelay), Duration(p.Timeout)
+	return DeliveryPolicy{Retries: &retries, RetryDelay: &delay, Timeout: &timeout}
+}
+
 // Policy turns p into a dispatch.Policy.
 func (p DeliveryPolicy) Policy() (dispatch.Policy, error) {
-	var out dispatch.Policy
+	out := dispatch.DefaultPolicy()
 	if p.Retries != nil {
 		if *p.Retries < 0 {
 			return out, apperr.Usagef("retries must not be negative")
 		}
 		out.Retries = *p.Retries
-		if out.Retries == 0 {
-			out.Retries = -1
-		}
 	}
 	if p.RetryDelay != nil {
 		if *p.RetryDelay < 0 {

@@ -14,6 +14,7 @@
 package dispatch
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -87,6 +88,18 @@ func TargetFromConfig(c *model.WebhookConfig) Target {
 	return Target{URL: c.URL, ConfigID: c.ID, Scheme: c.Scheme, Secrets: ConfigSecrets(c), Headers: c.Headers}
 }
 
+// AdHocTarget is the target of an ad-hoc URL (--to, "to" in the API): with
+// a secret it is signed under scheme, else the event's own scheme, else
+// "standard"; without one it is sent unsigned.
+func AdHocTarget(url, secret, scheme, eventScheme string) Target {
+	t := Target{URL: url}
+	if secret != "" {
+		t.Scheme = cmp.Or(scheme, eventScheme, "standard")
+		t.Secrets = []signature.Secret{{Value: secret}}
+	}
+	return t
+}
+
 // ConfigSecrets returns a config's current secret first, then its rotated
 // secrets with their expiry (expired ones are not used to sign, but let a
 // verifier diagnose them).
@@ -98,21 +111,23 @@ func ConfigSecrets(c *model.WebhookConfig) []signature.Secret {
 	return out
 }
 
-// Policy is the retry policy. Zero fields take the defaults; Retries < 0
-// means no retries.
+// Policy is the retry policy. Retries is the number of retries after the
+// first attempt (0: none); zero durations take the defaults.
 type Policy struct {
-	Retries   int           // retries after the first attempt (default 3)
+	Retries   int           // retries after the first attempt
 	BaseDelay time.Duration // first backoff (default 1s), doubled per retry
 	MaxDelay  time.Duration // cap of a backoff and of Retry-After (default 30s)
 	Timeout   time.Duration // per attempt (default 10s)
 }
 
+// DefaultPolicy is the policy of a send that asks for none: DefaultRetries
+// retries, the default delays and timeout.
+func DefaultPolicy() Policy {
+	return Policy{Retries: DefaultRetries, BaseDelay: DefaultBaseDelay, MaxDelay: DefaultMaxDelay, Timeout: DefaultTimeout}
+}
+
 func (p Policy) withDefaults() Policy {
-	if p.Retries == 0 {
-		p.Retries = DefaultRetries
-	} else if p.Retries < 0 {
-		p.Retries = 0
-	}
+	p.Retries = max(p.Retries, 0)
 	if p.BaseDelay <= 0 {
 		p.BaseDelay = DefaultBaseDelay
 	}
@@ -195,7 +210,7 @@ func New(client *http.Client, rec Recorder) *Dispatcher {
 	if client == nil {
 		client = http.DefaultClient
 	}
-	return &Dispatcher{Client: client, Recorder: rec}
+	return &Dispatcher{Client: client, Recorder: rec, Policy: DefaultPolicy()}
 }
 
 func (d *Dispatcher) now() time.Time {

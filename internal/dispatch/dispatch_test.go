@@ -1,6 +1,7 @@
 package dispatch
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -97,7 +98,7 @@ func TestDeliverRetryPolicy(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := startServer(t)
 			d, sl, rec := newTestDispatcher(t)
-			d.Policy = Policy{Retries: tt.retries}
+			d.Policy = Policy{Retries: cmp.Or(tt.retries, DefaultRetries)} // -1: none
 			del, err := d.Deliver(context.Background(), Event{Type: "ping", Body: []byte(`{"a":1}`)},
 				Target{URL: srv.URL + tt.path, Scheme: "github", Secrets: []signature.Secret{{Value: "s"}}})
 			if err != nil {
@@ -287,7 +288,7 @@ func TestRetryAfterParsing(t *testing.T) {
 	// Retry-After is capped at MaxDelay.
 	srv := startServer(t)
 	d, sl, _ := newTestDispatcher(t)
-	d.Policy = Policy{MaxDelay: 3 * time.Second}
+	d.Policy = Policy{Retries: DefaultRetries, MaxDelay: 3 * time.Second}
 	if _, err := d.Deliver(context.Background(), Event{Type: "x", Body: []byte(`{}`)}, Target{URL: srv.URL + "/retry-after/3600"}); err != nil {
 		t.Fatal(err)
 	}

@@ -13,7 +13,6 @@ import (
 	"github.com/hookctl/hookctl/internal/dispatch"
 	"github.com/hookctl/hookctl/internal/model"
 	"github.com/hookctl/hookctl/internal/outbox"
-	"github.com/hookctl/hookctl/internal/signature"
 )
 
 // Dispatcher queues deliveries durably and delivers them in the background
@@ -65,14 +64,10 @@ func (s *Server) sendEvent(w http.ResponseWriter, r *http.Request) error {
 		if err := s.checkTarget(p.To); err != nil {
 			return err
 		}
-		t := dispatch.Target{URL: p.To}
-		if p.Secret != "" {
-			t.Scheme = firstNonEmpty(p.Scheme, eventScheme, "standard")
-			t.Secrets = []signature.Secret{{Value: p.Secret}}
-		} else if p.Scheme != "" {
+		if p.Secret == "" && p.Scheme != "" {
 			return apperr.Usagef("scheme needs secret")
 		}
-		targets = []dispatch.Target{t}
+		targets = []dispatch.Target{dispatch.AdHocTarget(p.To, p.Secret, p.Scheme, eventScheme)}
 	default:
 		if p.Secret != "" || p.Scheme != "" {
 			return apperr.Usagef("scheme and secret go with to; a config signs with its own scheme and secret")
@@ -215,15 +210,6 @@ func buildEvent(p backend.SendEventParams, now time.Time) (dispatch.Event, strin
 		ev.EventID = v.Str
 	}
 	return ev, scheme, nil
-}
-
-func firstNonEmpty(xs ...string) string {
-	for _, x := range xs {
-		if x != "" {
-			return x
-		}
-	}
-	return ""
 }
 
 // QueueNotifier is the backend.Notifier of `hookctl serve`: the validation

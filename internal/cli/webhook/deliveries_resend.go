@@ -83,10 +83,7 @@ func deliveriesResendRun(ctx context.Context, opts *DeliveriesResendOptions) err
 	}
 	if sender != nil {
 		// The server resends through its dispatcher and records it.
-		retries := opts.Retries
-		delay, timeout := backend.Duration(opts.RetryDelay), backend.Duration(opts.Timeout)
-		res, err := sender.ResendDelivery(ctx, opts.ID, backend.ResendParams{To: opts.To,
-			DeliveryPolicy: backend.DeliveryPolicy{Retries: &retries, RetryDelay: &delay, Timeout: &timeout}})
+		res, err := sender.ResendDelivery(ctx, opts.ID, backend.ResendParams{To: opts.To, DeliveryPolicy: backend.PolicyOf(sendPolicy(sopts))})
 		if err != nil {
 			return err
 		}

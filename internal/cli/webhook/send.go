@@ -1,7 +1,6 @@
 package webhook
 
 import (
-	"cmp"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -21,7 +20,6 @@ import (
 	"github.com/hookctl/hookctl/internal/dispatch"
 	"github.com/hookctl/hookctl/internal/iostreams"
 	"github.com/hookctl/hookctl/internal/model"
-	"github.com/hookctl/hookctl/internal/signature"
 )
 
 // SendOptions are the inputs of `webhook send`.
@@ -319,30 +317,45 @@ func prepareEvent(opts *SendOptions) (*preparedEvent, error) {
 	return p, nil
 }
 
-// resolveTargets turns --to/--config/--all into targets.
-func resolveTargets(ctx context.Context, opts *SendOptions, p *preparedEvent) ([]dispatch.Target, error) {
-	f := opts.Factory
-	if opts.To != "" {
-		if err := backend.ValidateEndpointURL(opts.To); err != nil {
-			return nil, err
-		}
-		t := dispatch.Target{URL: opts.To}
-		if opts.Secret != "" {
-			t.Scheme = opts.Scheme
-			if t.Scheme == "" {
-				t.Scheme = p.scheme
-			}
-			if t.Scheme == "" {
-				t.Scheme = "standard"
-			}
-			t.Secrets = []signature.Secret{{Value: opts.Secret}}
-		} else if f.IOStreams != nil {
-			fmt.Fprintf(f.IOStreams.ErrOut, "%s sending unsigned: no --secret given (or use --config ID to sign with a config's secret)\n",
-				f.IOStreams.ErrStyles().WarningIcon())
-		}
-		return []dispatch.Target{t}, nil
+// sendRequest is one send, built once whichever way it goes (the CLI's
+// dispatcher, or a server's): the event, the ad-hoc target of --to (signed
+// when there is a secret) or the configs to reach, and the retry policy.
+type sendRequest struct {
+	ev     dispatch.Event
+	to     *dispatch.Target // --to; nil: --config ID or --all
+	policy dispatch.Policy
+}
+
+// newSendRequest builds the request of opts for the prepared event, and
+// says on stderr, once, when --to goes unsigned.
+func newSendRequest(opts *SendOptions, p *preparedEvent) (*sendRequest, error) {
+	req := &sendRequest{ev: p.ev, policy: sendPolicy(opts)}
+	if opts.To == "" {
+		return req, nil
 	}
-	be, err := f.Backend()
+	if err := backend.ValidateEndpointURL(opts.To); err != nil {
+		return nil, err
+	}
+	t := dispatch.AdHocTarget(opts.To, opts.Secret, opts.Scheme, p.scheme)
+	req.to = &t
+	if ios := opts.Factory.IOStreams; opts.Secret == "" && ios != nil {
+		fmt.Fprintf(ios.ErrOut, "%s sending unsigned: no --secret given (or use --config ID to sign with a config's secret)\n",
+			ios.ErrStyles().WarningIcon())
+	}
+	return req, nil
+}
+
+// sendPolicy is the retry policy of --retries, --retry-delay and --timeout.
+func sendPolicy(opts *SendOptions) dispatch.Policy {
+	return dispatch.Policy{Retries: opts.Retries, BaseDelay: opts.RetryDelay, Timeout: opts.Timeout}
+}
+
+// targets are where the CLI's own dispatcher sends: --to, or the configs.
+func (req *sendRequest) targets(ctx context.Context, opts *SendOptions) ([]dispatch.Target, error) {
+	if req.to != nil {
+		return []dispatch.Target{*req.to}, nil
+	}
+	be, err := opts.Factory.Backend()
 	if err != nil {
 		return nil, err
 	}
@@ -379,11 +392,7 @@ func httpClient(opts *SendOptions) *http.Client {
 
 func newDispatcher(opts *SendOptions, client *http.Client, rec dispatch.Recorder) *dispatch.Dispatcher {
 	d := dispatch.New(client, rec)
-	retries := opts.Retries
-	if retries == 0 {
-		retries = -1
-	}
-	d.Policy = dispatch.Policy{Retries: retries, BaseDelay: opts.RetryDelay, Timeout: opts.Timeout}
+	d.Policy = sendPolicy(opts)
 	if opts.Dispatcher != nil {
 		opts.Dispatcher(d)
 	}
@@ -395,21 +404,25 @@ func sendRun(ctx context.Context, opts *SendOptions) error {
 	if err != nil {
 		return err
 	}
+	req, err := newSendRequest(opts, p)
+	if err != nil {
+		return err
+	}
 	if !opts.Mock && opts.Count == 1 {
 		sender, err := opts.Factory.Sender()
 		if err != nil {
 			return err
 		}
 		if sender != nil {
-			return remoteSendRun(ctx, opts, p, sender)
+			return remoteSendRun(ctx, opts, req, sender)
 		}
 	}
-	targets, err := resolveTargets(ctx, opts, p)
+	targets, err := req.targets(ctx, opts)
 	if err != nil {
 		return err
 	}
 	if opts.Count > 1 {
-		return loadRun(ctx, opts, p, targets)
+		return loadRun(ctx, opts, req.ev, targets)
 	}
 	f := opts.Factory
 	var rec dispatch.Recorder
@@ -431,7 +444,7 @@ func sendRun(ctx context.Context, opts *SendOptions) error {
 			}
 		}
 	}
-	results := d.DeliverAll(ctx, p.ev, targets, opts.Concurrency)
+	results := d.DeliverAll(ctx, req.ev, targets, opts.Concurrency)
 	var deliveries []*model.Delivery
 	var errs []error
 	for _, r := range results {
@@ -460,32 +473,24 @@ func sendRun(ctx context.Context, opts *SendOptions) error {
 // remoteSendRun asks the server to send (its durable dispatcher delivers
 // and records) and renders the final deliveries like a local send. --mock
 // and load mode (--count) always send from here.
-func remoteSendRun(ctx context.Context, opts *SendOptions, p *preparedEvent, sender backend.Sender) error {
+func remoteSendRun(ctx context.Context, opts *SendOptions, req *sendRequest, sender backend.Sender) error {
 	f := opts.Factory
 	params := backend.SendEventParams{
-		Type: opts.Type, PayloadBase64: p.ev.Body, Headers: map[string]string{},
-		ConfigID: opts.ConfigID, To: opts.To, Secret: opts.Secret,
+		Type: opts.Type, PayloadBase64: req.ev.Body, Headers: map[string]string{},
+		ConfigID: opts.ConfigID, DeliveryPolicy: backend.PolicyOf(req.policy),
 	}
 	if params.PayloadBase64 == nil {
 		params.PayloadBase64 = []byte{}
 	}
-	for k := range p.ev.Headers {
-		params.Headers[k] = p.ev.Headers.Get(k)
+	for k := range req.ev.Headers {
+		params.Headers[k] = req.ev.Headers.Get(k)
 	}
-	if opts.To != "" {
-		if err := backend.ValidateEndpointURL(opts.To); err != nil {
-			return err
-		}
-		if opts.Secret != "" {
-			params.Scheme = cmp.Or(opts.Scheme, p.scheme, "standard")
-		} else if f.IOStreams != nil {
-			fmt.Fprintf(f.IOStreams.ErrOut, "%s sending unsigned: no --secret given (or use --config ID to sign with a config's secret)\n",
-				f.IOStreams.ErrStyles().WarningIcon())
+	if t := req.to; t != nil {
+		params.To, params.Scheme = t.URL, t.Scheme
+		if len(t.Secrets) > 0 {
+			params.Secret = t.Secrets[0].Value
 		}
 	}
-	retries := opts.Retries
-	delay, timeout := backend.Duration(opts.RetryDelay), backend.Duration(opts.Timeout)
-	params.DeliveryPolicy = backend.DeliveryPolicy{Retries: &retries, RetryDelay: &delay, Timeout: &timeout}
 	var progress func(*model.Delivery, *model.DeliveryAttempt)
 	if ios := f.IOStreams; ios.IsStderrTTY() {
 		// Show the server's retries as a local send shows its own.

@@ -58,7 +58,7 @@ type loadWorker struct {
 	unexpect  int
 }
 
-func loadRun(ctx context.Context, opts *SendOptions, p *preparedEvent, targets []dispatch.Target) error {
+func loadRun(ctx context.Context, opts *SendOptions, ev dispatch.Event, targets []dispatch.Target) error {
 	f := opts.Factory
 	defer relaxGC()()
 	var batch *dispatch.BatchRecorder
@@ -126,7 +126,7 @@ func loadRun(ctx context.Context, opts *SendOptions, p *preparedEvent, targets [
 				if !ok {
 					return
 				}
-				del, err := d.Deliver(ctx, p.ev, targets[i%len(targets)])
+				del, err := d.Deliver(ctx, ev, targets[i%len(targets)])
 				if del == nil {
 					if err != nil && firstErr.Load() == nil {
 						firstErr.Store(err)
