@@ -45,6 +45,7 @@ import (
 
 	"github.com/hookctl/hookctl/internal/catalog"
 	"github.com/hookctl/hookctl/internal/ids"
+	"github.com/hookctl/hookctl/internal/jsondepth"
 	"github.com/hookctl/hookctl/internal/model"
 	"github.com/hookctl/hookctl/internal/routes"
 	"github.com/hookctl/hookctl/internal/signature"
@@ -74,6 +75,7 @@ const (
 	RejectTooLarge         = "too_large"
 	RejectMediaType        = "unsupported_media_type"
 	RejectPath             = "path_not_found"
+	RejectNotJSON          = "not_json" // --require-json and nested too deep
 	// RejectReadTimeout: the body did not arrive within Config.ReadTimeout
 	// (answered 408).
 	RejectReadTimeout = "read_timeout"
@@ -187,9 +189,25 @@ type Event struct {
 }
 
 // Matched reports whether e is a handled request that passed the filters
-// and was not rejected: what --exit-after counts.
+// and was not rejected (what validate serve decides on).
 func (e Event) Matched() bool {
 	return e.Kind == KindRequest && e.Request != nil && !e.Request.Filtered && e.Request.Rejected == ""
+}
+
+// Counts reports whether e counts for --exit-after: a request that passed
+// the filters and was accepted, or was refused only for its signature while
+// being a known event type (a provider's event that did arrive, signed
+// wrong — not unclassifiable noise), so a CI job waiting for it is not left
+// waiting. See SignatureRefused.
+func (e Event) Counts() bool {
+	return e.Matched() || e.SignatureRefused()
+}
+
+// SignatureRefused reports whether e is a request of a known event type,
+// passing the filters, that was refused for its signature (--reject-invalid).
+func (e Event) SignatureRefused() bool {
+	return e.Kind == KindRequest && e.Request != nil && !e.Request.Filtered &&
+		e.Request.Rejected == RejectInvalidSignature && e.Request.EventType != ""
 }
 
 // Listener handles webhook requests. Create it with New.
@@ -391,13 +409,16 @@ func (l *Listener) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			fmt.Sprintf("unsupported media type %q: JSON required (--require-json)", ct))
 		return
 	}
+	if l.cfg.RequireJSON && TooDeep(body) {
+		l.finish(w, r, req, http.StatusBadRequest, RejectNotJSON,
+			fmt.Sprintf("body nests deeper than %d levels: not JSON (--require-json)", jsondepth.MaxDepth))
+		return
+	}
 	if len(l.cfg.Secrets) > 0 {
 		req.Verification = l.verify(r.Header, body)
-		if !req.Verification.OK && l.cfg.RejectInvalid {
-			l.finish(w, r, req, http.StatusUnauthorized, RejectInvalidSignature, "invalid signature: "+req.Verification.Message)
-			return
-		}
 	}
+	// Classified and filtered before a signature refusal too: the refused
+	// request keeps its event type, and counts (Counts) when it matches.
 	if et := catalog.EventType(r.Header, body); et != "" {
 		req.EventType = et // an injected request may come classified (inject.go)
 	}
@@ -406,8 +427,12 @@ func (l *Listener) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			req.EventTime = &t
 		}
 	}
-	if !l.matches(req.EventType, body) {
-		req.Filtered = true
+	req.Filtered = !l.matches(req.EventType, body)
+	if v := req.Verification; v != nil && !v.OK && l.cfg.RejectInvalid {
+		l.finish(w, r, req, http.StatusUnauthorized, RejectInvalidSignature, "invalid signature: "+v.Message)
+		return
+	}
+	if req.Filtered {
 		l.finish(w, r, req, http.StatusOK, "", "ok")
 		return
 	}
@@ -546,7 +571,7 @@ func (l *Listener) verify(h http.Header, body []byte) *model.Verification {
 	if res.OK {
 		return &model.Verification{OK: true, Scheme: res.Scheme, SecretIndex: res.SecretIndex}
 	}
-	d := signature.Diagnose(l.cfg.Scheme, l.cfg.Secrets, h, body, opts)
+	d := signature.DiagnoseResult(res, l.cfg.Scheme, l.cfg.Secrets, h, body, opts)
 	v := &model.Verification{Scheme: d.Scheme, Cause: d.Cause, Message: d.Message}
 	if v.Scheme == signature.Auto {
 		v.Scheme = ""

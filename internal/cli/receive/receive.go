@@ -14,10 +14,21 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
 
 	"github.com/hookctl/hookctl/internal/cmdutil"
+	"github.com/hookctl/hookctl/internal/listener"
 	"github.com/hookctl/hookctl/internal/tunnel"
 )
+
+// ReadTimeoutFlag adds --read-timeout, the whole-request read deadline of
+// the receiving server (a body that does not arrive in time is cut off,
+// answered 408 and recorded as read_timeout).
+func ReadTimeoutFlag(cmd *cobra.Command, d *time.Duration) {
+	cmd.Flags().DurationVar(d, "read-timeout", listener.DefaultReadTimeout, "cut off a request whose headers and body take longer than this to arrive (408)")
+}
 
 // WriteReadyFile writes each URL on a line of its own to path, atomically,
 // so a script polling for the file never reads half a URL.

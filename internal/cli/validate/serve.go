@@ -31,21 +31,22 @@ const defaultScheme = "standard"
 
 // ServeOptions are the inputs of `validate serve`.
 type ServeOptions struct {
-	Factory    *cmdutil.Factory
-	RulesFile  string
-	Rules      *rules.RuleSet // loaded from RulesFile before running
-	ConfigID   string
-	Secrets    []string
-	Scheme     string
-	Host       string
-	Port       int
-	Path       string
-	AutoDeploy bool
-	ReadyFile  string
-	Tunnel     receive.TunnelFlags
-	ExitAfter  int
-	Timeout    time.Duration
-	Format     string
+	Factory     *cmdutil.Factory
+	RulesFile   string
+	Rules       *rules.RuleSet // loaded from RulesFile before running
+	ConfigID    string
+	Secrets     []string
+	Scheme      string
+	Host        string
+	Port        int
+	Path        string
+	AutoDeploy  bool
+	ReadyFile   string
+	Tunnel      receive.TunnelFlags
+	ExitAfter   int
+	Timeout     time.Duration
+	ReadTimeout time.Duration // --read-timeout
+	Format      string
 
 	// Listen opens the local socket; tests may replace it.
 	Listen func(ctx context.Context, addr string) (net.Listener, error)
@@ -149,6 +150,7 @@ acknowledged and exits.`,
 	fl.StringVar(&opts.ReadyFile, "ready-file", "", "write the listening URL to this file once ready (for scripts)")
 	fl.IntVar(&opts.ExitAfter, "exit-after", 0, "exit 0 after this many decisions (approvals or rejections)")
 	fl.DurationVar(&opts.Timeout, "timeout", 0, "stop after this long; with --exit-after, exit 6 if too few decisions came")
+	receive.ReadTimeoutFlag(cmd, &opts.ReadTimeout)
 	fl.StringVar(&opts.Format, "format", "", "output: pretty or json (one object per line); default pretty, json with -o json")
 	opts.Tunnel.Register(cmd)
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{formatPretty, formatJSON}, cobra.ShellCompDirectiveNoFileComp))
@@ -247,6 +249,7 @@ func serveRun(ctx context.Context, opts *ServeOptions) error {
 		Scheme:        sign.Scheme,
 		Secrets:       sign.Secrets,
 		RejectInvalid: true,
+		ReadTimeout:   opts.ReadTimeout,
 		OnEvent: func(e listener.Event) {
 			if e.Matched() {
 				req := e.Request

@@ -18,6 +18,7 @@ import (
 	"github.com/hookctl/hookctl/internal/cmdutil"
 	"github.com/hookctl/hookctl/internal/listener"
 	"github.com/hookctl/hookctl/internal/redact"
+	"github.com/hookctl/hookctl/internal/routes"
 	"github.com/hookctl/hookctl/internal/signature"
 )
 
@@ -32,15 +33,18 @@ const (
 
 // ListenOptions are the inputs of `webhook listen`.
 type ListenOptions struct {
-	Factory        *cmdutil.Factory
-	Host           string
-	Port           int
-	Path           string
-	Secrets        []string
-	ConfigID       string
-	Scheme         string
-	RejectInvalid  bool
-	ForwardTo      []string
+	Factory       *cmdutil.Factory
+	Host          string
+	Port          int
+	Path          string
+	Secrets       []string
+	ConfigID      string
+	Scheme        string
+	RejectInvalid bool
+	ForwardTo     []string
+	// RoutesFile is --routes; Routes, the table of --forward-to and the file.
+	RoutesFile     string
+	Routes         routes.Table
 	ForwardHeaders http.Header
 	ForwardTimeout time.Duration
 	Insecure       bool
@@ -52,6 +56,7 @@ type ListenOptions struct {
 	TSField        string
 	ResponseStatus int
 	ExitAfter      int
+	ReadTimeout    time.Duration
 	// ShowSecret prints credential headers in full in --format json.
 	ShowSecret bool
 	Timeout    time.Duration
@@ -85,11 +90,25 @@ func NewCmdListen(f *cmdutil.Factory, runF func(context.Context, *ListenOptions)
 body once, verifies the signature when a secret is known (--secret or --config;
 the scheme is detected from the headers unless --scheme says), classifies the
 event type, records the request in the history ("hookctl webhook requests"),
-forwards it byte for byte to each --forward-to target and answers the sender.
+forwards it byte for byte to the --forward-to targets its event matches and
+answers the sender.
 
-With one --forward-to target, the target's status and body are passed back to
-the sender; otherwise the sender gets --response-status (200) {"message":"ok"}.
-Hop-by-hop headers are not forwarded; --forward-header adds or replaces headers.
+Forwarding per event: --forward-to takes a URL (every request) or
+PATTERN=URL ('device.*=http://localhost:3000/devices': only matching event
+types), repeatable; a URL without a scheme means http:// (localhost:3000/hook,
+or :3000/hook). --routes FILE reads the same from YAML:
+
+  routes:
+    - events: ["device.*"]
+      to: http://localhost:3000/devices
+      headers: {X-Env: dev}
+    - to: [http://localhost:4000/everything]
+
+A request of an unknown event type goes only to the routes without events.
+When exactly one target matches, its status and body are passed back to the
+sender; otherwise the sender gets --response-status (200) {"message":"ok"}.
+Every output names the route taken. Hop-by-hop headers are not forwarded;
+--forward-header adds or replaces headers (a route's headers on top).
 
 Health checks: GET /_hookctl/health always answers 200 {"message":"ok"}. A GET
 or HEAD on the listen path with no body, no query string, no signature headers
@@ -145,6 +164,9 @@ status lines on stderr, or {"type":"relay",…} lines with --format json.`,
   # Verify with a registered config and forward to your app, refusing bad signatures
   hookctl webhook listen --config whc_01j… --reject-invalid --forward-to http://localhost:3000/webhooks
 
+  # Device events to one app, GitHub pushes to another
+  hookctl webhook listen --forward-to 'device.*=localhost:3000/devices' --forward-to 'push=localhost:4000/github'
+
   # Only Android device events, as JSON lines for jq
   hookctl webhook listen --events 'device.*' --filter 'data.device.os=="android"' --format json | jq .event_type
 
@@ -174,7 +196,8 @@ status lines on stderr, or {"type":"relay",…} lines with --format json.`,
 	fl.StringVar(&opts.ConfigID, "config", "", "verify with this webhook config's scheme and secrets")
 	fl.StringVar(&opts.Scheme, "scheme", "", "signature scheme: auto (detect) or one of "+strings.Join(signature.Schemes(), ", "))
 	fl.BoolVar(&opts.RejectInvalid, "reject-invalid", false, "answer 401 when the signature does not verify")
-	fl.StringArrayVar(&opts.ForwardTo, "forward-to", nil, "forward each request to this URL (repeatable)")
+	fl.StringArrayVar(&opts.ForwardTo, "forward-to", nil, "forward requests to URL, or only events matching PATTERN with PATTERN=URL (repeatable)")
+	fl.StringVar(&opts.RoutesFile, "routes", "", "forward per event as a YAML `FILE` says (patterns → URLs, headers)")
 	fl.StringArrayVar(&forwardHeaders, "forward-header", nil, "header added to forwarded requests, 'Name: value' (repeatable)")
 	fl.DurationVar(&opts.ForwardTimeout, "forward-timeout", listener.DefaultForwardTimeout, "timeout of one forward")
 	fl.BoolVar(&opts.Insecure, "insecure", false, "do not verify TLS certificates of forward targets")
@@ -184,9 +207,10 @@ status lines on stderr, or {"type":"relay",…} lines with --format json.`,
 	fl.StringVar(&maxBody, "max-body", "5MiB", "largest accepted body (413 beyond), e.g. 512KiB, 10MiB")
 	fl.BoolVar(&opts.RequireJSON, "require-json", false, "answer 415 unless the Content-Type is JSON (application/json, application/*+json)")
 	fl.StringVar(&opts.TSField, "ts-field", "", "gjson path to the payload's own time (RFC 3339 or unix s/ms), e.g. commits.0.timestamp")
-	fl.IntVar(&opts.ResponseStatus, "response-status", http.StatusOK, "status answered when there is not exactly one --forward-to")
+	fl.IntVar(&opts.ResponseStatus, "response-status", http.StatusOK, "status answered when a request does not match exactly one forward target")
 	fl.IntVar(&opts.ExitAfter, "exit-after", 0, "exit 0 after this many matching requests")
 	fl.DurationVar(&opts.Timeout, "timeout", 0, "stop after this long; with --exit-after, exit 6 if too few requests came")
+	receive.ReadTimeoutFlag(cmd, &opts.ReadTimeout)
 	fl.StringVar(&opts.ReadyFile, "ready-file", "", "write the listening URL to this file once ready (for scripts)")
 	fl.BoolVar(&opts.NoRecord, "no-record", false, "do not record requests in the history")
 	fl.BoolVar(&opts.ShowSecret, "show-secret", false, "print credential headers (Authorization, signatures, tokens) in full in --format json")
@@ -246,11 +270,18 @@ func (o *ListenOptions) validate(cmd *cobra.Command, forwardHeaders []string, ma
 			return err
 		}
 	}
-	for _, u := range o.ForwardTo {
-		if err := backend.ValidateEndpointURL(u); err != nil {
-			return apperr.Usagef("invalid --forward-to: %v", err)
-		}
+	t, err := routes.Parse(o.ForwardTo)
+	if err != nil {
+		return err
 	}
+	if o.RoutesFile != "" {
+		ft, err := routes.Load(o.RoutesFile)
+		if err != nil {
+			return err
+		}
+		t = append(t, ft...)
+	}
+	o.Routes = t
 	if len(forwardHeaders) > 0 {
 		o.ForwardHeaders = http.Header{}
 		for _, h := range forwardHeaders {
@@ -373,7 +404,7 @@ func listenRun(ctx context.Context, opts *ListenOptions) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.printSummary()
-	return deadline.Outcome(ctx, serveErr, r.matched, "received %d of %d matching requests")
+	return r.outcome(ctx, deadline, serveErr)
 }
 
 // listenerConfig is the listener of listen's flags: what it verifies with,
@@ -384,7 +415,7 @@ func listenerConfig(ctx context.Context, opts *ListenOptions, r *listenRenderer,
 		Path:           opts.Path,
 		Scheme:         signature.Auto,
 		RejectInvalid:  opts.RejectInvalid,
-		ForwardTo:      opts.ForwardTo,
+		Routes:         opts.Routes,
 		ForwardHeaders: opts.ForwardHeaders,
 		ForwardTimeout: opts.ForwardTimeout,
 		InsecureTLS:    opts.Insecure,
@@ -394,6 +425,7 @@ func listenerConfig(ctx context.Context, opts *ListenOptions, r *listenRenderer,
 		RequireJSON:    opts.RequireJSON,
 		TSField:        opts.TSField,
 		ResponseStatus: opts.ResponseStatus,
+		ReadTimeout:    opts.ReadTimeout,
 		OnEvent:        r.handle,
 	}
 	if len(opts.Secrets) > 0 || opts.ConfigID != "" {
@@ -423,9 +455,12 @@ type listenRenderer struct {
 	buf      []byte
 	received int
 	matched  int
-	filtered int
-	rejected int
-	errors   int
+	counted  int // what --exit-after counts (listener.Event.Counts)
+	// refusedCounted of them were refused for their signature.
+	refusedCounted int
+	filtered       int
+	rejected       int
+	errors         int
 }
 
 func newListenRenderer(opts *ListenOptions, stop func()) *listenRenderer {
@@ -459,6 +494,12 @@ func (r *listenRenderer) handle(e listener.Event) {
 	default:
 		r.matched++
 	}
+	if e.Counts() {
+		r.counted++
+	}
+	if e.SignatureRefused() {
+		r.refusedCounted++
+	}
 	switch r.opts.Format {
 	case listenJSON:
 		if !r.opts.ShowSecret {
@@ -484,7 +525,7 @@ func (r *listenRenderer) handle(e listener.Event) {
 	default:
 		fmt.Fprint(ios.Out, renderRequestBlock(ios, req, r.opts.TSField))
 	}
-	if r.opts.ExitAfter > 0 && r.matched == r.opts.ExitAfter && e.Matched() {
+	if r.opts.ExitAfter > 0 && r.counted == r.opts.ExitAfter && e.Counts() {
 		r.stop()
 	}
 }
@@ -507,9 +548,7 @@ func (r *listenRenderer) printBanner(url, localURL string, cfg listener.Config) 
 	} else {
 		line("Verifying", st.Muted.Render("no (pass --secret or --config to verify signatures)"))
 	}
-	for _, t := range cfg.ForwardTo {
-		line("Forwarding", t)
-	}
+	forwardingLines(line, cfg.Routes)
 	if len(cfg.Events) > 0 {
 		line("Events", strings.Join(cfg.Events, ", "))
 	}
@@ -546,4 +585,30 @@ func (r *listenRenderer) printSummary() {
 		parts = append(parts, cmdutil.Plural(r.errors, "error", "errors"))
 	}
 	fmt.Fprintf(ios.ErrOut, "%s\n", st.Muted.Render("Stopped listening: "+strings.Join(parts, ", ")+"."))
+}
+
+// forwardingLines are the banner's lines of the forward routes.
+func forwardingLines(line func(k, v string), t routes.Table) {
+	for _, r := range t {
+		label := r.Label()
+		if label == "" {
+			label = "all events"
+		}
+		v := label + " → " + strings.Join(r.To, ", ")
+		if len(r.Headers) > 0 {
+			v += " (+ headers)"
+		}
+		line("Forwarding", esc(v))
+	}
+}
+
+// outcome is listen's result: the Deadline's, except that with --exit-after
+// met by requests some of which were refused for their signature it is a
+// verification failure (exit 5).
+func (r *listenRenderer) outcome(ctx context.Context, d *receive.Deadline, runErr error) error {
+	err := d.Outcome(ctx, runErr, r.counted, "received %d of %d matching requests")
+	if err == nil && d.ExitAfter > 0 && r.counted >= d.ExitAfter && r.refusedCounted > 0 {
+		return apperr.New(apperr.ErrVerification, "%d of the %d requests waited for had an invalid signature (--reject-invalid answered 401)", r.refusedCounted, r.counted)
+	}
+	return err
 }

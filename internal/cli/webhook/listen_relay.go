@@ -152,7 +152,7 @@ func relayRun(ctx, runCtx context.Context, stop func(), opts *ListenOptions, cfg
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.printSummary()
-	return deadline.Outcome(ctx, runErr, r.matched, "received %d of %d matching requests")
+	return r.outcome(ctx, deadline, runErr)
 }
 
 func saveRelayState(path string, id int64) error {
@@ -171,9 +171,7 @@ func (r *listenRenderer) printRelayBanner(server string, cfg listener.Config, re
 	var b strings.Builder
 	line := func(k, v string) { fmt.Fprintf(&b, "  %s %s\n", st.Key.Render(fmt.Sprintf("%-10s", k)), v) }
 	line("Relay", server+" (source "+shortToken(r.opts.Source)+")")
-	for _, t := range cfg.ForwardTo {
-		line("Forwarding", t)
-	}
+	forwardingLines(line, cfg.Routes)
 	switch {
 	case recordNote != "":
 		line("Recording", recordNote)

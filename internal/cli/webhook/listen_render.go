@@ -147,6 +147,9 @@ func statusLines(st *iostreams.Styles, req *model.ReceivedRequest, tsField strin
 	for _, f := range req.Forwards {
 		lat := st.Muted.Render(formatLatency(f.Latency))
 		url := esc(f.URL)
+		if f.Route != "" {
+			url = st.Muted.Render("["+esc(f.Route)+"]") + " " + url
+		}
 		switch {
 		case f.Error != "":
 			out = append(out, fmt.Sprintf("%s %s %s %s", st.FailureIcon(), url, st.Failure.Render(esc(f.Error)), lat))

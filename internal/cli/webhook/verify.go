@@ -148,7 +148,7 @@ func verifyRun(ctx context.Context, opts *VerifyOptions) error {
 			out.Error = res.Err.Error()
 		}
 		// Diagnosis retries the usual mistakes; only worth it on failure.
-		d := signature.Diagnose(s.Scheme, s.Secrets, headers, body, so)
+		d := signature.DiagnoseResult(res, s.Scheme, s.Secrets, headers, body, so)
 		out.Cause, out.Diagnosis = d.Cause, d.Message
 		if d.Scheme != "" && out.Scheme == signature.Auto {
 			out.Scheme = d.Scheme
