@@ -14,6 +14,7 @@ import (
 	"github.com/hookctl/hookctl/internal/backend"
 	"github.com/hookctl/hookctl/internal/cli/receive"
 	"github.com/hookctl/hookctl/internal/cmdutil"
+	"github.com/hookctl/hookctl/internal/iostreams"
 	"github.com/hookctl/hookctl/internal/listener"
 	"github.com/hookctl/hookctl/internal/model"
 	"github.com/hookctl/hookctl/internal/rules"
@@ -304,7 +305,6 @@ type renderer struct {
 	failed   int
 	refused  int // requests answered with an error (bad signature, …)
 	errors   int
-	tunnelUp bool
 }
 
 func (r *renderer) decision(d Decision) {
@@ -352,7 +352,7 @@ func (r *renderer) request(e listener.Event) {
 	switch e.Kind {
 	case listener.KindError:
 		r.errors++
-		fmt.Fprintf(ios.ErrOut, "%s %v\n", st.WarningIcon(), e.Err)
+		fmt.Fprintf(ios.ErrOut, "%s %s\n", st.WarningIcon(), iostreams.EscapeText(e.Err.Error()))
 	case listener.KindRequest:
 		req := e.Request
 		if req == nil || req.Rejected == "" {
@@ -370,18 +370,7 @@ func (r *renderer) request(e listener.Event) {
 func (r *renderer) tunnelStatus(s tunnel.Status) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	ios := r.opts.Factory.IOStreams
-	st := ios.ErrStyles()
-	switch s.State {
-	case tunnel.StateReconnecting:
-		fmt.Fprintf(ios.ErrOut, "%s tunnel lost, reconnecting: %v\n", st.WarningIcon(), s.Err)
-	case tunnel.StateConnected:
-		// The first connection is announced by the Ready! line.
-		if r.tunnelUp && s.URL != nil {
-			fmt.Fprintf(ios.ErrOut, "%s tunnel back online at %s\n", st.SuccessIcon(), s.URL)
-		}
-		r.tunnelUp = true
-	}
+	receive.WriteTunnelStatus(r.opts.Factory.IOStreams, s, false, r.opts.Format == formatJSON)
 }
 
 func (r *renderer) printBanner(url string, sign *receive.Signing) {

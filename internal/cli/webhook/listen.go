@@ -16,6 +16,7 @@ import (
 	"github.com/hookctl/hookctl/internal/backend"
 	"github.com/hookctl/hookctl/internal/cli/receive"
 	"github.com/hookctl/hookctl/internal/cmdutil"
+	"github.com/hookctl/hookctl/internal/iostreams"
 	"github.com/hookctl/hookctl/internal/listener"
 	"github.com/hookctl/hookctl/internal/redact"
 	"github.com/hookctl/hookctl/internal/routes"
@@ -475,7 +476,7 @@ func (r *listenRenderer) handle(e listener.Event) {
 	case listener.KindError:
 		r.errors++
 		st := ios.ErrStyles()
-		fmt.Fprintf(ios.ErrOut, "%s %v\n", st.WarningIcon(), e.Err)
+		fmt.Fprintf(ios.ErrOut, "%s %s\n", st.WarningIcon(), iostreams.EscapeText(e.Err.Error()))
 		return
 	case listener.KindForward:
 		return // shown within the request's block

@@ -119,9 +119,9 @@ func relayRun(ctx, runCtx context.Context, stop func(), opts *ListenOptions, cfg
 			b, _ := json.Marshal(line)
 			ios.Out.Write(append(b, '\n'))
 		} else if s.Connected {
-			fmt.Fprintf(ios.ErrOut, "%s Relay connected to %s (source %s, after event %d)\n", st.SuccessIcon(), remote.URL(), s.Source, s.LastEventID)
+			fmt.Fprintf(ios.ErrOut, "%s Relay connected to %s (source %s, after event %d)\n", st.SuccessIcon(), remote.URL(), esc(s.Source), s.LastEventID)
 		} else {
-			fmt.Fprintf(ios.ErrOut, "%s Relay disconnected: %v; reconnecting in %s\n", st.WarningIcon(), s.Err, s.RetryIn)
+			fmt.Fprintf(ios.ErrOut, "%s Relay disconnected: %s; reconnecting in %s\n", st.WarningIcon(), esc(s.Err.Error()), s.RetryIn)
 		}
 		if s.Connected && first {
 			first = false

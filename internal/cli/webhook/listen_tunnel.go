@@ -2,53 +2,22 @@ package webhook
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
 	"github.com/hookctl/hookctl/internal/apperr"
 	"github.com/hookctl/hookctl/internal/backend"
+	"github.com/hookctl/hookctl/internal/cli/receive"
 	"github.com/hookctl/hookctl/internal/cmdutil"
 	"github.com/hookctl/hookctl/internal/model"
 	"github.com/hookctl/hookctl/internal/tunnel"
 )
 
-// tunnelStatus reports the tunnel's state changes: a status line on stderr,
-// and a {"type":"tunnel"} object in the JSON stream.
+// tunnelStatus reports the tunnel's state changes (receive.WriteTunnelStatus).
 func (r *listenRenderer) tunnelStatus(s tunnel.Status) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	ios := r.opts.Factory.IOStreams
-	st := ios.ErrStyles()
-	switch s.State {
-	case tunnel.StateConnecting:
-		fmt.Fprintf(ios.ErrOut, "%s\n", st.Muted.Render("Connecting the ngrok tunnel…"))
-	case tunnel.StateConnected:
-		fmt.Fprintf(ios.ErrOut, "%s Tunnel online: %s\n", st.SuccessIcon(), st.Bold.Render(s.URL.String()))
-	case tunnel.StateReconnecting:
-		fmt.Fprintf(ios.ErrOut, "%s Tunnel lost (%v): reconnecting; still listening locally\n", st.WarningIcon(), s.Err)
-	case tunnel.StateDisconnected:
-		if s.Err != nil {
-			fmt.Fprintf(ios.ErrOut, "%s Tunnel closed: %v\n", st.FailureIcon(), s.Err)
-		}
-	}
-	if r.opts.Format == listenJSON {
-		line := struct {
-			Type  string    `json:"type"`
-			State string    `json:"state"`
-			URL   string    `json:"url,omitempty"`
-			Error string    `json:"error,omitempty"`
-			Time  time.Time `json:"time"`
-		}{Type: "tunnel", State: s.State.String(), Time: time.Now().UTC()}
-		if s.URL != nil {
-			line.URL = s.URL.String()
-		}
-		if s.Err != nil {
-			line.Error = s.Err.Error()
-		}
-		b, _ := json.Marshal(line)
-		ios.Out.Write(append(b, '\n'))
-	}
+	receive.WriteTunnelStatus(r.opts.Factory.IOStreams, s, true, r.opts.Format == listenJSON)
 }
 
 // registration is what --register changed, so that it can be undone.
