@@ -1,6 +1,8 @@
 package iostreams
 
 import (
+	"bytes"
+	"encoding/json"
 	"strings"
 	"unicode/utf8"
 )
@@ -132,4 +134,15 @@ func unsafeRune(r rune) bool {
 		return true
 	}
 	return false
+}
+
+// PrettyJSON indents a JSON document by two spaces, keeping its key order;
+// anything that is not JSON comes back as it is. (Not escaped: pass the
+// result through EscapeText before printing received text.)
+func PrettyJSON(b []byte) string {
+	var out bytes.Buffer
+	if json.Indent(&out, b, "", "  ") != nil {
+		return string(b)
+	}
+	return out.String()
 }

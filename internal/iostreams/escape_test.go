@@ -108,3 +108,15 @@ func BenchmarkEscapeClean(b *testing.B) {
 		_ = Escape(s)
 	}
 }
+
+func TestPrettyJSON(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{`{"b":1,"a":[1,2]}`, "{\n  \"b\": 1,\n  \"a\": [\n    1,\n    2\n  ]\n}"},
+		{`not json`, `not json`},
+		{``, ``},
+	} {
+		if got := PrettyJSON([]byte(tt.in)); got != tt.want {
+			t.Errorf("PrettyJSON(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

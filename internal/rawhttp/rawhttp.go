@@ -63,17 +63,23 @@ func Parse(r io.Reader) (*Request, error) {
 	return out, nil
 }
 
-// Format writes a request as HTTP/1.1 text that Parse reads back exactly.
-// Headers are sorted for stable output; Content-Length is set from body.
-func Format(method, target string, header http.Header, body []byte) []byte {
+// Format writes a request as HTTP/1.1 text that Parse reads back exactly:
+// the request line, Host (when host is not empty), the other headers
+// sorted, Content-Length from body (when there is one, or the method sends
+// one), a blank line and the body.
+func Format(method, target, host string, header http.Header, body []byte) []byte {
 	var b bytes.Buffer
 	if target == "" {
 		target = "/"
 	}
 	fmt.Fprintf(&b, "%s %s HTTP/1.1\r\n", method, target)
+	if host != "" {
+		fmt.Fprintf(&b, "Host: %s\r\n", host)
+	}
 	keys := make([]string, 0, len(header))
 	for k := range header {
-		if strings.EqualFold(k, "Content-Length") || strings.EqualFold(k, "Transfer-Encoding") {
+		switch {
+		case strings.EqualFold(k, "Content-Length"), strings.EqualFold(k, "Transfer-Encoding"), strings.EqualFold(k, "Host"):
 			continue
 		}
 		keys = append(keys, k)
@@ -84,7 +90,10 @@ func Format(method, target string, header http.Header, body []byte) []byte {
 			fmt.Fprintf(&b, "%s: %s\r\n", k, v)
 		}
 	}
-	fmt.Fprintf(&b, "Content-Length: %d\r\n\r\n", len(body))
+	if len(body) > 0 || method == http.MethodPost || method == http.MethodPut || method == http.MethodPatch {
+		fmt.Fprintf(&b, "Content-Length: %d\r\n", len(body))
+	}
+	b.WriteString("\r\n")
 	b.Write(body)
 	return b.Bytes()
 }

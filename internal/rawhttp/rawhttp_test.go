@@ -52,7 +52,7 @@ func TestParse(t *testing.T) {
 func TestFormatRoundTrip(t *testing.T) {
 	h := http.Header{"Webhook-Id": {"msg_1"}, "Content-Type": {"application/json"}, "Content-Length": {"999"}}
 	body := []byte("{\"a\": 1}\n\x00binary")
-	raw := Format("POST", "/w?x=1", h, body)
+	raw := Format("POST", "/w?x=1", "", h, body)
 	r, err := Parse(bytes.NewReader(raw))
 	if err != nil {
 		t.Fatal(err)

@@ -4,8 +4,6 @@
 package configinstance
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -108,19 +106,13 @@ func printDetail(ios *iostreams.IOStreams, now time.Time, ci *model.ConfigInstan
 	for _, r := range rows {
 		fmt.Fprintf(&b, "%s %s\n", st.Key.Render(fmt.Sprintf("%-12s", r.k)), r.v)
 	}
-	fmt.Fprintf(&b, "%s\n%s", st.Key.Render("Content"), iostreams.Indent(iostreams.EscapeText(PrettyJSON(ci.Content)), "  "))
+	fmt.Fprintf(&b, "%s\n%s", st.Key.Render("Content"), iostreams.Indent(iostreams.EscapeText(prettyContent(ci.Content)), "  "))
 	_, err := fmt.Fprint(ios.Out, b.String())
 	return err
 }
 
-// PrettyJSON indents a JSON document by two spaces, keeping its key order.
-func PrettyJSON(raw []byte) string {
-	var buf bytes.Buffer
-	if err := json.Indent(&buf, raw, "", "  "); err != nil {
-		return string(raw) + "\n"
-	}
-	return buf.String() + "\n"
-}
+// prettyContent is a config's content indented, with a final newline.
+func prettyContent(raw []byte) string { return iostreams.PrettyJSON(raw) + "\n" }
 
 // ContentPaths lists the gjson paths of every value in a JSON document, in
 // document order (objects before their members): the suggestions offered

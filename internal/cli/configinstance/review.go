@@ -197,7 +197,7 @@ func printReview(ios *iostreams.IOStreams, f *cmdutil.Factory, ci, current *mode
 		fmt.Fprintf(&b, "\n%s\n", st.Muted.Render(fmt.Sprintf("Nothing is deployed on %s at %s: this is a new file.", esc(ci.DeviceID), esc(ci.RelativeFilepath))))
 	} else {
 		fmt.Fprintf(&b, "\n%s\n", st.Bold.Render(fmt.Sprintf("Changes against %s, deployed on %s at %s:", esc(current.ID), esc(ci.DeviceID), esc(ci.RelativeFilepath))))
-		ops := DiffLines(splitLines(PrettyJSON(current.Content)), splitLines(PrettyJSON(ci.Content)))
+		ops := DiffLines(splitLines(prettyContent(current.Content)), splitLines(prettyContent(ci.Content)))
 		changed := false
 		for _, op := range ops {
 			op.Line = iostreams.EscapeText(op.Line)

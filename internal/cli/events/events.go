@@ -3,7 +3,6 @@
 package events
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -192,12 +191,7 @@ func showRun(opts *ShowOptions) error {
 			fmt.Fprintf(&b, "%s %s\n", st.Key.Render(esc(k)+":"), esc(s.Headers[k]))
 		}
 		b.WriteString("\n")
-		var pretty bytes.Buffer
-		if err := json.Indent(&pretty, body, "", "  "); err != nil {
-			pretty.Reset()
-			pretty.Write(body)
-		}
-		b.WriteString(iostreams.EscapeText(pretty.String()))
+		b.WriteString(iostreams.EscapeText(iostreams.PrettyJSON(body)))
 		b.WriteString("\n")
 		_, err := fmt.Fprint(ios.Out, b.String())
 		return err

@@ -275,7 +275,7 @@ func printDelivery(f *cmdutil.Factory, d *model.Delivery) error {
 		fmt.Fprintf(&b, "  %s: %s\n", esc(k), esc(d.RequestHeaders[k]))
 	}
 	b.WriteString("\n" + st.Header.Render("Payload") + "\n")
-	b.WriteString(indent(iostreams.EscapeText(prettyJSON(d.Payload)), "  ") + "\n")
+	b.WriteString(indent(iostreams.EscapeText(iostreams.PrettyJSON(d.Payload)), "  ") + "\n")
 	for _, a := range d.Attempts {
 		fmt.Fprintf(&b, "\n%s\n", st.Header.Render(fmt.Sprintf("Attempt %d", a.N)))
 		outcome := "no response"

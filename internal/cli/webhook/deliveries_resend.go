@@ -1,9 +1,7 @@
 package webhook
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -118,12 +116,4 @@ func deliveriesResendRun(ctx context.Context, opts *DeliveriesResendOptions) err
 		return err
 	}
 	return outcome(sopts, deliveries)
-}
-
-func prettyJSON(b []byte) string {
-	var out bytes.Buffer
-	if json.Indent(&out, b, "", "  ") == nil {
-		return out.String()
-	}
-	return string(b)
 }

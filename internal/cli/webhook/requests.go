@@ -14,6 +14,7 @@ import (
 	"github.com/hookctl/hookctl/internal/backend"
 	"github.com/hookctl/hookctl/internal/cmdutil"
 	"github.com/hookctl/hookctl/internal/model"
+	"github.com/hookctl/hookctl/internal/rawhttp"
 	"github.com/hookctl/hookctl/internal/redact"
 )
 
@@ -274,34 +275,14 @@ func requestsShowRun(ctx context.Context, opts *RequestsShowOptions) error {
 // WriteRawRequest writes r as an HTTP/1.1 message: request line, Host, the
 // recorded headers (sorted), Content-Length, a blank line, the exact body.
 func WriteRawRequest(w io.Writer, r *model.ReceivedRequest) error {
-	var b strings.Builder
 	target := r.Path
-	if target == "" {
-		target = "/"
-	}
 	if r.Query != "" {
 		target += "?" + r.Query
 	}
-	fmt.Fprintf(&b, "%s %s HTTP/1.1\r\n", r.Method, target)
 	host := r.Host
 	if host == "" {
 		host = "localhost"
 	}
-	fmt.Fprintf(&b, "Host: %s\r\n", host)
-	for _, l := range sortedHeaderLines(r.Headers) {
-		k, _, _ := strings.Cut(l, ":")
-		if k == "Host" || k == "Content-Length" || k == "Transfer-Encoding" {
-			continue
-		}
-		b.WriteString(l + "\r\n")
-	}
-	if len(r.Body) > 0 || r.Method == "POST" || r.Method == "PUT" || r.Method == "PATCH" {
-		fmt.Fprintf(&b, "Content-Length: %d\r\n", len(r.Body))
-	}
-	b.WriteString("\r\n")
-	if _, err := io.WriteString(w, b.String()); err != nil {
-		return err
-	}
-	_, err := w.Write(r.Body)
+	_, err := w.Write(rawhttp.Format(r.Method, target, host, r.Headers, r.Body))
 	return err
 }
