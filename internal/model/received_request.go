@@ -281,6 +281,9 @@ func (r *ReceivedRequest) appendJSON(b []byte) ([]byte, bool) {
 		b = append(b, `,"routing_key":`...)
 		b = appendJSONString(b, r.RoutingKey)
 	}
+	if r.BodyOmitted { // a list's entry: no body fields, as MarshalJSON
+		return append(b, '}'), true
+	}
 	if utf8.Valid(r.Body) {
 		b = append(b, `,"body":`...)
 		b = appendJSONString(b, r.Body)
