@@ -29,11 +29,16 @@ func (d *Deadline) Arm(stop func()) (disarm func()) {
 	return func() { t.Stop() }
 }
 
+// Count says what the receiving command counts, for the message of a timeout
+// before --exit-after N: "<Verb> 3 of 5 <Noun> within 10s (--timeout)".
+type Count struct {
+	Verb string // "received"
+	Noun string // "matching requests"
+}
+
 // Outcome is the command's result once it stopped: the error that stopped
 // it, success after N events, interrupted, or exit 6 for a timeout before N.
-// what describes the count for the message, e.g. "received %d of %d matching
-// requests".
-func (d *Deadline) Outcome(ctx context.Context, runErr error, got int, what string) error {
+func (d *Deadline) Outcome(ctx context.Context, runErr error, got int, what Count) error {
 	switch {
 	case runErr != nil:
 		return runErr
@@ -42,7 +47,7 @@ func (d *Deadline) Outcome(ctx context.Context, runErr error, got int, what stri
 	case ctx.Err() != nil:
 		return ctx.Err()
 	case d.timedOut.Load() && d.ExitAfter > 0:
-		return apperr.New(apperr.ErrExpectation, what+" within %s (--timeout)", got, d.ExitAfter, d.Timeout)
+		return apperr.New(apperr.ErrExpectation, "%s %d of %d %s within %s (--timeout)", what.Verb, got, d.ExitAfter, what.Noun, d.Timeout)
 	}
 	return nil
 }

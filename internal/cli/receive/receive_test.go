@@ -84,7 +84,7 @@ func TestDeadlineOutcome(t *testing.T) {
 				}
 			}
 			disarm()
-			err := tt.d.Outcome(tt.ctx, tt.runErr, tt.got, "received %d of %d matching requests")
+			err := tt.d.Outcome(tt.ctx, tt.runErr, tt.got, Count{Verb: "received", Noun: "matching requests"})
 			if tt.wantNil {
 				if err != nil {
 					t.Fatalf("err = %v", err)

@@ -287,7 +287,7 @@ func serveRun(ctx context.Context, opts *ServeOptions) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.printSummary()
-	return deadline.Outcome(ctx, serveErr, r.decided, "made %d of %d decisions")
+	return deadline.Outcome(ctx, serveErr, r.decided, receive.Count{Verb: "made", Noun: "decisions"})
 }
 
 // renderer prints decisions (stdout) and request problems (stderr). The

@@ -607,7 +607,7 @@ func forwardingLines(line func(k, v string), t routes.Table) {
 // met by requests some of which were refused for their signature it is a
 // verification failure (exit 5).
 func (r *listenRenderer) outcome(ctx context.Context, d *receive.Deadline, runErr error) error {
-	err := d.Outcome(ctx, runErr, r.counted, "received %d of %d matching requests")
+	err := d.Outcome(ctx, runErr, r.counted, receive.Count{Verb: "received", Noun: "matching requests"})
 	if err == nil && d.ExitAfter > 0 && r.counted >= d.ExitAfter && r.refusedCounted > 0 {
 		return apperr.New(apperr.ErrVerification, "%d of the %d requests waited for had an invalid signature (--reject-invalid answered 401)", r.refusedCounted, r.counted)
 	}
