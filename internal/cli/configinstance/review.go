@@ -120,12 +120,16 @@ func reviewRun(ctx context.Context, opts *ReviewOptions) error {
 		return err
 	}
 
-	choice, err := p.Select(fmt.Sprintf("Decision for %s:", ci.ID), []string{DecisionApprove, DecisionReject, DecisionSkip}, 0)
+	decisions := []string{DecisionApprove, DecisionReject, DecisionSkip}
+	choice, err := p.Select(fmt.Sprintf("Decision for %s:", ci.ID), decisions, 0)
 	if err != nil {
 		return err
 	}
-	switch choice {
-	case 0: // approve
+	if choice < 0 || choice >= len(decisions) {
+		return fmt.Errorf("select returned %d of %d options", choice, len(decisions))
+	}
+	switch decisions[choice] {
+	case DecisionApprove:
 		msg, err := askRequired(p, ios, "Approval message (shown to people):", "--message")
 		if err != nil {
 			return err
@@ -163,7 +167,7 @@ func reviewRun(ctx context.Context, opts *ReviewOptions) error {
 			return err
 		}
 		return cmdutil.Render(f, res, func() error { return printDeployResult(ios, res, false) })
-	case 1: // reject
+	case DecisionReject:
 		msg, err := askRequired(p, ios, "Rejection message (shown to people):", "--message")
 		if err != nil {
 			return err
@@ -178,10 +182,11 @@ func reviewRun(ctx context.Context, opts *ReviewOptions) error {
 		}
 		fmt.Fprintf(ios.ErrOut, "%s Rejected %s with %s\n", est.FailureIcon(), rejected.ID, cmdutil.Plural(len(errs), "parameter error", "parameter errors"))
 		return cmdutil.Render(f, rejected, func() error { return nil })
-	default: // skip
+	case DecisionSkip:
 		fmt.Fprintf(ios.ErrOut, "Skipped %s: it is still validating.\n", ci.ID)
 		return cmdutil.Render(f, ci, func() error { return nil })
 	}
+	return fmt.Errorf("no action for decision %q", decisions[choice])
 }
 
 // printReview shows the instance, its content and the diff against what is
