@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/charmbracelet/lipgloss"
@@ -38,7 +39,8 @@ func System() *IOStreams {
 	s.stdinTTY = isTerminal(os.Stdin)
 	s.stdoutTTY = isTerminal(os.Stdout)
 	s.stderrTTY = isTerminal(os.Stderr)
-	if s.stdoutTTY {
+	s.width = widthFromEnv(os.Getenv("COLUMNS"))
+	if s.width == 0 && s.stdoutTTY {
 		if w, _, err := term.GetSize(int(os.Stdout.Fd())); err == nil {
 			s.width = w
 		}
@@ -103,13 +105,31 @@ func (s *IOStreams) ColourEnabled() bool {
 // stdout must be terminals.
 func (s *IOStreams) CanPrompt() bool { return s.stdinTTY && s.stdoutTTY }
 
-// TerminalWidth is the width of stdout, or 80 when unknown.
-func (s *IOStreams) TerminalWidth() int {
+// widthFromEnv reads COLUMNS: a positive number of columns, else 0.
+func widthFromEnv(columns string) int {
+	if n, err := strconv.Atoi(strings.TrimSpace(columns)); err == nil && n > 0 {
+		return n
+	}
+	return 0
+}
+
+// DefaultWidth is the width assumed when the terminal's is unknown.
+const DefaultWidth = 80
+
+// Width is the width of stdout in columns: COLUMNS when set, else the
+// terminal's size, else DefaultWidth (80). Tables on a terminal fit it.
+func (s *IOStreams) Width() int {
 	if s.width > 0 {
 		return s.width
 	}
-	return 80
+	return DefaultWidth
 }
+
+// TerminalWidth is Width (kept for existing callers).
+func (s *IOStreams) TerminalWidth() int { return s.Width() }
+
+// SetWidth sets the width of stdout (0: unknown, DefaultWidth); for tests.
+func (s *IOStreams) SetWidth(columns int) { s.width = columns }
 
 // Styles returns the lipgloss styles bound to stdout, built on first use.
 func (s *IOStreams) Styles() *Styles {
