@@ -55,11 +55,10 @@ Everything works offline on an embedded SQLite store in $XDG_DATA_HOME/hookctl.`
 	pf := root.PersistentFlags()
 	pf.StringVar(&g.DataDir, "data-dir", "", "directory of the local store (env HOOKCTL_DATA_DIR; default $XDG_DATA_HOME/hookctl)")
 	pf.StringVar(&g.APIURL, "api-url", "", "use the hookctl server at this URL instead of the local store (env HOOKCTL_API_URL, key in HOOKCTL_API_KEY)")
-	pf.StringVarP(&g.Output, "output", "o", cmdutil.FormatText, "output format: text or json")
+	cmdutil.StringEnumPersistentFlag(root, &g.Output, "output", "o", cmdutil.FormatText, cmdutil.OutputFormats, "output format")
 	pf.StringVarP(&g.Query, "query", "q", "", "gjson path applied to the JSON output, e.g. '#.id' (implies -o json)")
 	pf.BoolVar(&g.NoColor, "no-color", false, "disable colour (also NO_COLOR)")
 	pf.BoolVar(&g.Debug, "debug", false, "log debugging details to stderr")
-	_ = root.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(cmdutil.OutputFormats, cobra.ShellCompDirectiveNoFileComp))
 
 	root.AddCommand(
 		newCmdVersion(f),

@@ -3,12 +3,9 @@ package configinstance
 import (
 	"context"
 	"fmt"
-	"slices"
-	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/hookctl/hookctl/internal/apperr"
 	"github.com/hookctl/hookctl/internal/backend"
 	"github.com/hookctl/hookctl/internal/cmdutil"
 	"github.com/hookctl/hookctl/internal/iostreams"
@@ -38,18 +35,14 @@ instance (id, device, path, config type, status, created) for cut and awk.`,
   hookctl ci list --device dvc_1 --status deployed -o json -q '#.id'`,
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if s := opts.Params.Status; s != "" && !slices.Contains(model.ConfigInstanceStatuses, s) {
-				return apperr.Usagef("invalid --status %q: use one of %s", s, strings.Join(model.ConfigInstanceStatuses, ", "))
-			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
 			return listRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.Params.Status, "status", "", "only instances in this status: "+strings.Join(model.ConfigInstanceStatuses, "|"))
+	cmdutil.StringEnumFlag(cmd, &opts.Params.Status, "status", "", "", model.ConfigInstanceStatuses, "only instances in this status")
 	cmd.Flags().StringVar(&opts.Params.DeviceID, "device", "", "only instances for this device")
-	_ = cmd.RegisterFlagCompletionFunc("status", cobra.FixedCompletions(model.ConfigInstanceStatuses, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 

@@ -11,7 +11,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hookctl/hookctl/internal/apperr"
-	"github.com/hookctl/hookctl/internal/backend"
 	"github.com/hookctl/hookctl/internal/cli/receive"
 	"github.com/hookctl/hookctl/internal/cmdutil"
 	"github.com/hookctl/hookctl/internal/iostreams"
@@ -143,7 +142,7 @@ acknowledged and exits.`,
 	fl.StringVar(&opts.RulesFile, "rules", "", "rules file (YAML or JSON) the content is checked against")
 	fl.StringVar(&opts.ConfigID, "config", "", "verify with this webhook config's scheme and secrets")
 	opts.secret = cmdutil.AddSecretFlags(cmd, true, "signing secret to verify with (repeat for rotated secrets)")
-	fl.StringVar(&opts.Scheme, "scheme", "", "signature scheme with --secret (default standard): one of "+strings.Join(model.ConfigSchemes, ", "))
+	cmdutil.SchemeFlag(cmd, &opts.Scheme, false, "signature scheme with --secret (default standard)")
 	fl.StringVar(&opts.Host, "host", "127.0.0.1", "address to listen on (0.0.0.0 for every interface)")
 	fl.IntVarP(&opts.Port, "port", "p", 8080, "port to listen on (0 picks a free one)")
 	fl.StringVar(&opts.Path, "path", "/", "path that receives webhooks")
@@ -152,10 +151,8 @@ acknowledged and exits.`,
 	fl.IntVar(&opts.ExitAfter, "exit-after", 0, "exit 0 after this many decisions (approvals or rejections)")
 	fl.DurationVar(&opts.Timeout, "timeout", 0, "stop after this long; with --exit-after, exit 6 if too few decisions came")
 	receive.ReadTimeoutFlag(cmd, &opts.ReadTimeout)
-	fl.StringVar(&opts.Format, "format", "", "output: pretty or json (one object per line); default pretty, json with -o json")
+	cmdutil.StringEnumFlag(cmd, &opts.Format, "format", "", "", []string{formatPretty, formatJSON}, "output: pretty or json (one object per line); default pretty, json with -o json")
 	opts.Tunnel.Register(cmd)
-	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{formatPretty, formatJSON}, cobra.ShellCompDirectiveNoFileComp))
-	_ = cmd.RegisterFlagCompletionFunc("scheme", cobra.FixedCompletions(model.ConfigSchemes, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.MarkFlagFilename("rules", "yaml", "yml", "json")
 	return cmd
 }
@@ -166,11 +163,6 @@ func (o *ServeOptions) validate(cmd *cobra.Command) error {
 		if o.Factory.Globals.WantsJSON() {
 			o.Format = formatJSON
 		}
-	}
-	switch o.Format {
-	case formatPretty, formatJSON:
-	default:
-		return apperr.Usagef("invalid --format %q: use pretty or json", o.Format)
 	}
 	if o.RulesFile == "" {
 		return apperr.Usagef("--rules is required: the rules file the config content is checked against")
@@ -190,11 +182,6 @@ func (o *ServeOptions) validate(cmd *cobra.Command) error {
 	}
 	if o.ConfigID != "" && len(o.Secrets) > 0 {
 		return apperr.Usagef("use either --secret or --config, not both")
-	}
-	if o.Scheme != "" {
-		if err := backend.ValidateScheme(o.Scheme); err != nil {
-			return err
-		}
 	}
 	if o.Port < 0 || o.Port > 65535 {
 		return apperr.Usagef("invalid --port %d: use 0-65535 (0 picks a free port)", o.Port)

@@ -51,7 +51,7 @@ type DeliveriesListOptions struct {
 // NewCmdDeliveriesList builds `webhook deliveries list`.
 func NewCmdDeliveriesList(f *cmdutil.Factory, runF func(context.Context, *DeliveriesListOptions) error) *cobra.Command {
 	opts := &DeliveriesListOptions{Factory: f}
-	var since, until string
+	var since, until cmdutil.Since
 	var failed, succeeded bool
 	cmd := &cobra.Command{
 		Use:     "list",
@@ -74,13 +74,7 @@ header: id, event type, status, state, attempts, url, request id, created at.`,
 				return err
 			}
 			now := f.Now()
-			var err error
-			if opts.Params.Since, err = ParseTimeArg("--since", since, now); err != nil {
-				return err
-			}
-			if opts.Params.Until, err = ParseTimeArg("--until", until, now); err != nil {
-				return err
-			}
+			opts.Params.Since, opts.Params.Until = since.Time(now), until.Time(now)
 			switch {
 			case failed:
 				opts.Params.State = model.DeliveryFailed
@@ -97,8 +91,8 @@ header: id, event type, status, state, attempts, url, request id, created at.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&since, "since", "", "only deliveries created at or after `T`")
-	fl.StringVar(&until, "until", "", "only deliveries created before `T`")
+	cmdutil.SinceVar(fl, &since, "since", "only deliveries created at or after `T`")
+	cmdutil.SinceVar(fl, &until, "until", "only deliveries created before `T`")
 	fl.IntVar(&opts.Params.StatusCode, "status-code", 0, "only deliveries whose final status is `N`")
 	fl.StringVar(&opts.Params.RequestID, "request-id", "", "only the deliveries with this request id")
 	fl.StringVar(&opts.Params.EventType, "event", "", "only this event type")
@@ -107,30 +101,6 @@ header: id, event type, status, state, attempts, url, request id, created at.`,
 	fl.BoolVar(&succeeded, "succeeded", false, "only succeeded deliveries")
 	fl.IntVarP(&opts.Params.Limit, "limit", "L", 50, "at most N deliveries (0: all)")
 	return cmd
-}
-
-// ParseTimeArg parses an RFC 3339 time, a date (midnight UTC) or a duration
-// ago ("90m", "24h", "7d"). "" is the zero time.
-func ParseTimeArg(flag, s string, now time.Time) (time.Time, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return time.Time{}, nil
-	}
-	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
-		return t.UTC(), nil
-	}
-	if t, err := time.Parse("2006-01-02", s); err == nil {
-		return t, nil
-	}
-	if strings.HasSuffix(s, "d") {
-		if n, err := strconv.ParseFloat(strings.TrimSuffix(s, "d"), 64); err == nil && n >= 0 {
-			return now.Add(-time.Duration(n * 24 * float64(time.Hour))).UTC(), nil
-		}
-	}
-	if d, err := time.ParseDuration(s); err == nil && d >= 0 {
-		return now.Add(-d).UTC(), nil
-	}
-	return time.Time{}, apperr.Usagef("invalid %s %q: use an RFC 3339 time (2026-11-23T10:00:00Z), a date (2026-11-23) or a duration ago (24h, 7d)", flag, s)
 }
 
 func deliveriesListRun(ctx context.Context, opts *DeliveriesListOptions) error {

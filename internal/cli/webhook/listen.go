@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -83,7 +82,6 @@ type ListenOptions struct {
 func NewCmdListen(f *cmdutil.Factory, runF func(context.Context, *ListenOptions) error) *cobra.Command {
 	opts := &ListenOptions{Factory: f}
 	var forwardHeaders []string
-	var maxBody string
 	cmd := &cobra.Command{
 		Use:   "listen",
 		Short: "Receive webhooks locally: verify, show, record and forward them",
@@ -180,7 +178,7 @@ status lines on stderr, or {"type":"relay",…} lines with --format json.`,
   hookctl webhook listen --port 0 --ready-file url.txt --exit-after 2 --timeout 1m`,
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := opts.validate(cmd, forwardHeaders, maxBody); err != nil {
+			if err := opts.validate(cmd, forwardHeaders); err != nil {
 				return err
 			}
 			if runF != nil {
@@ -195,7 +193,7 @@ status lines on stderr, or {"type":"relay",…} lines with --format json.`,
 	fl.StringVar(&opts.Path, "path", "/", "path that receives webhooks (requests under it are accepted)")
 	opts.secret = cmdutil.AddSecretFlags(cmd, true, "signing secret to verify with (repeat for rotated secrets)")
 	fl.StringVar(&opts.ConfigID, "config", "", "verify with this webhook config's scheme and secrets")
-	fl.StringVar(&opts.Scheme, "scheme", "", "signature scheme: auto (detect) or one of "+strings.Join(signature.Schemes(), ", "))
+	cmdutil.SchemeFlag(cmd, &opts.Scheme, true, "signature scheme (auto: detect it from the headers)")
 	fl.BoolVar(&opts.RejectInvalid, "reject-invalid", false, "answer 401 when the signature does not verify")
 	fl.StringArrayVar(&opts.ForwardTo, "forward-to", nil, "forward requests to URL, or only events matching PATTERN with PATTERN=URL (repeatable)")
 	fl.StringVar(&opts.RoutesFile, "routes", "", "forward per event as a YAML `FILE` says (patterns → URLs, headers)")
@@ -204,8 +202,9 @@ status lines on stderr, or {"type":"relay",…} lines with --format json.`,
 	fl.BoolVar(&opts.Insecure, "insecure", false, "do not verify TLS certificates of forward targets")
 	fl.StringSliceVar(&opts.Events, "events", nil, "only event types matching these comma-separated patterns, e.g. 'device.*,user.signed_in'")
 	fl.StringVar(&opts.Filter, "filter", "", "only requests whose JSON body matches this gjson query")
-	fl.StringVar(&opts.Format, "format", "", "output: pretty, compact (one line per request), json (one object per line) or raw (bodies); default pretty, json with -o json")
-	fl.StringVar(&maxBody, "max-body", "5MiB", "largest accepted body (413 beyond), e.g. 512KiB, 10MiB")
+	cmdutil.StringEnumFlag(cmd, &opts.Format, "format", "", "", []string{listenPretty, listenCompact, listenJSON, listenRaw},
+		"output: pretty, compact (one line per request), json (one object per line) or raw (bodies); default pretty, json with -o json")
+	cmdutil.ByteSizeVar(fl, &opts.MaxBody, "max-body", listener.DefaultMaxBody, "largest accepted body (413 beyond), e.g. 512KiB, 10MiB")
 	fl.BoolVar(&opts.RequireJSON, "require-json", false, "answer 415 unless the Content-Type is JSON (application/json, application/*+json)")
 	fl.StringVar(&opts.TSField, "ts-field", "", "gjson path to the payload's own time (RFC 3339 or unix s/ms), e.g. commits.0.timestamp")
 	fl.IntVar(&opts.ResponseStatus, "response-status", http.StatusOK, "status answered when a request does not match exactly one forward target")
@@ -221,12 +220,10 @@ status lines on stderr, or {"type":"relay",…} lines with --format json.`,
 	fl.StringVar(&opts.Relay, "relay", "", "receive the requests of a source of this hookctl server instead of listening (with --source)")
 	fl.StringVar(&opts.Source, "source", "", "the source token (hks_…) to relay")
 	fl.Int64Var(&opts.SinceID, "since-id", -1, "with --relay: resume after this event id (0: everything the server retains); default: where this listener stopped")
-	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{listenPretty, listenCompact, listenJSON, listenRaw}, cobra.ShellCompDirectiveNoFileComp))
-	_ = cmd.RegisterFlagCompletionFunc("scheme", cobra.FixedCompletions(append([]string{signature.Auto}, signature.Schemes()...), cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 
-func (o *ListenOptions) validate(cmd *cobra.Command, forwardHeaders []string, maxBody string) error {
+func (o *ListenOptions) validate(cmd *cobra.Command, forwardHeaders []string) error {
 	if err := o.Tunnel.Validate(cmd); err != nil {
 		return err
 	}
@@ -255,21 +252,11 @@ func (o *ListenOptions) validate(cmd *cobra.Command, forwardHeaders []string, ma
 			o.Format = listenJSON
 		}
 	}
-	switch o.Format {
-	case listenPretty, listenCompact, listenJSON, listenRaw:
-	default:
-		return apperr.Usagef("invalid --format %q: use pretty, compact, json or raw", o.Format)
-	}
 	if o.Port < 0 || o.Port > 65535 {
 		return apperr.Usagef("invalid --port %d: use 0-65535 (0 picks a free port)", o.Port)
 	}
 	if !strings.HasPrefix(o.Path, "/") {
 		o.Path = "/" + o.Path
-	}
-	if o.Scheme != "" && o.Scheme != signature.Auto {
-		if err := backend.ValidateScheme(o.Scheme); err != nil {
-			return err
-		}
 	}
 	t, err := routes.Parse(o.ForwardTo)
 	if err != nil {
@@ -296,11 +283,6 @@ func (o *ListenOptions) validate(cmd *cobra.Command, forwardHeaders []string, ma
 	if o.ForwardTimeout <= 0 {
 		return apperr.Usagef("--forward-timeout must be positive")
 	}
-	n, err := ParseSize(maxBody)
-	if err != nil {
-		return err
-	}
-	o.MaxBody = n
 	for i, e := range o.Events {
 		o.Events[i] = strings.TrimSpace(e)
 	}
@@ -328,27 +310,6 @@ func (o *ListenOptions) validate(cmd *cobra.Command, forwardHeaders []string, ma
 		return apperr.Usagef("--scheme needs a secret to verify with: pass --secret, --config or --register")
 	}
 	return nil
-}
-
-// ParseSize parses "5MiB", "512KiB", "10MB", "1.5 MiB" or a plain byte count.
-func ParseSize(s string) (int64, error) {
-	t := strings.TrimSpace(s)
-	units := []struct {
-		suffix string
-		mult   float64
-	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"K", 1 << 10}, {"M", 1 << 20}, {"G", 1 << 30}, {"B", 1}}
-	mult := 1.0
-	for _, u := range units {
-		if strings.HasSuffix(strings.ToUpper(t), strings.ToUpper(u.suffix)) {
-			t, mult = strings.TrimSpace(t[:len(t)-len(u.suffix)]), u.mult
-			break
-		}
-	}
-	v, err := strconv.ParseFloat(t, 64)
-	if err != nil || v <= 0 {
-		return 0, apperr.Usagef("invalid size %q: use e.g. 512KiB, 5MiB or a byte count", s)
-	}
-	return int64(v * mult), nil
 }
 
 // listenRun: the request source first (the relay opens nothing; a socket

@@ -77,13 +77,13 @@ func TestListenJSONFromGlobalOutput(t *testing.T) {
 
 func TestParseSize(t *testing.T) {
 	for in, want := range map[string]int64{"5MiB": 5 << 20, "512KiB": 512 << 10, "10MB": 10e6, "100": 100, "1.5 MiB": 3 << 19, "2k": 2048, "100B": 100} {
-		got, err := ParseSize(in)
+		got, err := cmdutil.ParseByteSize(in)
 		if err != nil || got != want {
 			t.Errorf("%s: got %d, %v; want %d", in, got, err, want)
 		}
 	}
 	for _, in := range []string{"", "0", "-1MiB", "lots"} {
-		if _, err := ParseSize(in); err == nil {
+		if _, err := cmdutil.ParseByteSize(in); err == nil {
 			t.Errorf("%q: want an error", in)
 		}
 	}

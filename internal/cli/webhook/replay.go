@@ -93,11 +93,6 @@ be sent.`,
 			if opts.Resign && len(opts.Secrets) == 0 && opts.ConfigID == "" {
 				return apperr.Usagef("--resign needs a secret: pass --secret or --config")
 			}
-			if opts.Scheme != "" {
-				if err := backend.ValidateScheme(opts.Scheme); err != nil {
-					return err
-				}
-			}
 			if opts.To != "" {
 				if err := backend.ValidateEndpointURL(opts.To); err != nil {
 					return apperr.Usagef("invalid --to: %v", err)
@@ -120,11 +115,10 @@ be sent.`,
 	fl.BoolVar(&opts.Resign, "resign", false, "sign again with a fresh timestamp, replacing the signature headers")
 	secret = cmdutil.AddSecretFlags(cmd, true, "secret to re-sign with")
 	fl.StringVar(&opts.ConfigID, "config", "", "re-sign with this webhook config's scheme and secret")
-	fl.StringVar(&opts.Scheme, "scheme", "", "scheme to re-sign with (default: the config's, the recorded or the detected one)")
+	cmdutil.SchemeFlag(cmd, &opts.Scheme, false, "scheme to re-sign with (default: the config's, the recorded or the detected one)")
 	fl.StringArrayVar(&opts.Sets, "set", nil, "change the JSON body: PATH=VALUE (gjson/sjson path; repeatable)")
 	fl.BoolVar(&opts.Edit, "edit", false, "edit the body in $VISUAL or $EDITOR before sending")
 	fl.DurationVar(&opts.Timeout, "timeout", 30*time.Second, "request timeout")
-	_ = cmd.RegisterFlagCompletionFunc("scheme", cobra.FixedCompletions(signature.Schemes(), cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 

@@ -42,7 +42,6 @@ the event type and what forwarding returned. Replay one with "hookctl webhook re
 // RequestsListOptions are the inputs of `webhook requests list`.
 type RequestsListOptions struct {
 	Factory *cmdutil.Factory
-	Since   time.Duration
 	Params  backend.ListRequestsParams
 	// ShowSecret shows credential headers in full (JSON output).
 	ShowSecret bool
@@ -51,6 +50,7 @@ type RequestsListOptions struct {
 // NewCmdRequestsList builds `webhook requests list`.
 func NewCmdRequestsList(f *cmdutil.Factory, runF func(context.Context, *RequestsListOptions) error) *cobra.Command {
 	opts := &RequestsListOptions{Factory: f}
+	var since cmdutil.Since
 	cmd := &cobra.Command{
 		Use:     "list",
 		Aliases: []string{"ls"},
@@ -69,22 +69,17 @@ body.`,
   hookctl webhook requests list --failed -o json -q '#.id'`,
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if opts.Since < 0 {
-				return apperr.Usagef("--since must not be negative")
-			}
 			if opts.Params.Limit < 0 {
 				return apperr.Usagef("--limit must not be negative")
 			}
-			if opts.Since > 0 {
-				opts.Params.Since = f.Now().Add(-opts.Since)
-			}
+			opts.Params.Since = since.Time(f.Now())
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
 			return requestsListRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().DurationVar(&opts.Since, "since", 0, "only requests received in this last duration, e.g. 30m, 24h")
+	cmdutil.SinceVar(cmd.Flags(), &since, "since", "only requests received at or after `T`: a duration ago (30m, 24h, 7d), a date or an RFC 3339 time")
 	cmd.Flags().StringVar(&opts.Params.Event, "event", "", "only this event type (pattern, '*' matches anything)")
 	cmd.Flags().BoolVar(&opts.Params.Failed, "failed", false, "only rejected, unverified or failed-forward requests")
 	cmd.Flags().IntVarP(&opts.Params.Limit, "limit", "L", 30, "at most this many (0: all)")

@@ -55,9 +55,9 @@ type SendOptions struct {
 func NewCmdSend(f *cmdutil.Factory, runF func(context.Context, *SendOptions) error) *cobra.Command {
 	opts := &SendOptions{Factory: f}
 	var (
-		typeFlag, rate, expect string
-		headers                []string
-		secret                 *cmdutil.SecretFlags
+		typeFlag string
+		headers  []string
+		secret   *cmdutil.SecretFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "send [TYPE] (--to URL | --config ID | --all)",
@@ -157,14 +157,6 @@ and load mode (--count > 1) always send from this process (--insecure too).`,
 					opts.Concurrency = 10
 				}
 			}
-			if opts.Rate, err = ParseRate(rate); err != nil {
-				return err
-			}
-			if expect != "" {
-				if opts.Expect, err = ParseStatusExpectation(expect); err != nil {
-					return err
-				}
-			}
 			if opts.Headers, err = cmdutil.ParseHeaders(headers); err != nil {
 				return err
 			}
@@ -187,11 +179,11 @@ and load mode (--count > 1) always send from this process (--insecure too).`,
 	fl.BoolVar(&opts.Mock, "mock", false, "send without recording the delivery")
 	fl.IntVar(&opts.Count, "count", 1, "send N times (load mode when > 1)")
 	fl.IntVar(&opts.Concurrency, "concurrency", 0, "deliveries in flight at once (default 1, or 10 with --count)")
-	fl.StringVar(&rate, "rate", "", "at most R deliveries per second, e.g. 100 or 100/s or 600/m")
+	cmdutil.RateVar(fl, &opts.Rate, "rate", "at most R deliveries per second, e.g. 100 or 100/s or 600/m")
 	fl.IntVar(&opts.Retries, "retries", dispatch.DefaultRetries, "retries after a failed attempt")
 	fl.DurationVar(&opts.RetryDelay, "retry-delay", dispatch.DefaultBaseDelay, "first retry delay, doubled each retry (capped at 30s)")
 	fl.DurationVar(&opts.Timeout, "timeout", dispatch.DefaultTimeout, "timeout of one attempt")
-	fl.StringVar(&expect, "expect-status", "", "exit 6 unless every final status matches: 2xx, 4xx … or a code")
+	cmdutil.StatusExpectationVar(fl, &opts.Expect, "expect-status", "exit 6 unless every final status matches: 2xx, 4xx … or a code")
 	fl.BoolVar(&opts.Insecure, "insecure", false, "do not verify the receiver's TLS certificate")
 	fl.StringArrayVar(&opts.TemplateDirs, "template-dir", nil, "extra directory of event templates, repeatable")
 	_ = cmd.RegisterFlagCompletionFunc("scheme", cobra.FixedCompletions(model.ConfigSchemes, cobra.ShellCompDirectiveNoFileComp))
@@ -199,60 +191,9 @@ and load mode (--count > 1) always send from this process (--insecure too).`,
 	return cmd
 }
 
-// StatusExpectation is a parsed --expect-status: a class (2xx) or a code.
-type StatusExpectation struct {
-	Class int // 2 for 2xx; 0 when Code is set
-	Code  int
-}
-
-// ParseStatusExpectation parses "2xx", "4XX" or "404".
-func ParseStatusExpectation(s string) (*StatusExpectation, error) {
-	v := strings.ToLower(strings.TrimSpace(s))
-	if len(v) == 3 && strings.HasSuffix(v, "xx") && v[0] >= '1' && v[0] <= '5' {
-		return &StatusExpectation{Class: int(v[0] - '0')}, nil
-	}
-	if c, err := strconv.Atoi(v); err == nil && c >= 100 && c <= 599 {
-		return &StatusExpectation{Code: c}, nil
-	}
-	return nil, apperr.Usagef("invalid --expect-status %q: use 2xx, 4xx … or a status code such as 404", s)
-}
-
-// Match reports whether a final status code meets the expectation.
-func (e *StatusExpectation) Match(code int) bool {
-	if e.Code != 0 {
-		return code == e.Code
-	}
-	return code/100 == e.Class
-}
-
-func (e *StatusExpectation) String() string {
-	if e.Code != 0 {
-		return strconv.Itoa(e.Code)
-	}
-	return fmt.Sprintf("%dxx", e.Class)
-}
-
-// ParseRate parses --rate: "100", "100/s", "600/m". "" is unlimited.
-func ParseRate(s string) (float64, error) {
-	if s == "" {
-		return 0, nil
-	}
-	num, unit, _ := strings.Cut(strings.TrimSpace(s), "/")
-	r, err := strconv.ParseFloat(num, 64)
-	if err != nil || r <= 0 {
-		return 0, apperr.Usagef("invalid --rate %q: use a positive number per second, e.g. 100 or 100/s or 600/m", s)
-	}
-	switch unit {
-	case "", "s":
-	case "m":
-		r /= 60
-	case "h":
-		r /= 3600
-	default:
-		return 0, apperr.Usagef("invalid --rate %q: the unit is /s, /m or /h", s)
-	}
-	return r, nil
-}
+// StatusExpectation is a parsed --expect-status: a class (2xx) or a code
+// (parsed by the flag itself, see cmdutil.StatusExpectationVar).
+type StatusExpectation = cmdutil.StatusExpectation
 
 // preparedEvent is the event to send and how --to signs it by default.
 type preparedEvent struct {

@@ -139,7 +139,7 @@ func TestSendMockAndExpect(t *testing.T) {
 	o := baseOpts(env)
 	o.Type, o.To, o.Mock = "ping", srv.URL+"/status/500", true
 	o.Retries = 0
-	o.Expect, _ = ParseStatusExpectation("2xx")
+	o.Expect = &StatusExpectation{Class: 2}
 	if err := sendRun(ctx, o); !errors.Is(err, apperr.ErrExpectation) {
 		t.Errorf("err = %v, want expectation", err)
 	}
@@ -150,7 +150,7 @@ func TestSendMockAndExpect(t *testing.T) {
 	if list.Total != 0 {
 		t.Errorf("mock delivery was recorded: %+v", list)
 	}
-	o.Expect, _ = ParseStatusExpectation("500")
+	o.Expect = &StatusExpectation{Code: 500}
 	if err := sendRun(ctx, o); err != nil {
 		t.Errorf("expect 500: err = %v", err)
 	}

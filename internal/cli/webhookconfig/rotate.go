@@ -41,7 +41,7 @@ default), so receivers can be switched over without dropping events.
 			return rotateRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().DurationVar(&opts.KeepOld, "keep-old", 24*time.Hour, "how long the old secret stays valid (0 drops it now)")
+	cmdutil.DurationVar(cmd.Flags(), &opts.KeepOld, "keep-old", backend.DefaultKeepOld, "how long the old secret stays valid, e.g. 1h or 2d (0 drops it now)")
 	return cmd
 }
 
