@@ -7,9 +7,11 @@ package signature_test
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -18,6 +20,7 @@ import (
 	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
 	"github.com/stripe/stripe-go/v84/webhook"
 
+	"github.com/hookctl/hookctl/internal/apperr"
 	"github.com/hookctl/hookctl/internal/signature"
 )
 
@@ -260,6 +263,293 @@ func BenchmarkOfficial(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
+		})
+	}
+}
+
+// compatFailure is one request the libraries refuse: ours must refuse it too,
+// as a verification failure (exit 5), never as a usage error (exit 2).
+func checkOursRefuses(t *testing.T, scheme, secret string, h http.Header, body []byte, theirs error) {
+	t.Helper()
+	if theirs == nil {
+		t.Fatalf("the library accepts the request; the case is wrong")
+	}
+	r := signature.Verify(scheme, sec(secret), h, body, signature.Options{})
+	if r.OK {
+		t.Fatalf("ours accepts what the library refuses (%v)", theirs)
+	}
+	if !errors.Is(r.Err, apperr.ErrVerification) || errors.Is(r.Err, apperr.ErrUsage) {
+		t.Errorf("ours: %v is not a verification error (the library: %v)", r.Err, theirs)
+	}
+	// The schemeless path (detection) agrees when the headers are there.
+	if a := signature.Verify(signature.Auto, sec(secret), h, body, signature.Options{}); a.OK || !errors.Is(a.Err, apperr.ErrVerification) {
+		t.Errorf("auto: %+v, want a verification error", a)
+	}
+}
+
+// TestCompatStandardWebhooksFailures: every request the Standard Webhooks
+// library refuses — missing headers, a signature without "v1,", one that
+// does not decode, another version, a wrong one, a bad timestamp — ours
+// refuses with apperr.ErrVerification.
+func TestCompatStandardWebhooksFailures(t *testing.T) {
+	wh, _ := standardwebhooks.NewWebhook(stdSecret)
+	body := payload(64)
+	now := time.Now()
+	good, _ := wh.Sign("msg_1", now, body)
+	b64 := strings.TrimPrefix(good, "v1,")
+	ts := strconv.FormatInt(now.Unix(), 10)
+	std := func(id, ts, sig string) http.Header {
+		h := http.Header{}
+		for k, v := range map[string]string{"webhook-id": id, "webhook-timestamp": ts, "webhook-signature": sig} {
+			if v != "" {
+				h.Set(k, v)
+			}
+		}
+		return h
+	}
+	for _, tt := range []struct {
+		name string
+		h    http.Header
+	}{
+		{"no headers", http.Header{}},
+		{"no signature header", std("msg_1", ts, "")},
+		{"no id header", std("", ts, good)},
+		{"no v1 prefix", std("msg_1", ts, b64)},
+		{"other version tag", std("msg_1", ts, "v2,"+b64)},
+		{"does not decode", std("msg_1", ts, "v1,!!!not-base64")},
+		{"wrong signature", std("msg_1", ts, "v1,"+strings.Repeat("A", 43)+"=")},
+		{"signed for another id", std("msg_2", ts, good)},
+		{"timestamp not a number", std("msg_1", "now", good)},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			theirs := wh.Verify(body, tt.h)
+			if tt.name == "no headers" {
+				// No signature headers at all: only a named scheme diagnoses
+				// it; auto finds nothing to verify, which is also exit 5.
+				if theirs == nil {
+					t.Fatal("library accepts")
+				}
+				for _, s := range []string{"standard", signature.Auto} {
+					r := signature.Verify(s, sec(stdSecret), tt.h, body, signature.Options{})
+					if r.OK || !errors.Is(r.Err, signature.ErrMissing) || !errors.Is(r.Err, apperr.ErrVerification) {
+						t.Errorf("%s: %+v, want a missing-header verification error", s, r)
+					}
+				}
+				return
+			}
+			checkOursRefuses(t, "standard", stdSecret, tt.h, body, theirs)
+		})
+	}
+}
+
+// svixVerify is the Svix library's header choice (svix-webhooks
+// go/webhook.go: the svix-* set when all three headers are there, else the
+// webhook-* set), then the same check, which is the Standard Webhooks
+// library's. The Svix module is not a dependency (it brings its whole API
+// client); this mirrors its 10 lines of header selection.
+func svixVerify(wh *standardwebhooks.Webhook, body []byte, h http.Header) error {
+	id, sig, ts := h.Get("svix-id"), h.Get("svix-signature"), h.Get("svix-timestamp")
+	if id == "" || sig == "" || ts == "" {
+		id, sig, ts = h.Get("webhook-id"), h.Get("webhook-signature"), h.Get("webhook-timestamp")
+	}
+	return wh.Verify(body, http.Header{"Webhook-Id": {id}, "Webhook-Signature": {sig}, "Webhook-Timestamp": {ts}})
+}
+
+// TestCompatStandardWebhooksHeaderSets: a request verifies when either
+// library accepts it — the Svix one reads svix-* first, the Standard
+// Webhooks one only webhook-* — so with both sets present either set
+// verifies; when neither verifies, the refusal is a verification error.
+func TestCompatStandardWebhooksHeaderSets(t *testing.T) {
+	wh, _ := standardwebhooks.NewWebhook(stdSecret)
+	body := payload(64)
+	now := time.Now()
+	ts := strconv.FormatInt(now.Unix(), 10)
+	good, _ := wh.Sign("msg_1", now, body)
+	bad := "v1," + strings.Repeat("A", 43) + "="
+	set := func(h http.Header, prefix, sig string) {
+		h.Set(prefix+"-id", "msg_1")
+		h.Set(prefix+"-timestamp", ts)
+		h.Set(prefix+"-signature", sig)
+	}
+	for _, tt := range []struct {
+		name             string
+		webhook, svix    string // signature of each set; "" = set absent
+		wantSvix, wantSW bool   // the libraries accept
+	}{
+		{"svix set only", "", good, true, false},
+		{"webhook set only", good, "", true, true},
+		{"both, svix valid", bad, good, true, false},
+		{"both, webhook valid", good, bad, false, true},
+		{"both valid", good, good, true, true},
+		{"both wrong", bad, bad, false, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			h := http.Header{}
+			if tt.webhook != "" {
+				set(h, "webhook", tt.webhook)
+			}
+			if tt.svix != "" {
+				set(h, "svix", tt.svix)
+			}
+			gotSvix, gotSW := svixVerify(wh, body, h) == nil, wh.Verify(body, h) == nil
+			if gotSvix != tt.wantSvix || gotSW != tt.wantSW {
+				t.Fatalf("libraries: svix %v standard-webhooks %v, case expects %v %v", gotSvix, gotSW, tt.wantSvix, tt.wantSW)
+			}
+			r := signature.Verify("standard", sec(stdSecret), h, body, signature.Options{})
+			if want := gotSvix || gotSW; r.OK != want {
+				t.Errorf("ours OK=%v (%v), want %v", r.OK, r.Err, want)
+			}
+			if !r.OK && !errors.Is(r.Err, apperr.ErrVerification) {
+				t.Errorf("ours: %v is not a verification error", r.Err)
+			}
+			if a := signature.Verify(signature.Auto, sec(stdSecret), h, body, signature.Options{}); a.OK != r.OK {
+				t.Errorf("auto OK=%v, standard OK=%v", a.OK, r.OK)
+			}
+		})
+	}
+}
+
+// TestCompatStandardWebhooksSignatureLines: the library checks every
+// space-separated entry of the signature header (rotation); ours does too,
+// and also when the entries come as several header lines (http.Header.Get
+// gives the library only the first line; the lines mean the same list).
+func TestCompatStandardWebhooksSignatureLines(t *testing.T) {
+	wh, _ := standardwebhooks.NewWebhook(stdSecret)
+	body := payload(64)
+	now := time.Now()
+	ts := strconv.FormatInt(now.Unix(), 10)
+	good, _ := wh.Sign("msg_1", now, body)
+	other := "v1," + strings.Repeat("A", 43) + "="
+	base := func() http.Header {
+		h := http.Header{}
+		h.Set("webhook-id", "msg_1")
+		h.Set("webhook-timestamp", ts)
+		return h
+	}
+	// One line, the match last among several entries (and a v1a one).
+	one := base()
+	one.Set("webhook-signature", other+" v1a,"+strings.Repeat("B", 86)+"== "+good)
+	if err := wh.Verify(body, one); err != nil {
+		t.Fatalf("library rejects a list with the match last: %v", err)
+	}
+	if r := signature.Verify("standard", sec(stdSecret), one, body, signature.Options{}); !r.OK {
+		t.Errorf("ours rejects a list with the match last: %v", r.Err)
+	}
+	// The same entries as header lines: the match on the last line.
+	lines := base()
+	lines.Add("webhook-signature", other)
+	lines.Add("webhook-signature", "v2,xyz "+other)
+	lines.Add("webhook-signature", good)
+	if r := signature.Verify("standard", sec(stdSecret), lines, body, signature.Options{}); !r.OK {
+		t.Errorf("ours rejects the match on the third webhook-signature line: %v", r.Err)
+	}
+	joined := base()
+	joined.Set("webhook-signature", strings.Join(lines.Values("webhook-signature"), " "))
+	if err := wh.Verify(body, joined); err != nil {
+		t.Errorf("library rejects the lines joined into one list: %v", err)
+	}
+	// No line matches: a verification failure.
+	none := base()
+	none.Add("webhook-signature", other)
+	none.Add("webhook-signature", "v1,!!!")
+	if r := signature.Verify("standard", sec(stdSecret), none, body, signature.Options{}); r.OK || !errors.Is(r.Err, signature.ErrMismatch) || !errors.Is(r.Err, apperr.ErrVerification) {
+		t.Errorf("no line matches: %+v, want a mismatch", r)
+	}
+}
+
+// TestCompatStripeFailures: what stripe-go refuses (no header, no
+// timestamp, no v1 entry, an entry that does not decode, a wrong one) ours
+// refuses as a verification failure.
+func TestCompatStripeFailures(t *testing.T) {
+	body := payload(64)
+	now := time.Now()
+	t0 := strconv.FormatInt(now.Unix(), 10)
+	p := webhook.GenerateTestSignedPayload(&webhook.UnsignedPayload{Payload: body, Secret: stripeSecret, Timestamp: now})
+	v1 := p.Header[strings.Index(p.Header, "v1=")+3:]
+	for _, tt := range []struct{ name, header string }{
+		{"no header", ""},
+		{"no timestamp", "v1=" + v1},
+		{"only v0", "t=" + t0 + ",v0=" + v1},
+		{"does not decode", "t=" + t0 + ",v1=zz"},
+		{"wrong signature", "t=" + t0 + ",v1=" + strings.Repeat("0", 64)},
+		{"not key=value", "t=" + t0 + "," + v1},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			h := http.Header{}
+			if tt.header != "" {
+				h.Set("Stripe-Signature", tt.header)
+			}
+			theirs := webhook.ValidatePayload(body, tt.header, stripeSecret)
+			if tt.header == "" {
+				if theirs == nil {
+					t.Fatal("library accepts")
+				}
+				if r := signature.Verify("stripe", sec(stripeSecret), h, body, signature.Options{}); r.OK || !errors.Is(r.Err, apperr.ErrVerification) {
+					t.Errorf("ours: %+v, want a verification error", r)
+				}
+				return
+			}
+			checkOursRefuses(t, "stripe", stripeSecret, h, body, theirs)
+		})
+	}
+}
+
+// TestCompatGitHubFailures: go-github refuses a missing signature, one
+// without its "sha256=" prefix, one that does not decode and a wrong one;
+// so does ours, as a verification failure.
+func TestCompatGitHubFailures(t *testing.T) {
+	body := []byte("Hello, World!")
+	const vector = "757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17"
+	if _, err := github.ValidatePayloadFromBody("application/json", bytes.NewReader(body), "sha256="+vector, []byte(githubSecret)); err != nil {
+		t.Fatalf("library rejects the docs' vector: %v", err)
+	}
+	for _, tt := range []struct{ name, sig string }{
+		{"no signature", ""},
+		{"no sha256= prefix", vector},
+		{"does not decode", "sha256=xyz"},
+		{"wrong", "sha256=" + strings.Repeat("0", 64)},
+		{"prefix of another algorithm", "sha512=" + vector},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, theirs := github.ValidatePayloadFromBody("application/json", bytes.NewReader(body), tt.sig, []byte(githubSecret))
+			h := http.Header{}
+			if tt.sig != "" {
+				h.Set("X-Hub-Signature-256", tt.sig)
+			}
+			if tt.sig == "" {
+				if theirs == nil {
+					t.Fatal("library accepts")
+				}
+				if r := signature.Verify("github", sec(githubSecret), h, body, signature.Options{}); r.OK || !errors.Is(r.Err, signature.ErrMissing) || !errors.Is(r.Err, apperr.ErrVerification) {
+					t.Errorf("ours: %+v, want a missing-header verification error", r)
+				}
+				return
+			}
+			checkOursRefuses(t, "github", githubSecret, h, body, theirs)
+		})
+	}
+}
+
+// TestCompatSlackFailures: slack-go refuses a signature without "v0=", one
+// that does not decode and a wrong one; so does ours.
+func TestCompatSlackFailures(t *testing.T) {
+	body := payload(64)
+	ts := strconv.FormatInt(time.Now().Unix(), 10)
+	for _, tt := range []struct{ name, sig string }{
+		{"no v0= prefix", strings.Repeat("a", 64)},
+		{"does not decode", "v0=zz"},
+		{"wrong", "v0=" + strings.Repeat("0", 64)},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			h := http.Header{}
+			h.Set("X-Slack-Signature", tt.sig)
+			h.Set("X-Slack-Request-Timestamp", ts)
+			sv, theirs := slack.NewSecretsVerifier(h, slackSecret)
+			if theirs == nil {
+				sv.Write(body)
+				theirs = sv.Ensure()
+			}
+			checkOursRefuses(t, "slack", slackSecret, h, body, theirs)
 		})
 	}
 }

@@ -36,6 +36,10 @@ type schemeDef struct {
 	multi     bool // signing emits one signature per active secret
 	keyKind   keyKind
 	headerSet string // standard: "webhook" or "svix" when signing
+	// verifySet is the standard header set Verify parses: 0 (auto: the
+	// first complete set, else the first present), or 1+ an index into
+	// standardSets.
+	verifySet int
 
 	parse  func(def *schemeDef, h http.Header, p *parsed) error
 	prefix func(dst []byte, p *parsed) []byte // message bytes before the body
@@ -111,12 +115,15 @@ func versionLabel(def *schemeDef) string {
 	}
 }
 
+// malformed and missing describe the request's signature headers: a
+// verification failure (exit 5), like the providers' libraries raise, not a
+// usage error — the request is what is wrong, not the command line.
 func malformed(format string, args ...any) error {
-	return apperr.Wrap(apperr.ErrUsage, ErrMalformed, format, args...)
+	return apperr.Wrap(apperr.ErrVerification, ErrMalformed, format, args...)
 }
 
 func missing(format string, args ...any) error {
-	return apperr.Wrap(apperr.ErrUsage, ErrMissing, format, args...)
+	return apperr.Wrap(apperr.ErrVerification, ErrMissing, format, args...)
 }
 
 func mismatchError(def *schemeDef, p *parsed, nsig int) error {
@@ -258,13 +265,52 @@ var standardSets = [2]struct{ id, ts, sig, lid, lts, lsig string }{
 	{"Svix-Id", "Svix-Timestamp", "Svix-Signature", "svix-id", "svix-timestamp", "svix-signature"},
 }
 
-func parseStandard(_ *schemeDef, h http.Header, p *parsed) error {
-	var id, ts, sig string
-	set := &standardSets[0]
+// standardSetsPresent returns which standard header sets carry at least one
+// header (present) and carry all three (complete), as bit masks over
+// standardSets.
+func standardSetsPresent(h http.Header) (present, complete uint8) {
 	for i := range standardSets {
-		set = &standardSets[i]
-		id, ts, sig = header(h, set.id), header(h, set.ts), header(h, set.sig)
-		if id != "" || ts != "" || sig != "" {
+		set := &standardSets[i]
+		n := 0
+		for _, name := range [3]string{set.id, set.ts, set.sig} {
+			if header(h, name) != "" {
+				n++
+			}
+		}
+		if n > 0 {
+			present |= 1 << i
+		}
+		if n == 3 {
+			complete |= 1 << i
+		}
+	}
+	return present, complete
+}
+
+func parseStandard(def *schemeDef, h http.Header, p *parsed) error {
+	idx := def.verifySet - 1
+	if idx < 0 || idx >= len(standardSets) {
+		// The first complete set, else the first present one, else webhook-*.
+		present, complete := standardSetsPresent(h)
+		idx = 0
+		switch {
+		case complete != 0:
+			for complete&(1<<idx) == 0 {
+				idx++
+			}
+		case present != 0:
+			for present&(1<<idx) == 0 {
+				idx++
+			}
+		}
+	}
+	set := &standardSets[idx]
+	id, ts := header(h, set.id), header(h, set.ts)
+	sigs := headerValues(h, set.sig)
+	sig := ""
+	for _, v := range sigs {
+		if v != "" {
+			sig = v
 			break
 		}
 	}
@@ -284,30 +330,35 @@ func parseStandard(_ *schemeDef, h http.Header, p *parsed) error {
 	if err := checkLen(set.lts, ts); err != nil {
 		return err
 	}
-	if err := checkLen(set.lsig, sig); err != nil {
-		return err
+	for _, v := range sigs {
+		if err := checkLen(set.lsig, v); err != nil {
+			return err
+		}
 	}
 	if err := parseTS(p, set.lts, ts); err != nil {
 		return err
 	}
 	p.id = id
-	for rest := sig; rest != ""; {
-		var tok string
-		tok, rest, _ = strings.Cut(rest, " ")
-		if tok == "" {
-			continue
-		}
-		v, t, ok := strings.Cut(tok, ",")
-		if !ok {
-			// Ignored by Verify, like the official libraries; kept so that
-			// Diagnose can tell a missing "v1," prefix.
-			if err := p.add(rawSig{text: tok, prefixMissing: true}); err != nil {
+	// Every signature header line counts, each a space-separated list.
+	for _, line := range sigs {
+		for rest := line; rest != ""; {
+			var tok string
+			tok, rest, _ = strings.Cut(rest, " ")
+			if tok == "" {
+				continue
+			}
+			v, t, ok := strings.Cut(tok, ",")
+			if !ok {
+				// Ignored by Verify, like the official libraries; kept so that
+				// Diagnose can tell a missing "v1," prefix.
+				if err := p.add(rawSig{text: tok, prefixMissing: true}); err != nil {
+					return err
+				}
+				continue
+			}
+			if err := p.add(rawSig{version: v, text: t}); err != nil {
 				return err
 			}
-			continue
-		}
-		if err := p.add(rawSig{version: v, text: t}); err != nil {
-			return err
 		}
 	}
 	return nil

@@ -4,9 +4,12 @@
 // the headers, and diagnoses why a verification failed.
 //
 // The package is pure: no I/O, no printing. Errors wrap apperr kinds:
-// apperr.ErrVerification for a signature mismatch or a timestamp outside the
-// window, apperr.ErrUsage for malformed or missing headers, bad secrets and
-// unknown schemes.
+// apperr.ErrVerification for anything wrong with the request's signature
+// (missing or malformed signature headers, a signature that does not decode
+// or does not match, a timestamp outside the window) — what the providers'
+// libraries report as a verification error — and apperr.ErrUsage for what is
+// wrong with the caller's input: no or bad secrets, unknown schemes, bad
+// options.
 package signature
 
 import (
@@ -49,9 +52,11 @@ type Result struct {
 	Scheme      string // the scheme used (resolved when "auto" was asked)
 	SecretIndex int    // 0-based index into secrets that matched, -1 if none
 	// Err says why the result is not OK. It wraps apperr.ErrVerification for
-	// a mismatch (ErrMismatch) or a timestamp outside the window (ErrTooOld,
-	// ErrTooNew) and apperr.ErrUsage for malformed or missing headers, bad
-	// secrets or an unknown scheme.
+	// a request that does not verify: a mismatch (ErrMismatch), a timestamp
+	// outside the window (ErrTooOld, ErrTooNew), missing (ErrMissing) or
+	// malformed (ErrMalformed) signature headers; and apperr.ErrUsage for
+	// unusable input of the caller: no or bad secrets (ErrNoSecret), an
+	// unknown scheme (ErrUnknownScheme), bad options.
 	Err error
 	// Skew is now minus the signed timestamp, set when the scheme carries a
 	// timestamp (positive: the request is in the past).
@@ -146,7 +151,7 @@ func Verify(scheme string, secrets []Secret, headers http.Header, body []byte, o
 	if scheme == Auto {
 		found := Detect(headers)
 		if len(found) == 0 {
-			return Result{Scheme: scheme, SecretIndex: -1, Err: apperr.Wrap(apperr.ErrUsage, ErrMissing,
+			return Result{Scheme: scheme, SecretIndex: -1, Err: apperr.Wrap(apperr.ErrVerification, ErrMissing,
 				"no known signature headers found (looked for %s)", knownHeaderList())}
 		}
 		var first Result
@@ -165,19 +170,41 @@ func Verify(scheme string, secrets []Secret, headers http.Header, body []byte, o
 	if !ok {
 		return Result{Scheme: scheme, SecretIndex: -1, Err: unknownScheme(scheme)}
 	}
-	s := getScratch()
-	defer putScratch(s)
-	r := Result{Scheme: scheme, SecretIndex: -1}
 	def, err := base.configure(&opts)
 	if err != nil {
-		r.Err = err
-		return r
+		return Result{Scheme: scheme, SecretIndex: -1, Err: err}
 	}
-	s.def = def
 	if len(secrets) == 0 {
-		r.Err = apperr.Wrap(apperr.ErrUsage, ErrNoSecret, "no secret given to verify with")
-		return r
+		return Result{Scheme: scheme, SecretIndex: -1, Err: apperr.Wrap(apperr.ErrUsage, ErrNoSecret, "no secret given to verify with")}
 	}
+	if def.name == "standard" {
+		// Either header set verifies the request (the Svix library reads
+		// svix-*, the Standard Webhooks one webhook-*): with both sets
+		// complete, try each; a failure reports the webhook-* set's.
+		if _, complete := standardSetsPresent(headers); complete&(complete-1) != 0 {
+			var first Result
+			for i := range standardSets {
+				def.verifySet = i + 1
+				r := verifyWith(&def, secrets, headers, body, opts)
+				if r.OK {
+					return r
+				}
+				if i == 0 {
+					first = r
+				}
+			}
+			return first
+		}
+	}
+	return verifyWith(&def, secrets, headers, body, opts)
+}
+
+// verifyWith is Verify for one configured scheme and a non-empty secrets.
+func verifyWith(def *schemeDef, secrets []Secret, headers http.Header, body []byte, opts Options) Result {
+	s := getScratch()
+	defer putScratch(s)
+	r := Result{Scheme: def.name, SecretIndex: -1}
+	s.def = *def
 	p := &s.p
 	if err := def.parse(&s.def, headers, p); err != nil {
 		r.Err = err
@@ -323,6 +350,20 @@ func knownHeaderList() string {
 		hs = append(hs, def.detect[0])
 	}
 	return strings.Join(hs, ", ")
+}
+
+// headerValues returns every value (line) of the named header; like header,
+// it also finds names not in canonical form.
+func headerValues(h http.Header, name string) []string {
+	if v, ok := h[name]; ok {
+		return v
+	}
+	for k, v := range h {
+		if strings.EqualFold(k, name) {
+			return v
+		}
+	}
+	return nil
 }
 
 // header returns the first value of the named header. name must be in

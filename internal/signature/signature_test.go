@@ -344,8 +344,15 @@ func TestMalformed(t *testing.T) {
 	for i, tt := range tests {
 		t.Run(fmt.Sprintf("%d-%s", i, tt.scheme), func(t *testing.T) {
 			r := Verify(tt.scheme, secrets("whsec_c2VjcmV0"), tt.h, []byte("body"), Options{Now: t0, Header: tt.opts.Header, Prefix: tt.opts.Prefix, Algorithm: tt.opts.Algorithm, Encoding: tt.opts.Encoding})
-			if r.OK || !errors.Is(r.Err, tt.want) || !errors.Is(r.Err, apperr.ErrUsage) {
-				t.Errorf("Verify = %+v, want %v (usage)", r, tt.want)
+			// The request's signature headers being missing or malformed is
+			// a verification failure (as the providers' libraries report it);
+			// the caller's options or scheme being wrong is a usage error.
+			kind := apperr.ErrUsage
+			if tt.want == ErrMissing || tt.want == ErrMalformed {
+				kind = apperr.ErrVerification
+			}
+			if r.OK || !errors.Is(r.Err, tt.want) || !errors.Is(r.Err, kind) {
+				t.Errorf("Verify = %+v, want %v (%v)", r, tt.want, kind)
 			}
 			_ = Diagnose(tt.scheme, secrets("whsec_c2VjcmV0"), tt.h, []byte("body"), tt.opts) // must not panic
 		})

@@ -64,7 +64,10 @@ wrong form, hex vs base64, a missing prefix, a re-serialized body or a trailing
 newline, an expired rotated secret, another scheme's headers, clock skew) and
 says which one would have matched.
 
-Exit status: 0 verified, 5 not verified, 2 unusable input.`,
+Exit status: 0 verified; 5 not verified — the signature is wrong, malformed
+(a missing prefix such as sha256=, a value that does not decode) or missing,
+or the timestamp is outside the window; 2 unusable command input (no body,
+unreadable file, unknown scheme, no secret).`,
 		Example: `  hookctl webhook verify --config whc_01j… --request captured.http
   hookctl webhook requests show req_01j… --raw | hookctl webhook verify --secret "$SECRET" --request -
   hookctl webhook verify --scheme github --secret "It's a Secret to Everybody" \
@@ -131,8 +134,9 @@ func verifyRun(ctx context.Context, opts *VerifyOptions) error {
 
 	res := signature.Verify(s.Scheme, s.Secrets, headers, body, so)
 	if apperr.IsKind(res.Err, apperr.ErrUsage) {
-		// Unusable input (no or malformed signature headers, bad secret):
-		// an error, not a verdict.
+		// Unusable command input (no or bad secret, unknown scheme, bad
+		// options): an error, exit 2. A request whose signature headers are
+		// missing or malformed gets a verdict and its diagnosis, exit 5.
 		return res.Err
 	}
 	out := VerifyResult{Verified: res.OK, Scheme: res.Scheme, MessageID: res.MessageID}
