@@ -203,7 +203,7 @@ status lines on stderr, or {"type":"relay",…} lines with --format json.`,
 	fl.StringSliceVar(&opts.Events, "events", nil, "only event types matching these comma-separated patterns, e.g. 'device.*,user.signed_in'")
 	fl.StringVar(&opts.Filter, "filter", "", "only requests whose JSON body matches this gjson query")
 	cmdutil.StringEnumFlag(cmd, &opts.Format, "format", "", "", []string{listenPretty, listenCompact, listenJSON, listenRaw},
-		"output: pretty, compact (one line per request), json (one object per line) or raw (bodies); default pretty, json with -o json")
+		"output (compact: one line per request, json: one object per line, raw: the bodies); default pretty, json with -o json")
 	cmdutil.ByteSizeVar(fl, &opts.MaxBody, "max-body", listener.DefaultMaxBody, "largest accepted body (413 beyond), e.g. 512KiB, 10MiB")
 	fl.BoolVar(&opts.RequireJSON, "require-json", false, "answer 415 unless the Content-Type is JSON (application/json, application/*+json)")
 	fl.StringVar(&opts.TSField, "ts-field", "", "gjson path to the payload's own time (RFC 3339 or unix s/ms), e.g. commits.0.timestamp")
