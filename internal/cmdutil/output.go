@@ -172,9 +172,6 @@ func NewTable(io *iostreams.IOStreams, headers ...string) *Table {
 // AddRow appends a row; it should have one cell per header.
 func (t *Table) AddRow(cells ...string) { t.rows = append(t.rows, cells) }
 
-// Len is the number of rows.
-func (t *Table) Len() int { return len(t.rows) }
-
 // MinColumnWidth is the narrowest a column is shrunk to on a terminal
 // (narrower columns stay as they are).
 const MinColumnWidth = 8

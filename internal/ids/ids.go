@@ -6,7 +6,6 @@ import (
 	"crypto/rand"
 	"encoding/base32"
 	"encoding/binary"
-	"strings"
 	"time"
 )
 
@@ -33,9 +32,4 @@ func New(prefix string) string {
 		panic("crypto/rand failed: " + err.Error()) // only on a broken OS
 	}
 	return prefix + encoding.EncodeToString(b[:])
-}
-
-// HasPrefix reports whether id looks like an id of the given kind.
-func HasPrefix(id, prefix string) bool {
-	return strings.HasPrefix(id, prefix) && len(id) > len(prefix)
 }

@@ -94,7 +94,6 @@ func (s *IOStreams) SetColour(on bool) {
 	s.styles, s.errStyles = nil, nil
 }
 
-func (s *IOStreams) IsStdinTTY() bool  { return s.stdinTTY }
 func (s *IOStreams) IsStdoutTTY() bool { return s.stdoutTTY }
 func (s *IOStreams) IsStderrTTY() bool { return s.stderrTTY }
 func (s *IOStreams) ColourEnabled() bool {

@@ -1,8 +1,6 @@
 package iostreams
 
 import (
-	"fmt"
-
 	"github.com/charmbracelet/lipgloss"
 )
 
@@ -51,8 +49,3 @@ func (s *Styles) Renderer() *lipgloss.Renderer { return s.r }
 func (s *Styles) SuccessIcon() string { return s.Success.Render("✓") }
 func (s *Styles) FailureIcon() string { return s.Failure.Render("✗") }
 func (s *Styles) WarningIcon() string { return s.Warning.Render("!") }
-
-// Sprintf renders a formatted string in a style.
-func Sprintf(st lipgloss.Style, format string, args ...any) string {
-	return st.Render(fmt.Sprintf(format, args...))
-}
