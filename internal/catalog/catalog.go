@@ -69,7 +69,7 @@ type Catalog struct {
 	warnings []string
 }
 
-// Warnings says what Load skipped: template paths that are not regular
+// Warnings says what LoadUser skipped: template paths that are not regular
 // files (a FIFO, a device, a socket or a directory named *.json), one
 // sentence each, for the command to print on stderr.
 func (c *Catalog) Warnings() []string { return slices.Clone(c.warnings) }
@@ -86,7 +86,7 @@ func Builtin() *Catalog {
 
 // loadBuiltin returns a fresh catalogue of the embedded events. They are
 // parsed once per process (a server builds events on every API call); each
-// caller gets its own map, so Load can add user templates to it, and Get and
+// caller gets its own map, so load can add user templates to it, and Get and
 // List hand out copies of the events.
 func loadBuiltin() (*Catalog, error) {
 	parsed, err := parsedBuiltin()
@@ -122,22 +122,7 @@ func parseBuiltin() (*Catalog, error) {
 	return c, err
 }
 
-// Load returns the builtin events plus the user templates found in dirs
-// (every *.json file, walked recursively, same format as the builtins). A
-// user template with the type of an existing event replaces it; a later dir
-// wins over an earlier one. Directories that do not exist are skipped, so a
-// default templates directory may be passed unconditionally. A malformed
-// template is an apperr.ErrUsage error naming the file and the position of
-// the JSON error.
-//
-// Only regular files are read (symlinks followed): anything else named
-// *.json is skipped, unopened, with a warning (Warnings). A template over
-// MaxTemplateSize (1 MiB) is an apperr.ErrUsage error naming the file.
-func Load(dirs ...string) (*Catalog, error) {
-	return load(dirs)
-}
-
-// LoadUser is Load for a command: defaultDir (the data directory's events/)
+// LoadUser is load for a command: defaultDir (the data directory's events/)
 // may be missing, while each of dirs (given with --template-dir) must be an
 // existing directory, else an apperr.ErrUsage error names it.
 func LoadUser(defaultDir string, dirs ...string) (*Catalog, error) {
@@ -158,6 +143,17 @@ func LoadUser(defaultDir string, dirs ...string) (*Catalog, error) {
 	return load(append([]string{defaultDir}, dirs...))
 }
 
+// load returns the builtin events plus the user templates found in dirs
+// (every *.json file, walked recursively, same format as the builtins). A
+// user template with the type of an existing event replaces it; a later dir
+// wins over an earlier one. Directories that do not exist are skipped, so a
+// default templates directory may be passed unconditionally. A malformed
+// template is an apperr.ErrUsage error naming the file and the position of
+// the JSON error.
+//
+// Only regular files are read (symlinks followed): anything else named
+// *.json is skipped, unopened, with a warning (Warnings). A template over
+// MaxTemplateSize (1 MiB) is an apperr.ErrUsage error naming the file.
 func load(dirs []string) (*Catalog, error) {
 	c, err := loadBuiltin()
 	if err != nil {

@@ -17,6 +17,10 @@ import (
 	"github.com/hookctl/hookctl/internal/apperr"
 )
 
+// Load is load with the directories as arguments, for the tests (commands
+// call LoadUser).
+func Load(dirs ...string) (*Catalog, error) { return load(dirs) }
+
 // builtinCases lists every builtin event with where its provider puts the
 // type ("" = only in a header) and a path to an id that must change per build.
 var builtinCases = []struct {

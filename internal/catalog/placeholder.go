@@ -45,7 +45,7 @@ import (
 // digits, while {{sha}} is fresh at each occurrence.
 //
 // Text that does not have the placeholder shape is left alone; a placeholder
-// with an unknown name or a bad argument is an error (reported by Load for
+// with an unknown name or a bad argument is an error (reported by LoadUser for
 // user templates).
 var placeholderRE = regexp.MustCompile(`\{\{([a-z]+)(?::([^{}#]*))?(?:#([A-Za-z0-9_.-]+))?\}\}`)
 

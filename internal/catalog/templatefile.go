@@ -10,7 +10,7 @@ import (
 	"github.com/hookctl/hookctl/internal/apperr"
 )
 
-// MaxTemplateSize is the largest user template file Load reads (1 MiB);
+// MaxTemplateSize is the largest user template file LoadUser reads (1 MiB);
 // a larger one is a usage error naming the file.
 const MaxTemplateSize = 1 << 20
 

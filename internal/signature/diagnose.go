@@ -82,18 +82,12 @@ const MaxTries = 128
 // skippedBig is what a diagnosis of a body over MaxVariantBody says.
 const skippedBig = "body over 1 MiB: variants not tried"
 
-// Diagnose verifies the request and, when that fails, tries the usual
+// DiagnoseResult says why a request did not verify: r is what Verify
+// returned with the same arguments (so the body is not verified again, and a
+// failure costs about what a pass does), and on a failure it tries the usual
 // mistakes to say what would have matched. scheme may be Auto. Variants are
 // tried only for bodies up to MaxVariantBody and at most MaxTries of them;
 // the message says when they were skipped or cut short.
-func Diagnose(scheme string, secrets []Secret, headers http.Header, body []byte, opts Options) Diagnosis {
-	return diagnose(nil, scheme, secrets, headers, body, opts)
-}
-
-// DiagnoseResult is Diagnose for a request already verified with the same
-// arguments: r is what Verify returned, so the body is not verified again.
-// A caller that verifies first and diagnoses on failure (the listener) uses
-// it so that a failure costs about what a pass does.
 func DiagnoseResult(r Result, scheme string, secrets []Secret, headers http.Header, body []byte, opts Options) Diagnosis {
 	return diagnose(&r, scheme, secrets, headers, body, opts)
 }

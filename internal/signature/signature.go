@@ -33,7 +33,7 @@ type Secret struct {
 	ExpiresAt time.Time
 }
 
-// Options tune Sign, Verify and Diagnose.
+// Options tune Sign, Verify and DiagnoseResult.
 type Options struct {
 	Now       time.Time     // injected clock; zero = time.Now()
 	Tolerance time.Duration // 0 = the scheme's default window; negative = no check
@@ -81,7 +81,7 @@ var (
 	ErrUnknownScheme = errors.New("unknown scheme")
 )
 
-// Auto is the scheme name that makes Verify and Diagnose detect the scheme.
+// Auto is the scheme name that makes Verify and DiagnoseResult detect the scheme.
 const Auto = "auto"
 
 // Schemes returns the names of the supported schemes, sorted.

@@ -170,12 +170,6 @@ func loadMigrations() ([]migration, error) {
 	return ms, nil
 }
 
-// SchemaVersion is the schema version this binary knows.
-func SchemaVersion() int {
-	ms, _ := loadMigrations()
-	return len(ms)
-}
-
 // migrate applies pending migrations in one IMMEDIATE transaction, so two
 // processes opening a fresh file at once do not both apply them.
 func (s *Store) migrate(ctx context.Context) error {

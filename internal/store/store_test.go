@@ -17,6 +17,12 @@ import (
 	"github.com/hookctl/hookctl/internal/model"
 )
 
+// SchemaVersion is the schema version this binary knows.
+func SchemaVersion() int {
+	ms, _ := loadMigrations()
+	return len(ms)
+}
+
 func openTemp(t testing.TB, dir string) *Store {
 	t.Helper()
 	s, err := Open(context.Background(), dir)
