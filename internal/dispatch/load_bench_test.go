@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/hookctl/hookctl/internal/backend"
 	"github.com/hookctl/hookctl/internal/dispatch"
 	"github.com/hookctl/hookctl/internal/signature"
 	"github.com/hookctl/hookctl/internal/store"
@@ -43,7 +44,8 @@ func benchLoad(b *testing.B, recorded bool) {
 			b.Fatal(err)
 		}
 		defer s.Close()
-		batch = dispatch.NewBatchRecorder(s.SaveDeliveries, 500, 0)
+		// Saved as the CLI saves them: through the default tenant's backend.
+		batch = dispatch.NewBatchRecorder(backend.NewLocal(s, nil).SaveDeliveries, 500, 0)
 		rec = batch
 	}
 	d := dispatch.New(&http.Client{Transport: tr}, rec)
