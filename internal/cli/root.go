@@ -35,7 +35,7 @@ Everything works offline on an embedded SQLite store in $XDG_DATA_HOME/hookctl.`
 
   # List endpoints as JSON and pick the ids
   hookctl webhook-config list -o json -q '#.id'`,
-		Version:       build.CurrentVersion(),
+		Version:       build.Current().String(),
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
@@ -63,6 +63,7 @@ Everything works offline on an embedded SQLite store in $XDG_DATA_HOME/hookctl.`
 	root.AddCommand(
 		newCmdVersion(f),
 		newCmdCompletion(f),
+		newCmdMan(f),
 		webhookconfig.NewCmdWebhookConfig(f),
 		webhook.NewCmdWebhook(f),
 		configinstance.NewCmdConfigInstance(f),
@@ -79,14 +80,16 @@ func newCmdVersion(f *cmdutil.Factory) *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
 		Short: "Print the hookctl version",
-		Args:  cmdutil.NoArgs,
+		Long: `Print the hookctl version. A release says its version; a binary built from a
+checkout (go install, go build) without a stamped version also says the VCS
+revision it was built from and whether the tree had uncommitted changes.`,
+		Example: `  hookctl version
+  hookctl version -o json -q revision`,
+		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			v := map[string]string{"version": build.CurrentVersion()}
-			if build.Date != "" {
-				v["date"] = build.Date
-			}
+			v := build.Current()
 			return cmdutil.Render(f, v, func() error {
-				_, err := fmt.Fprintf(f.IOStreams.Out, "hookctl version %s\n", v["version"])
+				_, err := fmt.Fprintf(f.IOStreams.Out, "hookctl version %s\n", v)
 				return err
 			})
 		},

@@ -211,7 +211,7 @@ func BenchmarkListWebhookConfigs10k(b *testing.B) {
 	for i := 0; i < 10000; i++ {
 		c := newConfig(fmt.Sprintf("https://e.x/%d", i))
 		args, _ := webhookConfigArgs(c)
-		if _, err := tx.Exec(`INSERT INTO webhook_configs (`+webhookConfigColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?)`, args...); err != nil {
+		if _, err := tx.Exec(`INSERT INTO webhook_configs (`+webhookConfigColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`, args...); err != nil {
 			b.Fatal(err)
 		}
 	}
