@@ -13,13 +13,17 @@
 //	  "provider": "scalefusion",
 //	  "scheme": "hmac-sha256",
 //	  "description": "A device finished enrollment",
+//	  "platforms": ["android", "ios", "macos", "windows", "linux"],
+//	  "category": "Enrollment",
 //	  "headers": {"User-Agent": "Scalefusion-Webhooks/1.0"},
 //	  "payload": { … }
 //	}
 //
 // type, provider and payload are required; scheme, if given, must be one of
-// Schemes. Header values and payload strings may contain placeholders (see
-// BuildOptions and the placeholder table in placeholder.go).
+// Schemes; platforms (device events: the platforms the provider sends the
+// event for) must be some of Platforms, category one of Categories. Header
+// values and payload strings may contain placeholders (see BuildOptions and
+// the placeholder table in placeholder.go).
 package catalog
 
 import (
@@ -54,13 +58,19 @@ const SourceBuiltin = "builtin"
 
 // Event is one example event: metadata plus a payload template.
 type Event struct {
-	Type        string            `json:"type"`
-	Provider    string            `json:"provider"`
-	Scheme      string            `json:"scheme,omitempty"`
-	Description string            `json:"description,omitempty"`
-	Headers     map[string]string `json:"headers,omitempty"`
-	Payload     json.RawMessage   `json:"payload"` // template; see Build
-	Source      string            `json:"source"`  // "builtin" or the path of a user template
+	Type        string `json:"type"`
+	Provider    string `json:"provider"`
+	Scheme      string `json:"scheme,omitempty"`
+	Description string `json:"description,omitempty"`
+	// Platforms are the device platforms the provider sends the event for
+	// (device events only; see Platforms); the example payload's device
+	// uses one of them.
+	Platforms []string `json:"platforms,omitempty"`
+	// Category is the provider's event category (see Categories).
+	Category string            `json:"category,omitempty"`
+	Headers  map[string]string `json:"headers,omitempty"`
+	Payload  json.RawMessage   `json:"payload"` // template; see Build
+	Source   string            `json:"source"`  // "builtin" or the path of a user template
 }
 
 // Catalog is a set of events keyed by type. The zero value is empty and usable.
@@ -224,6 +234,9 @@ func parseEvent(name string, data []byte) (Event, error) {
 	case e.Scheme != "" && !slices.Contains(Schemes, e.Scheme):
 		return Event{}, apperr.Usagef("event template %s: unknown scheme %q (want one of %s)", name, e.Scheme, strings.Join(Schemes, ", "))
 	}
+	if err := checkPlatforms(&e); err != nil {
+		return Event{}, apperr.Usagef("event template %s: %v", name, err)
+	}
 	// Check the placeholders once so that a bad one is reported at load time.
 	if _, _, err := e.BuildRequest(BuildOptions{}); err != nil {
 		return Event{}, apperr.Usagef("event template %s: %v", name, err)
@@ -352,6 +365,7 @@ func levenshtein(a, b string) int {
 // may edit Headers or Payload freely.
 func (e Event) clone() Event {
 	e.Headers = maps.Clone(e.Headers)
+	e.Platforms = slices.Clone(e.Platforms)
 	e.Payload = slices.Clone(e.Payload)
 	return e
 }

@@ -44,6 +44,7 @@ type SendOptions struct {
 	Timeout      time.Duration
 	Expect       *StatusExpectation
 	Insecure     bool
+	Platform     string // --platform: the device's os/platform in a device event's payload
 	TemplateDirs []string
 
 	// Dispatcher, if set, replaces the one sendRun builds (tests inject a
@@ -101,6 +102,7 @@ and load mode (--count > 1) always send from this process (--insecure too).`,
 		Example: `  hookctl webhook send device.enrolled --to http://127.0.0.1:8080/hooks --secret s3cret
   hookctl webhook send payment_intent.succeeded --config whc_01j… --set data.object.amount=4200
   hookctl webhook send device.locked --all
+  hookctl webhook send device.unenrolled --platform macos --to http://127.0.0.1:8080/hooks --secret s3cret
   hookctl webhook send --data @event.json --to https://example.com/hooks --mock
   hookctl webhook send ping --to http://127.0.0.1:8080/ --expect-status 2xx
   hookctl webhook send device.enrolled --to http://127.0.0.1:8080/ --count 10000 --concurrency 64`,
@@ -186,6 +188,8 @@ and load mode (--count > 1) always send from this process (--insecure too).`,
 	cmdutil.StatusExpectationVar(fl, &opts.Expect, "expect-status", "exit 6 unless every final status matches: 2xx, 4xx … or a code")
 	fl.BoolVar(&opts.Insecure, "insecure", false, "do not verify the receiver's TLS certificate")
 	fl.StringArrayVar(&opts.TemplateDirs, "template-dir", nil, "extra directory of event templates, repeatable")
+	fl.StringVar(&opts.Platform, "platform", "", "device platform of a device event's payload {"+strings.Join(catalog.Platforms, "|")+"}; refused if the event is not sent for it")
+	_ = cmd.RegisterFlagCompletionFunc("platform", cobra.FixedCompletions(catalog.Platforms, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("scheme", cobra.FixedCompletions(model.ConfigSchemes, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("expect-status", cobra.FixedCompletions([]string{"2xx", "3xx", "4xx", "5xx"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
@@ -208,6 +212,7 @@ func prepareEvent(opts *SendOptions) (*preparedEvent, error) {
 		return nil, err
 	}
 	p := &preparedEvent{}
+	var known *catalog.Event // the catalogue's event of this type, if any
 	var body []byte
 	hdr := http.Header{}
 	if opts.Data != "" {
@@ -232,7 +237,7 @@ func prepareEvent(opts *SendOptions) (*preparedEvent, error) {
 			if err != nil {
 				return nil, err
 			}
-			hdr, p.scheme = h, e.Scheme
+			hdr, p.scheme, known = h, e.Scheme, &e
 		}
 	} else {
 		e, err := cat.Get(opts.Type)
@@ -243,7 +248,16 @@ func prepareEvent(opts *SendOptions) (*preparedEvent, error) {
 		if err != nil {
 			return nil, err
 		}
-		p.scheme = e.Scheme
+		p.scheme, known = e.Scheme, &e
+	}
+	if opts.Platform != "" {
+		// Before --set, so that --set can still edit the device.
+		if known == nil {
+			return nil, apperr.Usagef("--platform needs an event type of the catalogue; %q is not one (run \"hookctl events list\")", opts.Type)
+		}
+		if body, err = known.WithPlatform(body, opts.Platform); err != nil {
+			return nil, err
+		}
 	}
 	if body, err = catalog.Apply(body, opts.Sets); err != nil {
 		return nil, err
