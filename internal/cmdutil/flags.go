@@ -47,11 +47,15 @@ var NoArgs = MaxArgs(0)
 func Group(cmd *cobra.Command) *cobra.Command {
 	cmd.Args = func(c *cobra.Command, args []string) error {
 		if len(args) > 0 {
-			return apperr.Usagef("unknown command %q for %q (run \"%s --help\")", args[0], c.CommandPath(), c.CommandPath())
+			return UnknownCommandError(c, args[0]) // with "Did you mean this?" (suggest.go)
 		}
 		return nil
 	}
 	cmd.RunE = func(c *cobra.Command, args []string) error { return c.Help() }
+	if cmd.Annotations == nil {
+		cmd.Annotations = map[string]string{}
+	}
+	cmd.Annotations[groupAnnotation] = ""
 	return cmd
 }
 
@@ -107,6 +111,11 @@ func ParseHeaders(values []string) (map[string]string, error) {
 // wrong with a usage error naming the flag: that error is returned as it
 // is, without pflag's "invalid argument … for … flag:" around it.
 func FlagErrorFunc(cmd *cobra.Command, err error) error {
+	// `wc creat --url …`: the group does not know --url because "creat"
+	// is no subcommand; say that, not "unknown flag".
+	if unknown := unknownSubcommand(cmd); unknown != nil {
+		return unknown
+	}
 	var bad *pflag.InvalidValueError
 	if errors.As(err, &bad) && errors.Is(bad.Unwrap(), apperr.ErrUsage) {
 		return bad.Unwrap()
