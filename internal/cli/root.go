@@ -45,6 +45,10 @@ Everything works offline on an embedded SQLite store in $XDG_DATA_HOME/hookctl.`
 			return f.Globals.ValidateOutput()
 		},
 	}
+	// Mistyped commands get "Did you mean this?" at every level: the
+	// groups' Args (cmdutil.Group) and FlagErrorFunc use cobra's
+	// SuggestionsFor, within this edit distance.
+	root.SuggestionsMinimumDistance = 2
 	cmdutil.Group(root)
 	root.SetVersionTemplate("hookctl version {{.Version}}\n")
 	root.SetFlagErrorFunc(cmdutil.FlagErrorFunc)
@@ -73,6 +77,8 @@ Everything works offline on an embedded SQLite store in $XDG_DATA_HOME/hookctl.`
 		validate.NewCmdValidate(f),
 		source.NewCmdSource(f),
 	)
+	// Ids and event types complete dynamically (complete.go).
+	wireCompletions(root, f)
 	return root
 }
 
