@@ -46,6 +46,53 @@ type Config struct {
 	Ticker func(d time.Duration) (ticks <-chan time.Time, stop func())
 	// KeepGC leaves the garbage collector's setting alone (see GCPercent).
 	KeepGC bool
+	// Progress, if set, is called after every delivery with the counts so
+	// far, from the worker that made it: concurrently, so it must be safe
+	// for concurrent use and cheap (a renderer throttles its refreshes).
+	// Without it the workers share no counters.
+	Progress func(Progress)
+}
+
+// Progress is a snapshot of a run under way: every delivery handed to
+// Deliver so far that has ended, by outcome, as in Summary (Sent is their
+// sum), and Count, the deliveries the run will make in all.
+type Progress struct {
+	Count     int
+	Sent      int
+	Succeeded int
+	Failed    int
+	Cancelled int
+}
+
+// counters are the shared counts behind Config.Progress.
+type counters struct {
+	succeeded, failed, cancelled atomic.Int64
+}
+
+// outcome is how a delivery ended.
+type outcome int
+
+const (
+	outSucceeded outcome = iota
+	outFailed
+	outCancelled
+)
+
+func (c *counters) add(o outcome) {
+	switch o {
+	case outSucceeded:
+		c.succeeded.Add(1)
+	case outFailed:
+		c.failed.Add(1)
+	default:
+		c.cancelled.Add(1)
+	}
+}
+
+func (c *counters) snapshot(count int) Progress {
+	p := Progress{Count: count, Succeeded: int(c.succeeded.Load()), Failed: int(c.failed.Load()), Cancelled: int(c.cancelled.Load())}
+	p.Sent = p.Succeeded + p.Failed + p.Cancelled
+	return p
 }
 
 // Summary is what a run did. Every delivery handed to Deliver ends in
@@ -110,6 +157,10 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 		errOnce  sync.Once
 		firstErr error
 	)
+	var shared *counters
+	if cfg.Progress != nil {
+		shared = &counters{}
+	}
 	start := time.Now()
 	for w := range workers {
 		lw := &worker{codes: map[int]int{}, errors: map[string]int{},
@@ -128,7 +179,11 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 					}
 					return
 				}
-				lw.add(ctx, cfg, del, err)
+				o := lw.add(ctx, cfg, del, err)
+				if shared != nil {
+					shared.add(o)
+					cfg.Progress(shared.snapshot(cfg.Count))
+				}
 			}
 		})
 	}
@@ -193,7 +248,7 @@ func Interval(rate float64) time.Duration {
 	return max(time.Duration(float64(time.Second)/rate), time.Microsecond)
 }
 
-func (w *worker) add(ctx context.Context, cfg Config, del *model.Delivery, err error) {
+func (w *worker) add(ctx context.Context, cfg Config, del *model.Delivery, err error) outcome {
 	w.sent++
 	// Cancelled: the dispatcher gave up because ctx ended (it returns ctx's
 	// error then), not because the receiver's answer was final.
@@ -205,12 +260,14 @@ func (w *worker) add(ctx context.Context, cfg Config, del *model.Delivery, err e
 		}
 		w.latencies = append(w.latencies, a.Latency)
 	}
+	o := outFailed
 	switch {
 	case cancelled:
 		w.cancelled++
-		return
+		return outCancelled
 	case del.State == model.DeliverySucceeded:
 		w.succeeded++
+		o = outSucceeded
 	default:
 		w.failed++
 		if a := del.LastAttempt(); a != nil && a.Error != "" {
@@ -221,6 +278,7 @@ func (w *worker) add(ctx context.Context, cfg Config, del *model.Delivery, err e
 	if cfg.Expect != nil && !cfg.Expect(del.StatusCode) {
 		w.unexpected++
 	}
+	return o
 }
 
 func shortError(e string) string {

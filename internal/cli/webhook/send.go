@@ -89,7 +89,10 @@ final status does not match (and 0 otherwise, whatever the status).
 Load mode: --count N (> 1) sends the event N times (round-robin over the
 targets), --concurrency at a time, at most --rate per second, and prints a
 summary instead of every delivery: sent, succeeded, failed, p50/p95/p99
-latency of the HTTP requests and requests per second. The payload is built
+latency of the HTTP requests and requests per second. While it runs, a
+terminal's stderr shows one progress line (sent, succeeded, failed, rate,
+ETA; refreshed at most 10 times a second, cleared at the end); piped, nothing.
+After Ctrl-C, deliveries cut off are counted as cancelled. The payload is built
 once; each request still gets its own request id and signature. Deliveries
 are recorded in batches of 500 per transaction by a background writer (at
 most 100 ms after they end). Plain-http targets are sent over keep-alive

@@ -3,11 +3,13 @@ package webhook
 import (
 	"context"
 	"fmt"
+	"io"
 	"math"
 	"net/http"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hookctl/hookctl/internal/apperr"
@@ -58,7 +60,15 @@ func loadRun(ctx context.Context, opts *SendOptions, ev dispatch.Event, targets 
 	if opts.Expect != nil {
 		cfg.Expect = opts.Expect.Match
 	}
+	var meter *progressMeter
+	if ios := opts.Factory.IOStreams; ios.IsStderrTTY() {
+		meter = newProgressMeter(ios.ErrOut, time.Now, ios.Width())
+		cfg.Progress = meter.Update
+	}
 	res, runErr := loadgen.Run(ctx, cfg)
+	if meter != nil {
+		meter.Clear()
+	}
 	var recErr error
 	if batch != nil {
 		recErr = batch.Close()
@@ -149,4 +159,88 @@ func renderLoadSummary(opts *SendOptions, s *LoadSummary) error {
 	}
 	_, err := fmt.Fprint(f.IOStreams.Out, b.String())
 	return err
+}
+
+// progressEvery is the shortest time between two refreshes of the progress
+// line: at most 10 a second.
+const progressEvery = 100 * time.Millisecond
+
+// progressMeter draws load mode's live progress on one line of stderr (a
+// terminal): each refresh returns to the start of the line with \r and
+// blanks what is left of the previous one; Clear blanks it at the end. Its
+// Update is loadgen.Config.Progress: called by every worker after every
+// delivery, it draws at most once per progressEvery of its clock, and a
+// worker finding another one drawing goes on without waiting.
+type progressMeter struct {
+	w     io.Writer
+	now   func() time.Time
+	every time.Duration
+	width int // the terminal's columns; 0: unknown
+
+	mu    sync.Mutex
+	start time.Time
+	next  time.Time // no refresh before
+	drawn int       // length of the line on screen; 0: none
+}
+
+func newProgressMeter(w io.Writer, now func() time.Time, width int) *progressMeter {
+	return &progressMeter{w: w, now: now, every: progressEvery, width: width, start: now()}
+}
+
+// Update refreshes the line with p unless the last refresh is too recent.
+func (m *progressMeter) Update(p loadgen.Progress) {
+	if !m.mu.TryLock() {
+		return // another worker is drawing
+	}
+	defer m.mu.Unlock()
+	t := m.now()
+	if t.Before(m.next) {
+		return
+	}
+	m.next = t.Add(m.every)
+	line := progressLine(p, t.Sub(m.start))
+	if m.width > 1 && len(line) > m.width-1 {
+		line = line[:m.width-1] // one line: a wrapped one cannot be redrawn with \r
+	}
+	pad := max(m.drawn-len(line), 0)
+	fmt.Fprint(m.w, "\r"+line+strings.Repeat(" ", pad))
+	m.drawn = len(line)
+}
+
+// Clear blanks the line (the summary is printed next).
+func (m *progressMeter) Clear() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.drawn > 0 {
+		fmt.Fprint(m.w, "\r"+strings.Repeat(" ", m.drawn)+"\r")
+	}
+	m.drawn = 0
+	m.next = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC) // nothing more
+}
+
+// progressLine is the progress line (ASCII only, so that its length is its
+// width): deliveries done of the count, their outcomes, the rate of
+// deliveries since the start and the time the rest will take at that rate.
+func progressLine(p loadgen.Progress, elapsed time.Duration) string {
+	var b strings.Builder
+	pct := 0
+	if p.Count > 0 {
+		pct = p.Sent * 100 / p.Count
+	}
+	fmt.Fprintf(&b, "Sent %d/%d (%d%%)  succeeded %d  failed %d", p.Sent, p.Count, pct, p.Succeeded, p.Failed)
+	if p.Cancelled > 0 {
+		fmt.Fprintf(&b, "  cancelled %d", p.Cancelled)
+	}
+	rate := 0.0
+	if elapsed > 0 {
+		rate = float64(p.Sent) / elapsed.Seconds()
+	}
+	eta := "-"
+	if left := p.Count - p.Sent; left <= 0 {
+		eta = "0s"
+	} else if rate > 0 {
+		eta = time.Duration(float64(left) / rate * float64(time.Second)).Round(time.Second).String()
+	}
+	fmt.Fprintf(&b, "  %.1f/s  ETA %s", rate, eta)
+	return b.String()
 }
