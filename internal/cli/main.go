@@ -52,6 +52,12 @@ func Run(ctx context.Context, args []string, ios *iostreams.IOStreams, getenv fu
 	code := ExitCode(err)
 	// Ctrl-C exits quietly; so do errors the command already reported.
 	quiet := errors.Is(err, cmdutil.ErrSilent) || code == ExitInterrupted && ctx.Err() != nil
+	if wantsJSONErrors(f.Globals, args) && !(code == ExitInterrupted && ctx.Err() != nil) {
+		// One JSON object on stderr (jsonerror.go), also for an error the
+		// command reported in its (JSON) output.
+		writeJSONError(ios.ErrOut, err, code)
+		return code
+	}
 	if !quiet {
 		// Messages may quote remote or received text: no control characters
 		// reach the terminal (the lines of a joined error stay lines).
