@@ -46,6 +46,10 @@ error). List them with filters, show one, or resend it.`,
 type DeliveriesListOptions struct {
 	Factory *cmdutil.Factory
 	Params  backend.ListDeliveriesParams
+	// Follow prints new deliveries as they are recorded (follow.go),
+	// polling every Interval.
+	Follow   bool
+	Interval time.Duration
 }
 
 // NewCmdDeliveriesList builds `webhook deliveries list`.
@@ -63,11 +67,19 @@ succeeded, failed): on stderr on a terminal, and in the JSON object
 
 --since and --until take an RFC 3339 time, a date (2026-11-23, midnight UTC) or
 a duration ago (90m, 24h, 7d). Piped, the table is tab-separated without a
-header: id, event type, status, state, attempts, url, request id, created at.`,
+header: id, event type, status, state, attempts, url, request id, created at.
+
+--follow (-f) is tail mode: it prints the page as above but oldest first,
+then every new matching delivery as it is recorded, until Ctrl-C (exit 130).
+With -o json each delivery is one JSON object on a line (-q applies to each);
+otherwise one row per delivery, times in RFC 3339. --since 0s shows only new
+ones. It polls every --interval (remote mode too); a delivery is shown in the
+state it had when first seen.`,
 		Example: `  hookctl webhook deliveries list
   hookctl webhook deliveries list --since 24h --failed
   hookctl webhook deliveries list --status-code 503 --event device.enrolled
-  hookctl webhook deliveries list --request-id 5f0c…  -q 'deliveries.#.id'`,
+  hookctl webhook deliveries list --request-id 5f0c…  -q 'deliveries.#.id'
+  hookctl webhook deliveries list --follow --failed -o json`,
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := cmdutil.MutuallyExclusive("--failed and --succeeded cannot be used together", failed, succeeded); err != nil {
@@ -83,6 +95,9 @@ header: id, event type, status, state, attempts, url, request id, created at.`,
 			}
 			if opts.Params.Limit < 0 {
 				return apperr.Usagef("--limit must not be negative")
+			}
+			if err := checkFollowFlags(cmd, opts.Follow, opts.Interval, "until"); err != nil {
+				return err
 			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
@@ -100,10 +115,14 @@ header: id, event type, status, state, attempts, url, request id, created at.`,
 	fl.BoolVar(&failed, "failed", false, "only failed deliveries")
 	fl.BoolVar(&succeeded, "succeeded", false, "only succeeded deliveries")
 	fl.IntVarP(&opts.Params.Limit, "limit", "L", 50, "at most N deliveries (0: all)")
+	followFlags(cmd, &opts.Follow, &opts.Interval)
 	return cmd
 }
 
 func deliveriesListRun(ctx context.Context, opts *DeliveriesListOptions) error {
+	if opts.Follow {
+		return deliveriesFollowRun(ctx, opts)
+	}
 	f := opts.Factory
 	be, err := f.Backend()
 	if err != nil {
@@ -126,23 +145,33 @@ func deliveriesListRun(ctx context.Context, opts *DeliveriesListOptions) error {
 			return nil
 		}
 		now := f.Now()
-		tbl := cmdutil.NewTable(ios, "ID", "EVENT", "STATUS", "STATE", "ATTEMPTS", "URL", "REQUEST ID", "CREATED")
-		st := ios.Styles()
+		tbl := cmdutil.NewTable(ios, deliveryHeaders...)
 		for _, d := range list.Deliveries {
 			created := d.CreatedAt.UTC().Format(time.RFC3339)
-			state := esc(d.State)
 			if ios.IsStdoutTTY() {
 				created = cmdutil.FuzzyAgo(now, d.CreatedAt)
-				if d.State == model.DeliveryFailed {
-					state = st.Failure.Render(state)
-				} else if d.State == model.DeliverySucceeded {
-					state = st.Success.Render(state)
-				}
 			}
-			tbl.AddRow(esc(d.ID), esc(d.EventType), statusCell(d.StatusCode), state, strconv.Itoa(d.AttemptCount), esc(d.URL), esc(d.RequestID), created)
+			tbl.AddRow(deliveryRow(ios, &d, created)...)
 		}
 		return tbl.Render()
 	})
+}
+
+// deliveryHeaders are the columns of the list (and of --follow).
+var deliveryHeaders = []string{"ID", "EVENT", "STATUS", "STATE", "ATTEMPTS", "URL", "REQUEST ID", "CREATED"}
+
+// deliveryRow is d's row of the list, the state coloured on a terminal.
+func deliveryRow(ios *iostreams.IOStreams, d *model.Delivery, created string) []string {
+	state := esc(d.State)
+	if ios.IsStdoutTTY() {
+		st := ios.Styles()
+		if d.State == model.DeliveryFailed {
+			state = st.Failure.Render(state)
+		} else if d.State == model.DeliverySucceeded {
+			state = st.Success.Render(state)
+		}
+	}
+	return []string{esc(d.ID), esc(d.EventType), statusCell(d.StatusCode), state, strconv.Itoa(d.AttemptCount), esc(d.URL), esc(d.RequestID), created}
 }
 
 func statusCell(code int) string {

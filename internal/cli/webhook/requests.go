@@ -45,6 +45,10 @@ type RequestsListOptions struct {
 	Params  backend.ListRequestsParams
 	// ShowSecret shows credential headers in full (JSON output).
 	ShowSecret bool
+	// Follow prints new requests as they are recorded (follow.go),
+	// polling every Interval.
+	Follow   bool
+	Interval time.Duration
 }
 
 // NewCmdRequestsList builds `webhook requests list`.
@@ -63,16 +67,26 @@ request (id, time, method, path, event, verification, forward, status).
 Credential headers (Authorization, Cookie, X-API-Key, signatures, …) in JSON
 output are redacted unless --show-secret. Lists leave bodies out, so that a
 long history stays cheap to list: "hookctl webhook requests show ID" has the
-body.`,
+body.
+
+--follow (-f) is tail mode: it prints the page as above but oldest first,
+then every new matching request as it is recorded, until Ctrl-C (exit 130).
+With -o json each request is one JSON object on a line (-q applies to each);
+otherwise one row per request, times in RFC 3339. --since 0s shows only new
+ones. It polls every --interval, in remote mode too.`,
 		Example: `  hookctl webhook requests list
   hookctl webhook requests list --since 30m --event 'device.*' --limit 5
-  hookctl webhook requests list --failed -o json -q '#.id'`,
+  hookctl webhook requests list --failed -o json -q '#.id'
+  hookctl webhook requests list --follow --since 0s --event 'device.*'`,
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.Params.Limit < 0 {
 				return apperr.Usagef("--limit must not be negative")
 			}
 			opts.Params.Since = since.Time(f.Now())
+			if err := checkFollowFlags(cmd, opts.Follow, opts.Interval); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -84,10 +98,14 @@ body.`,
 	cmd.Flags().BoolVar(&opts.Params.Failed, "failed", false, "only rejected, unverified or failed-forward requests")
 	cmd.Flags().IntVarP(&opts.Params.Limit, "limit", "L", 30, "at most this many (0: all)")
 	cmd.Flags().BoolVar(&opts.ShowSecret, "show-secret", false, "show credential headers in full")
+	followFlags(cmd, &opts.Follow, &opts.Interval)
 	return cmd
 }
 
 func requestsListRun(ctx context.Context, opts *RequestsListOptions) error {
+	if opts.Follow {
+		return requestsFollowRun(ctx, opts)
+	}
 	f := opts.Factory
 	be, err := f.Backend()
 	if err != nil {
@@ -114,27 +132,35 @@ func requestsListRun(ctx context.Context, opts *RequestsListOptions) error {
 			return nil
 		}
 		now := f.Now()
-		tbl := cmdutil.NewTable(ios, "ID", "RECEIVED", "METHOD", "PATH", "EVENT", "SIGNATURE", "FORWARD", "STATUS")
+		tbl := cmdutil.NewTable(ios, requestHeaders...)
 		for _, r := range reqs {
 			received := r.ReceivedAt.UTC().Format(time.RFC3339)
 			if ios.IsStdoutTTY() {
 				received = cmdutil.FuzzyAgo(now, r.ReceivedAt)
 			}
-			event := r.EventType
-			if event == "" {
-				event = "-"
-			}
-			status := strconv.Itoa(r.Status)
-			if r.Filtered {
-				status += " filtered"
-			}
-			if r.Rejected != "" {
-				status += " " + r.Rejected
-			}
-			tbl.AddRow(esc(r.ID), received, esc(r.Method), esc(r.Path), esc(event), esc(verificationCell(r.Verification)), forwardCell(r.Forwards), esc(status))
+			tbl.AddRow(requestRow(&r, received)...)
 		}
 		return tbl.Render()
 	})
+}
+
+// requestHeaders are the columns of the list (and of --follow).
+var requestHeaders = []string{"ID", "RECEIVED", "METHOD", "PATH", "EVENT", "SIGNATURE", "FORWARD", "STATUS"}
+
+// requestRow is r's row of the list.
+func requestRow(r *model.ReceivedRequest, received string) []string {
+	event := r.EventType
+	if event == "" {
+		event = "-"
+	}
+	status := strconv.Itoa(r.Status)
+	if r.Filtered {
+		status += " filtered"
+	}
+	if r.Rejected != "" {
+		status += " " + r.Rejected
+	}
+	return []string{esc(r.ID), received, esc(r.Method), esc(r.Path), esc(event), esc(verificationCell(r.Verification)), forwardCell(r.Forwards), esc(status)}
 }
 
 func verificationCell(v *model.Verification) string {
