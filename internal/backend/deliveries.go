@@ -27,7 +27,7 @@ type ListDeliveriesParams struct {
 	Until      time.Time `json:"until,omitzero"`
 	StatusCode int       `json:"status_code,omitempty"`
 	RequestID  string    `json:"request_id,omitempty"`
-	EventType  string    `json:"event_type,omitempty"`
+	EventType  string    `json:"event_type,omitempty"` // event type patterns, comma-separated: any may match (model.MatchEventList)
 	ConfigID   string    `json:"config_id,omitempty"`
 	State      string    `json:"state,omitempty"` // succeeded | failed | pending
 	Limit      int       `json:"limit,omitempty"`

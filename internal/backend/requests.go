@@ -21,7 +21,7 @@ type Requests interface {
 // ListRequestsParams filters the history.
 type ListRequestsParams struct {
 	Since  time.Time `json:"since,omitempty"`  // received at or after
-	Event  string    `json:"event,omitempty"`  // event type pattern ('*' globs)
+	Event  string    `json:"event,omitempty"`  // event type patterns ('*' globs), comma-separated: any may match
 	Failed bool      `json:"failed,omitempty"` // rejected, unverified or failed forward
 	Limit  int       `json:"limit,omitempty"`  // <= 0: no limit
 	// StartingAfter is a cursor: the page after this request's id.

@@ -24,7 +24,9 @@ func (s *Server) deliveryRoutes() {
 var deliveryStates = []string{model.DeliveryPending, model.DeliverySucceeded, model.DeliveryFailed}
 
 // listDeliveries takes the CLI's filters: since and until (RFC 3339),
-// status_code, request_id, event, config_id, state, and the page: limit
+// status_code, request_id, event (event type patterns, '*' globs,
+// comma-separated: any may match; filtered in SQL, so the totals count
+// the matches), config_id, state, and the page: limit
 // and starting_after. Payloads and attempts are left out (GET one for them).
 func (s *Server) listDeliveries(w http.ResponseWriter, r *http.Request) error {
 	q, err := query(r, "since", "until", "status_code", "request_id", "event", "config_id", "state", "limit", "starting_after", "show_secret")

@@ -22,7 +22,7 @@ type DeliveryFilter struct {
 	Since, Until time.Time // created_at in [Since, Until); zero = unbounded
 	StatusCode   int       // final status code; 0 = any
 	RequestID    string
-	EventType    string
+	EventType    string // event type patterns, comma-separated (model.MatchEventList)
 	ConfigID     string
 	State        string // succeeded | failed | pending; "" = any
 	Limit        int    // 0 = no limit
@@ -264,8 +264,9 @@ func (f DeliveryFilter) where(col, tenant string) (string, []any) {
 	if f.RequestID != "" {
 		add("request_id = ?", f.RequestID)
 	}
-	if f.EventType != "" {
-		add("event_type = ?", f.EventType)
+	if cond, eargs, ok := eventTypeCond(col+"event_type", f.EventType); ok {
+		conds = append(conds, cond)
+		args = append(args, eargs...)
 	}
 	if f.ConfigID != "" {
 		add("config_id = ?", f.ConfigID)

@@ -17,7 +17,7 @@ import (
 // requests, any kind.
 type ReceivedRequestFilter struct {
 	Since  time.Time // only requests received at or after
-	Event  string    // event type pattern (model.MatchEvent: '*' globs)
+	Event  string    // event type patterns, comma-separated (model.MatchEventList: '*' globs)
 	Failed bool      // only rejected, unverified or failed-forward requests
 	Limit  int       // at most this many; <= 0 means no limit
 	// StartingAfter is a cursor: only requests listed after this one
@@ -123,9 +123,9 @@ func (s *Store) ListReceivedRequests(ctx context.Context, tenant string, f Recei
 		where = append(where, `received_at >= ?`)
 		args = append(args, formatTime(f.Since))
 	}
-	if f.Event != "" && !strings.Contains(f.Event, "*") {
-		where = append(where, `event_type = ?`)
-		args = append(args, f.Event)
+	if cond, eargs, ok := eventTypeCond("event_type", f.Event); ok {
+		where = append(where, cond)
+		args = append(args, eargs...)
 	}
 	if f.Failed {
 		where = append(where, `failed = 1`)
@@ -143,9 +143,6 @@ func (s *Store) ListReceivedRequests(ctx context.Context, tenant string, f Recei
 		r, err := scanReceivedRequest(rows)
 		if err != nil {
 			return nil, err
-		}
-		if f.Event != "" && !model.MatchEvent(f.Event, r.EventType) {
-			continue
 		}
 		r.BodyOmitted = true
 		out = append(out, *r)

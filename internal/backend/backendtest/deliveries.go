@@ -100,6 +100,11 @@ func Deliveries(t *testing.T, newBackend NewBackend) {
 			{"status", backend.ListDeliveriesParams{StatusCode: 503}, []string{b.ID}},
 			{"request id", backend.ListDeliveriesParams{RequestID: c.RequestID}, []string{c.ID}},
 			{"event", backend.ListDeliveriesParams{EventType: "device.enrolled"}, []string{c.ID, a.ID}},
+			{"event pattern", backend.ListDeliveriesParams{EventType: "device.*"}, []string{c.ID, b.ID, a.ID}},
+			{"event patterns", backend.ListDeliveriesParams{EventType: "device.locked,user.*"}, []string{p.ID, b.ID}},
+			{"event pattern in the middle", backend.ListDeliveriesParams{EventType: "*.sign*_in"}, []string{p.ID}},
+			{"event pattern is case-sensitive", backend.ListDeliveriesParams{EventType: "Device.*"}, nil},
+			{"event pattern, no match", backend.ListDeliveriesParams{EventType: "device.?nrolled*"}, nil},
 			{"config", backend.ListDeliveriesParams{ConfigID: "whc_2"}, []string{c.ID, b.ID}},
 			{"state", backend.ListDeliveriesParams{State: model.DeliveryPending}, []string{p.ID}},
 		} {
@@ -107,6 +112,12 @@ func Deliveries(t *testing.T, newBackend NewBackend) {
 			if g := ids(got); len(g) != len(tc.want) || got.Total != len(tc.want) || (len(g) > 0 && g[0] != tc.want[0]) {
 				t.Fatalf("%s: %v (total %d), want %v", tc.name, g, got.Total, tc.want)
 			}
+		}
+		// A pattern is filtered before the page: the totals count every
+		// match, the page holds the newest.
+		page := list(be.ListDeliveries(ctx, backend.ListDeliveriesParams{EventType: "device.*", Limit: 1}))
+		if g := ids(page); len(g) != 1 || g[0] != c.ID || !page.HasMore || page.Total != 3 || page.Succeeded != 2 || page.Failed != 1 {
+			t.Fatalf("pattern with limit: %v %+v", g, page)
 		}
 		limited := list(be.ListDeliveries(ctx, backend.ListDeliveriesParams{Limit: 2}))
 		if len(limited.Deliveries) != 2 || limited.Total != 4 || limited.Succeeded != 2 {

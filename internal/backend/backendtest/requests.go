@@ -73,6 +73,8 @@ func Requests(t *testing.T, newBackend NewBackend) {
 			{"since", backend.ListRequestsParams{Since: t0.Add(time.Hour)}, []string{c.ID, b.ID}},
 			{"event pattern", backend.ListRequestsParams{Event: "device.*"}, []string{b.ID, a.ID}},
 			{"event", backend.ListRequestsParams{Event: "user.signed_in"}, []string{c.ID}},
+			{"event patterns", backend.ListRequestsParams{Event: "user.signed_in, device.*"}, []string{c.ID, b.ID, a.ID}},
+			{"event pattern and limit", backend.ListRequestsParams{Event: "device.*", Limit: 1}, []string{b.ID}},
 			{"failed", backend.ListRequestsParams{Failed: true}, []string{b.ID}},
 			{"limit", backend.ListRequestsParams{Limit: 1}, []string{c.ID}},
 		} {

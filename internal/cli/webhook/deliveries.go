@@ -11,7 +11,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/hookctl/hookctl/internal/apperr"
 	"github.com/hookctl/hookctl/internal/backend"
 	"github.com/hookctl/hookctl/internal/cmdutil"
 	"github.com/hookctl/hookctl/internal/iostreams"
@@ -56,6 +55,7 @@ type DeliveriesListOptions struct {
 func NewCmdDeliveriesList(f *cmdutil.Factory, runF func(context.Context, *DeliveriesListOptions) error) *cobra.Command {
 	opts := &DeliveriesListOptions{Factory: f}
 	var since, until cmdutil.Since
+	var events []string
 	var failed, succeeded bool
 	cmd := &cobra.Command{
 		Use:     "list",
@@ -66,7 +66,8 @@ succeeded, failed): on stderr on a terminal, and in the JSON object
 ({"total", "succeeded", "failed", "deliveries"}).
 
 --since and --until take an RFC 3339 time, a date (2026-11-23, midnight UTC) or
-a duration ago (90m, 24h, 7d). Piped, the table is tab-separated without a
+a duration ago (90m, 24h, 7d). --event takes event type patterns ('device.*'),
+repeated or comma-separated; a delivery matching any is listed. Piped, the table is tab-separated without a
 header: id, event type, status, state, attempts, url, request id, created at.
 
 --follow (-f) is tail mode: it prints the page as above but oldest first,
@@ -78,6 +79,7 @@ state it had when first seen.`,
 		Example: `  hookctl webhook deliveries list
   hookctl webhook deliveries list --since 24h --failed
   hookctl webhook deliveries list --status-code 503 --event device.enrolled
+  hookctl webhook deliveries list --event 'device.*,user.signed_in' --limit 0
   hookctl webhook deliveries list --request-id 5f0c…  -q 'deliveries.#.id'
   hookctl webhook deliveries list --follow --failed -o json`,
 		Args: cmdutil.NoArgs,
@@ -93,9 +95,7 @@ state it had when first seen.`,
 			case succeeded:
 				opts.Params.State = model.DeliverySucceeded
 			}
-			if opts.Params.Limit < 0 {
-				return apperr.Usagef("--limit must not be negative")
-			}
+			opts.Params.EventType = model.JoinEventPatterns(events)
 			if err := checkFollowFlags(cmd, opts.Follow, opts.Interval, "until"); err != nil {
 				return err
 			}
@@ -110,11 +110,11 @@ state it had when first seen.`,
 	cmdutil.SinceVar(fl, &until, "until", "only deliveries created before `T`")
 	fl.IntVar(&opts.Params.StatusCode, "status-code", 0, "only deliveries whose final status is `N`")
 	fl.StringVar(&opts.Params.RequestID, "request-id", "", "only the deliveries with this request id")
-	fl.StringVar(&opts.Params.EventType, "event", "", "only this event type")
+	cmdutil.StringListVar(fl, &events, "event", "", "only these event types: patterns ('*' matches anything, e.g. 'device.*'), repeatable or comma-separated")
 	fl.StringVar(&opts.Params.ConfigID, "config", "", "only deliveries to this webhook config")
 	fl.BoolVar(&failed, "failed", false, "only failed deliveries")
 	fl.BoolVar(&succeeded, "succeeded", false, "only succeeded deliveries")
-	fl.IntVarP(&opts.Params.Limit, "limit", "L", 50, "at most N deliveries (0: all)")
+	cmdutil.LimitVar(fl, &opts.Params.Limit, "deliveries")
 	followFlags(cmd, &opts.Follow, &opts.Interval)
 	return cmd
 }

@@ -55,6 +55,7 @@ type RequestsListOptions struct {
 func NewCmdRequestsList(f *cmdutil.Factory, runF func(context.Context, *RequestsListOptions) error) *cobra.Command {
 	opts := &RequestsListOptions{Factory: f}
 	var since cmdutil.Since
+	var events []string
 	cmd := &cobra.Command{
 		Use:     "list",
 		Aliases: []string{"ls"},
@@ -80,9 +81,7 @@ ones. It polls every --interval, in remote mode too.`,
   hookctl webhook requests list --follow --since 0s --event 'device.*'`,
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if opts.Params.Limit < 0 {
-				return apperr.Usagef("--limit must not be negative")
-			}
+			opts.Params.Event = model.JoinEventPatterns(events)
 			opts.Params.Since = since.Time(f.Now())
 			if err := checkFollowFlags(cmd, opts.Follow, opts.Interval); err != nil {
 				return err
@@ -94,9 +93,9 @@ ones. It polls every --interval, in remote mode too.`,
 		},
 	}
 	cmdutil.SinceVar(cmd.Flags(), &since, "since", "only requests received at or after `T`: a duration ago (30m, 24h, 7d), a date or an RFC 3339 time")
-	cmd.Flags().StringVar(&opts.Params.Event, "event", "", "only this event type (pattern, '*' matches anything)")
+	cmdutil.StringListVar(cmd.Flags(), &events, "event", "", "only these event types: patterns ('*' matches anything, e.g. 'device.*'), repeatable or comma-separated")
 	cmd.Flags().BoolVar(&opts.Params.Failed, "failed", false, "only rejected, unverified or failed-forward requests")
-	cmd.Flags().IntVarP(&opts.Params.Limit, "limit", "L", 30, "at most this many (0: all)")
+	cmdutil.LimitVar(cmd.Flags(), &opts.Params.Limit, "requests")
 	cmd.Flags().BoolVar(&opts.ShowSecret, "show-secret", false, "show credential headers in full")
 	followFlags(cmd, &opts.Follow, &opts.Interval)
 	return cmd
