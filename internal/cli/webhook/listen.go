@@ -200,7 +200,8 @@ status lines on stderr, or {"type":"relay",…} lines with --format json.`,
 	fl.StringArrayVar(&forwardHeaders, "forward-header", nil, "header added to forwarded requests, 'Name: value' (repeatable)")
 	fl.DurationVar(&opts.ForwardTimeout, "forward-timeout", listener.DefaultForwardTimeout, "timeout of one forward")
 	fl.BoolVar(&opts.Insecure, "insecure", false, "do not verify TLS certificates of forward targets")
-	fl.StringSliceVar(&opts.Events, "events", nil, "only event types matching these comma-separated patterns, e.g. 'device.*,user.signed_in'")
+	events := cmdutil.StringListVar(fl, &opts.Events, "events", "", "only event types matching these patterns, comma-separated or repeated, e.g. 'device.*,user.signed_in'")
+	fl.Var(events.Value, "event", "the same as --events: an event type pattern, repeatable or comma-separated")
 	fl.StringVar(&opts.Filter, "filter", "", "only requests whose JSON body matches this gjson query")
 	cmdutil.StringEnumFlag(cmd, &opts.Format, "format", "", "", []string{listenPretty, listenCompact, listenJSON, listenRaw},
 		"output (compact: one line per request, json: one object per line, raw: the bodies); default pretty, json with -o json")

@@ -106,7 +106,7 @@ Schemes: ` + strings.Join(signature.Schemes(), ", ") + `.`,
 	fl.StringVar(&opts.ConfigID, "config", "", "sign with this webhook config's scheme and secret")
 	fl.StringVar(&opts.ID, "id", "", "message id for standard webhooks (default: generated msg_…)")
 	fl.Int64Var(&opts.Timestamp, "timestamp", 0, "signing time as unix seconds (default: now)")
-	fl.StringVarP(&opts.Data, "data", "d", "", "payload: the data itself, @file, or - for stdin")
+	cmdutil.DataVar(fl, &opts.Data, "payload: the data itself, @file, or - for stdin")
 	fl.StringVar(&opts.Curl, "curl", "", "print a ready-to-run curl command posting the signed payload to `URL`")
 	fl.StringVar(&opts.HMAC.HeaderSet, "header-set", "", "standard scheme: webhook (default) or svix header names")
 	opts.HMAC.register(cmd)

@@ -24,7 +24,8 @@ type VerifyOptions struct {
 	Secrets   []string
 	ConfigID  string
 	Request   string
-	Body      string
+	Data      string // --data: the body itself, @file or - for stdin
+	Body      string // --body FILE: the same as --data @FILE
 	Headers   []string
 	Tolerance time.Duration
 	Now       int64
@@ -50,13 +51,15 @@ type VerifyResult struct {
 func NewCmdVerify(f *cmdutil.Factory, runF func(context.Context, *VerifyOptions) error) *cobra.Command {
 	opts := &VerifyOptions{Factory: f}
 	cmd := &cobra.Command{
-		Use:   "verify (--secret S | --config ID) (--request FILE | --body FILE --header 'K: V'…)",
+		Use:   "verify (--secret S | --config ID) (--request FILE | --data BODY -H 'K: V'…)",
 		Short: "Verify a received webhook's signature and explain a failure",
 		Long: `Verify the signature of a received webhook request.
 
 Give the request either whole, as captured (--request FILE, or - for stdin: the
 request line, headers, a blank line, then the body — what "hookctl webhook
-requests show ID --raw" prints), or as a body file plus its headers.
+requests show ID --raw" prints), or as the body plus its headers: --data takes
+the body as sign does (the text itself, @FILE, or - for stdin); --body FILE is
+the same as --data @FILE.
 
 The scheme is detected from the headers unless --scheme names it. When the
 signature does not verify, hookctl tries the usual mistakes (secret used in the
@@ -71,18 +74,23 @@ unreadable file, unknown scheme, no secret).`,
 		Example: `  hookctl webhook verify --config whc_01j… --request captured.http
   hookctl webhook requests show req_01j… --raw | hookctl webhook verify --secret "$SECRET" --request -
   hookctl webhook verify --scheme github --secret "It's a Secret to Everybody" \
-      --body body.txt --header 'X-Hub-Signature-256: sha256=757107ea…'
+      --data @body.txt --header 'X-Hub-Signature-256: sha256=757107ea…'
+  hookctl webhook verify --secret s3 --data '{"ok":true}' -H "X-Hub-Signature-256: $SIG"
   hookctl webhook verify --secret whsec_… --request req.http --now 1614265330 -o json`,
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := cmdutil.MutuallyExclusive("use either --request or --body/--header, not both", opts.Request != "", opts.Body != "" || len(opts.Headers) > 0); err != nil {
+			dataGiven := cmd.Flags().Changed("data")
+			if dataGiven && opts.Body != "" {
+				return apperr.Usagef("--body FILE is --data @FILE: give one of them")
+			}
+			if err := cmdutil.MutuallyExclusive("use either --request or --data/--header, not both", opts.Request != "", dataGiven || opts.Body != "" || len(opts.Headers) > 0); err != nil {
 				return err
 			}
-			if opts.Request == "" && opts.Body == "" {
-				return apperr.Usagef("nothing to verify: pass --request FILE (or - for stdin), or --body FILE with --header 'Name: value'")
+			if opts.Request == "" && !dataGiven && opts.Body == "" {
+				return apperr.Usagef("nothing to verify: pass --request FILE (or - for stdin), or --data BODY (@FILE, - for stdin) with --header 'Name: value'")
 			}
-			if opts.secret.FromStdin() && (opts.Request == "-" || opts.Body == "-") {
-				return apperr.Usagef("--secret-file - and --request -/--body - cannot both read standard input")
+			if opts.secret.FromStdin() && (opts.Request == "-" || opts.Body == "-" || opts.Data == "-") {
+				return apperr.Usagef("--secret-file - and --request -/--data - cannot both read standard input")
 			}
 			if opts.secret.Given() && opts.ConfigID != "" {
 				return apperr.Usagef("use either --secret or --config, not both")
@@ -105,8 +113,9 @@ unreadable file, unknown scheme, no secret).`,
 	opts.secret = cmdutil.AddSecretFlags(cmd, true, "secret to verify with, repeatable (any may match)")
 	fl.StringVar(&opts.ConfigID, "config", "", "verify with this webhook config's current and rotated secrets")
 	fl.StringVar(&opts.Request, "request", "", "raw HTTP request as captured, or - for stdin")
-	fl.StringVar(&opts.Body, "body", "", "file holding the exact body bytes (- for stdin)")
-	fl.StringArrayVarP(&opts.Headers, "header", "H", nil, "request header 'Name: value', repeatable")
+	cmdutil.DataVar(fl, &opts.Data, "the exact body bytes: the data itself, @file, or - for stdin")
+	fl.StringVar(&opts.Body, "body", "", "file holding the exact body bytes (- for stdin): the same as --data @`FILE`")
+	cmdutil.HeaderVar(fl, &opts.Headers, "request header 'Name: value', repeatable")
 	fl.DurationVar(&opts.Tolerance, "tolerance", 0, "replay window (default: the scheme's; negative disables the check)")
 	fl.Int64Var(&opts.Now, "now", 0, "verify as if the time were this unix second")
 	fl.StringVar(&opts.HMAC.HeaderSet, "header-set", "", "")
@@ -206,9 +215,12 @@ func readVerifyInput(f *cmdutil.Factory, opts *VerifyOptions) (http.Header, []by
 		}
 		return req.Header, req.Body, nil
 	}
-	arg := opts.Body
-	if arg != "-" {
-		arg = "@" + arg
+	arg := opts.Data
+	if opts.Body != "" {
+		arg = opts.Body
+		if arg != "-" {
+			arg = "@" + arg
+		}
 	}
 	body, err := cmdutil.ReadData(arg, f.IOStreams.In)
 	if err != nil {

@@ -60,11 +60,11 @@ $HOOKCTL_WEBHOOK_SECRET gives it. It is printed once, now; later only
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Params.URL, "url", "", "endpoint URL (http or https) `URL`")
-	fl.StringArrayVar(&opts.Params.Events, "event", nil, "event type or pattern to subscribe to, repeatable (default *: all)")
+	cmdutil.StringListVar(fl, &opts.Params.Events, "event", "", "event type or pattern to subscribe to, repeatable or comma-separated (default *: all)")
 	fl.StringVar(&opts.Params.Description, "description", "", "free text shown in listings")
 	fl.StringVar(&opts.Params.Scheme, "scheme", "standard", "signature scheme: "+schemeList())
 	secret = cmdutil.AddSecretFlags(cmd, false, "signing secret (default: $"+cmdutil.SecretEnv+", else generated for the scheme)")
-	fl.StringArrayVar(&opts.Headers, "header", nil, "extra header sent with every delivery, 'Name: value', repeatable")
+	cmdutil.HeaderVar(fl, &opts.Headers, "extra header sent with every delivery, 'Name: value', repeatable")
 	fl.BoolVar(&opts.Params.Disabled, "disabled", false, "create the config disabled")
 	fl.BoolVar(&opts.ShowSecret, "show-secret", false, "show credential headers (Authorization, X-API-Key, …) in full")
 	_ = cmd.RegisterFlagCompletionFunc("scheme", cobra.FixedCompletions(model.ConfigSchemes, cobra.ShellCompDirectiveNoFileComp))

@@ -64,12 +64,12 @@ func NewCmdUpdate(f *cmdutil.Factory, runF func(context.Context, *UpdateOptions)
 	fl := cmd.Flags()
 	fl.StringVar(&opts.url, "url", "", "new endpoint URL")
 	fl.StringVar(&opts.description, "description", "", "new description")
-	fl.StringArrayVar(&opts.Params.AddEvents, "add-event", nil, "subscribe to an event type or pattern, repeatable")
-	fl.StringArrayVar(&opts.Params.RemoveEvents, "remove-event", nil, "unsubscribe from an event type or pattern, repeatable")
+	cmdutil.StringListVar(fl, &opts.Params.AddEvents, "add-event", "", "subscribe to an event type or pattern, repeatable or comma-separated")
+	cmdutil.StringListVar(fl, &opts.Params.RemoveEvents, "remove-event", "", "unsubscribe from an event type or pattern, repeatable or comma-separated")
 	fl.BoolVar(&opts.enable, "enable", false, "enable deliveries")
 	fl.BoolVar(&opts.disable, "disable", false, "pause deliveries")
-	fl.StringArrayVar(&opts.headers, "header", nil, "set a delivery header 'Name: value', repeatable")
-	fl.StringArrayVar(&opts.Params.RemoveHeaders, "remove-header", nil, "remove a delivery header by name, repeatable")
+	cmdutil.HeaderVar(fl, &opts.headers, "set a delivery header 'Name: value', repeatable")
+	cmdutil.StringListVar(fl, &opts.Params.RemoveHeaders, "remove-header", "", "remove a delivery header by name, repeatable or comma-separated")
 	return cmd
 }
 
