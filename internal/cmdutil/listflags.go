@@ -1,6 +1,7 @@
 package cmdutil
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -173,4 +174,15 @@ func (h *Header) GetSlice() []string { return append([]string(nil), *h.p...) }
 func DataVar(fs *pflag.FlagSet, p *string, usage string) *pflag.Flag {
 	fs.StringVarP(p, "data", "d", "", usage)
 	return fs.Lookup("data")
+}
+
+// LimitNote tells a terminal's stderr that a list was cut at --limit
+// ("Showing 50 of 120 webhook configs: --limit 0 for all"); nothing when
+// stderr is not a terminal or nothing was cut.
+func LimitNote(f *Factory, shown, total int, what string) {
+	ios := f.IOStreams
+	if shown >= total || !ios.IsStderrTTY() {
+		return
+	}
+	fmt.Fprintf(ios.ErrOut, "Showing %d of %d %s: --limit 0 for all\n", shown, total, what)
 }

@@ -14,6 +14,7 @@ import (
 // ListOptions are the inputs of `api-key list`.
 type ListOptions struct {
 	Factory *cmdutil.Factory
+	Limit   int // at most this many, the oldest first; 0: all
 }
 
 // NewCmdList builds `api-key list`.
@@ -35,6 +36,7 @@ key's first characters, when it was created, last used and revoked.`,
 			return listRun(cmd.Context(), opts)
 		},
 	}
+	cmdutil.LimitVar(cmd.Flags(), &opts.Limit, "API keys")
 	return cmd
 }
 
@@ -45,6 +47,9 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 		if err != nil {
 			return err
 		}
+		total := len(ks)
+		ks, _ = cmdutil.Truncate(ks, opts.Limit)
+		cmdutil.LimitNote(f, len(ks), total, "API keys")
 		return cmdutil.Render(f, ks, func() error {
 			ios := f.IOStreams
 			tty := ios.IsStdoutTTY()

@@ -16,6 +16,7 @@ import (
 type ListOptions struct {
 	Factory *cmdutil.Factory
 	Params  backend.ListConfigInstancesParams
+	Limit   int // at most this many, the oldest first; 0: all
 }
 
 // NewCmdList builds `config-instance list`.
@@ -32,6 +33,7 @@ On a terminal the list is a table; piped, it is one tab-separated line per
 instance (id, device, path, config type, status, created) for cut and awk.`,
 		Example: `  hookctl config-instance list
   hookctl ci list --status validating
+  hookctl ci list -L 0   # all of them (default: the first 50)
   hookctl ci list --device dvc_1 --status deployed -o json -q '#.id'`,
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -43,6 +45,7 @@ instance (id, device, path, config type, status, created) for cut and awk.`,
 	}
 	cmdutil.StringEnumFlag(cmd, &opts.Params.Status, "status", "", "", model.ConfigInstanceStatuses, "only instances in this status")
 	cmd.Flags().StringVar(&opts.Params.DeviceID, "device", "", "only instances for this device")
+	cmdutil.LimitVar(cmd.Flags(), &opts.Limit, "instances")
 	return cmd
 }
 
@@ -56,6 +59,9 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 	if err != nil {
 		return err
 	}
+	total := len(list)
+	list, _ = cmdutil.Truncate(list, opts.Limit)
+	cmdutil.LimitNote(f, len(list), total, "config instances")
 	return cmdutil.Render(f, list, func() error {
 		ios := f.IOStreams
 		if len(list) == 0 {

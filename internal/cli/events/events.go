@@ -45,6 +45,7 @@ type ListOptions struct {
 	Platform     string // one of catalog.Platforms, or ""
 	Category     string // one of catalog.Categories, or ""
 	TemplateDirs []string
+	Limit        int // at most this many; 0: all
 }
 
 // NewCmdList builds `events list`.
@@ -88,6 +89,7 @@ Device Update; any case, device-update also works).`,
 	cmd.Flags().StringVar(&opts.Platform, "platform", "", "only the events sent for this device platform {"+strings.Join(catalog.Platforms, "|")+"}")
 	cmd.Flags().StringVar(&opts.Category, "category", "", "only the events of this category {"+strings.Join(catalog.Categories, "|")+"}")
 	cmd.Flags().StringArrayVar(&opts.TemplateDirs, "template-dir", nil, "extra directory of event templates, repeatable")
+	cmdutil.LimitVar(cmd.Flags(), &opts.Limit, "event types")
 	_ = cmd.RegisterFlagCompletionFunc("provider", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return catalog.Builtin().Providers(), cobra.ShellCompDirectiveNoFileComp
 	})
@@ -118,6 +120,9 @@ func listRun(opts *ListOptions) error {
 	}
 	// A filter that matches nothing is an empty list, not an error.
 	evs := cat.Filter(catalog.ListFilter{Provider: opts.Provider, Platform: opts.Platform, Category: opts.Category})
+	total := len(evs)
+	evs, _ = cmdutil.Truncate(evs, opts.Limit)
+	cmdutil.LimitNote(f, len(evs), total, "event types")
 	items := make([]listItem, len(evs))
 	for i, e := range evs {
 		items[i] = listItem{Type: e.Type, Provider: e.Provider, Scheme: e.Scheme, Category: e.Category, Platforms: e.Platforms,

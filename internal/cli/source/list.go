@@ -14,12 +14,13 @@ import (
 // ListOptions are the inputs of `source list`.
 type ListOptions struct {
 	Factory *cmdutil.Factory
+	Limit   int // at most this many, the oldest first; 0: all
 }
 
 // NewCmdList builds `source list`.
 func NewCmdList(f *cmdutil.Factory, runF func(context.Context, *ListOptions) error) *cobra.Command {
 	opts := &ListOptions{Factory: f}
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:     "list",
 		Aliases: []string{"ls"},
 		Short:   "List the inbound sources of your tenant",
@@ -34,6 +35,8 @@ func NewCmdList(f *cmdutil.Factory, runF func(context.Context, *ListOptions) err
 			return listRun(cmd.Context(), opts)
 		},
 	}
+	cmdutil.LimitVar(cmd.Flags(), &opts.Limit, "sources")
+	return cmd
 }
 
 func listRun(ctx context.Context, opts *ListOptions) error {
@@ -46,6 +49,9 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 	if err != nil {
 		return err
 	}
+	total := len(srcs)
+	srcs, _ = cmdutil.Truncate(srcs, opts.Limit)
+	cmdutil.LimitNote(f, len(srcs), total, "sources")
 	return cmdutil.Render(f, srcs, func() error {
 		ios := f.IOStreams
 		if len(srcs) == 0 {

@@ -19,6 +19,7 @@ type ListOptions struct {
 	Event    string
 	Enabled  bool
 	Disabled bool
+	Limit    int // at most this many, the oldest first; 0: all
 	// ShowSecret shows credential headers in full (signing secrets are
 	// never listed).
 	ShowSecret bool
@@ -39,6 +40,7 @@ On a terminal the list is a table; piped, it is one tab-separated line per
 config (id, url, events, scheme, enabled) for cut and awk.`,
 		Example: `  hookctl webhook-config list
   hookctl webhook-config list --event device.enrolled --enabled
+  hookctl webhook-config list --limit 0   # all of them (default: the first 50)
   hookctl webhook-config list -o json -q '#.url'`,
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -55,6 +57,7 @@ config (id, url, events, scheme, enabled) for cut and awk.`,
 	cmd.Flags().BoolVar(&opts.Enabled, "enabled", false, "only enabled configs")
 	cmd.Flags().BoolVar(&opts.Disabled, "disabled", false, "only disabled configs")
 	cmd.Flags().BoolVar(&opts.ShowSecret, "show-secret", false, "show credential headers in full (signing secrets are never listed)")
+	cmdutil.LimitVar(cmd.Flags(), &opts.Limit, "configs")
 	return cmd
 }
 
@@ -75,6 +78,9 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 	if err != nil {
 		return err
 	}
+	total := len(configs)
+	configs, _ = cmdutil.Truncate(configs, opts.Limit)
+	cmdutil.LimitNote(f, len(configs), total, "webhook configs")
 	redacted := make([]model.WebhookConfig, len(configs))
 	for i, c := range configs {
 		redacted[i] = withHeaders(c.Redacted(), opts.ShowSecret)
