@@ -47,6 +47,9 @@ var remoteScripts = []string{
 	"listen_forward.txtar",
 	"listen_tunnel.txtar",
 	"validate_serve.txtar",
+	"flags_webhook.txtar",
+	"flags_wc.txtar",
+	"flags_ci.txtar",
 }
 
 // TestScriptsRemote runs remoteScripts with HOOKCTL_API_URL/HOOKCTL_API_KEY

@@ -192,7 +192,7 @@ delivery attempts finish (up to --shutdown-timeout).`,
 	fl.IntVar(&opts.Workers, "workers", 4, "number of delivery workers")
 	fl.StringVar(&opts.ReadyFile, "ready-file", "", "once listening, write the server's URL to this file (atomically)")
 	fl.DurationVar(&opts.ShutdownTimeout, "shutdown-timeout", server.DefaultShutdownTimeout, "how long to wait for in-flight requests on shutdown")
-	fl.StringArrayVar(&opts.AllowTarget, "allow-target", nil, "let deliveries reach this CIDR or IP (repeatable), e.g. 10.0.0.0/8; loopback, private and link-local addresses are refused otherwise")
+	cmdutil.StringListVar(fl, &opts.AllowTarget, "allow-target", "", "let deliveries reach this CIDR or IP (repeatable or comma-separated), e.g. 10.0.0.0/8; loopback, private and link-local addresses are refused otherwise")
 	fl.IntVar(&opts.Limits.MaxRetries, "max-retries", server.DefaultLimits.MaxRetries, "the most retries a send or resend may ask for")
 	fl.DurationVar(&opts.Limits.MaxTimeout, "max-timeout", server.DefaultLimits.MaxTimeout, "the longest per-attempt timeout a send or resend may ask for")
 	fl.DurationVar(&opts.Limits.MaxRetryDelay, "max-retry-delay", server.DefaultLimits.MaxRetryDelay, "the longest first retry delay a send or resend may ask for")
