@@ -20,6 +20,7 @@ var (
 	ErrVerification = errors.New("verification failed")    // signature did not verify: exit 5
 	ErrExpectation  = errors.New("expectation not met")    // --expect-status, --exit-after timeout: exit 6
 	ErrInterrupted  = errors.New("interrupted")            // Ctrl-C: exit 130
+	ErrDeclined     = errors.New("declined")               // a confirmation answered "no": nothing done, exit 7
 	ErrTooLarge     = errors.New("payload too large")      // HTTP 413
 	ErrMediaType    = errors.New("unsupported media type") // HTTP 415
 )

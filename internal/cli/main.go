@@ -23,6 +23,7 @@ const (
 	ExitAuth         = 4
 	ExitVerification = 5
 	ExitExpectation  = 6
+	ExitDeclined     = 7 // a confirmation was answered "no": nothing was done
 	ExitInterrupted  = 130
 )
 
@@ -58,7 +59,11 @@ func Run(ctx context.Context, args []string, ios *iostreams.IOStreams, getenv fu
 		writeJSONError(ios.ErrOut, err, code)
 		return code
 	}
-	if !quiet {
+	switch {
+	case code == ExitDeclined && !quiet:
+		// Not a failure: say what was (not) done, without "Error:".
+		fmt.Fprintln(ios.ErrOut, iostreams.EscapeText(err.Error()))
+	case !quiet:
 		// Messages may quote remote or received text: no control characters
 		// reach the terminal (the lines of a joined error stay lines).
 		fmt.Fprintf(ios.ErrOut, "%s %s\n", ios.ErrStyles().Failure.Render("Error:"), iostreams.EscapeText(err.Error()))
@@ -84,6 +89,8 @@ func ExitCode(err error) int {
 		return ExitVerification
 	case errors.Is(err, apperr.ErrExpectation):
 		return ExitExpectation
+	case errors.Is(err, apperr.ErrDeclined):
+		return ExitDeclined
 	default:
 		return ExitFailure
 	}

@@ -6,8 +6,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/hookctl/hookctl/internal/apperr"
 	"github.com/hookctl/hookctl/internal/cmdutil"
+	"github.com/hookctl/hookctl/internal/iostreams"
 )
 
 // DeleteOptions are the inputs of `webhook-config delete`.
@@ -24,14 +24,15 @@ func NewCmdDelete(f *cmdutil.Factory, runF func(context.Context, *DeleteOptions)
 		Use:     "delete ID",
 		Aliases: []string{"rm"},
 		Short:   "Delete a webhook config",
-		Long:    "Delete a webhook config. On a terminal it asks first; in scripts pass --yes.",
+		Long: `Delete a webhook config. On a terminal it asks first; without one it
+refuses unless --yes is given. Answering "no" deletes nothing and exits 7.`,
 		Example: `  hookctl webhook-config delete whc_01j…
   hookctl webhook-config delete whc_01j… --yes`,
 		Args: cmdutil.ExactArgs(1, "webhook config ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.ID = args[0]
-			if !opts.Yes && !f.IOStreams.CanPrompt() {
-				return cmdutil.NeedsFlagError("--yes", "refusing to delete "+opts.ID+" without confirmation")
+			if err := cmdutil.CanConfirm(f, opts.Yes, "delete "+opts.ID); err != nil {
+				return err
 			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
@@ -39,7 +40,7 @@ func NewCmdDelete(f *cmdutil.Factory, runF func(context.Context, *DeleteOptions)
 			return deleteRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "delete without asking")
+	cmd.Flags().BoolVarP(&opts.Yes, "yes", "y", false, cmdutil.YesFlagUsage)
 	return cmd
 }
 
@@ -53,14 +54,8 @@ func deleteRun(ctx context.Context, opts *DeleteOptions) error {
 	if err != nil {
 		return err
 	}
-	if !opts.Yes {
-		ok, err := f.Prompter().Confirm(fmt.Sprintf("Delete webhook config %s (%s)?", c.ID, c.URL), false)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return apperr.New(apperr.ErrInterrupted, "cancelled: nothing deleted")
-		}
+	if err := cmdutil.Confirm(f, fmt.Sprintf("Delete webhook config %s (%s)?", c.ID, iostreams.Escape(c.URL)), opts.Yes); err != nil {
+		return err
 	}
 	if err := be.DeleteWebhookConfig(ctx, opts.ID); err != nil {
 		return err
@@ -68,7 +63,7 @@ func deleteRun(ctx context.Context, opts *DeleteOptions) error {
 	result := map[string]any{"id": c.ID, "deleted": true}
 	return cmdutil.Render(f, result, func() error {
 		ios := f.IOStreams
-		fmt.Fprintf(ios.ErrOut, "%s Deleted webhook config %s (%s)\n", ios.ErrStyles().SuccessIcon(), c.ID, c.URL)
+		fmt.Fprintf(ios.ErrOut, "%s Deleted webhook config %s (%s)\n", ios.ErrStyles().SuccessIcon(), c.ID, iostreams.Escape(c.URL))
 		return nil
 	})
 }

@@ -191,26 +191,35 @@ func TestListRun(t *testing.T) {
 
 func TestDeleteRun(t *testing.T) {
 	ctx := context.Background()
+	ctrlC := apperr.New(apperr.ErrInterrupted, "interrupted")
 	tests := []struct {
 		name      string
-		yes       bool
+		tty       bool
+		args      string
 		answer    bool
+		answerErr error
 		wantErr   error
 		wantGone  bool
 		wantAsked bool
 	}{
-		{name: "--yes deletes without asking", yes: true, wantGone: true},
-		{name: "confirmed on tty", answer: true, wantGone: true, wantAsked: true},
-		{name: "declined on tty keeps it", answer: false, wantErr: apperr.ErrInterrupted, wantAsked: true},
+		{name: "--yes deletes without asking", tty: true, args: "--yes", wantGone: true},
+		{name: "--yes without a terminal", args: "-y", wantGone: true},
+		{name: "confirmed on tty", tty: true, answer: true, wantGone: true, wantAsked: true},
+		{name: "declined on tty keeps it", tty: true, answer: false, wantErr: apperr.ErrDeclined, wantAsked: true},
+		{name: "ctrl-c on tty keeps it", tty: true, answerErr: ctrlC, wantErr: apperr.ErrInterrupted, wantAsked: true},
+		{name: "no terminal and no --yes is a usage error", wantErr: apperr.ErrUsage},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			env := cmdtest.New(t, true)
+			env := cmdtest.New(t, tt.tty)
 			c, _ := env.Local.CreateWebhookConfig(ctx, backend.CreateWebhookConfigParams{URL: "https://e.x/d"})
-			env.Prompter.ConfirmFunc = func(string, bool) (bool, error) { return tt.answer, nil }
-			err := deleteRun(ctx, &DeleteOptions{Factory: env.Factory, ID: c.ID, Yes: tt.yes})
-			if !errors.Is(err, tt.wantErr) {
+			env.Prompter.ConfirmFunc = func(string, bool) (bool, error) { return tt.answer, tt.answerErr }
+			err := cmdtest.Exec(t, NewCmdDelete(env.Factory, nil), c.ID+" "+tt.args)
+			if !errors.Is(err, tt.wantErr) || (tt.wantErr == nil) != (err == nil) {
 				t.Fatalf("err = %v, want %v", err, tt.wantErr)
+			}
+			if errors.Is(err, apperr.ErrUsage) && !strings.Contains(err.Error(), "--yes") {
+				t.Errorf("usage error %q does not name --yes", err)
 			}
 			_, getErr := env.Local.GetWebhookConfig(ctx, c.ID)
 			if gone := errors.Is(getErr, apperr.ErrNotFound); gone != tt.wantGone {
@@ -219,9 +228,12 @@ func TestDeleteRun(t *testing.T) {
 			if asked := len(env.Prompter.Asked) > 0; asked != tt.wantAsked {
 				t.Errorf("asked = %v, want %v", asked, tt.wantAsked)
 			}
+			if tt.wantAsked && !strings.Contains(env.Prompter.Asked[0], "Delete webhook config "+c.ID+" (https://e.x/d)?") {
+				t.Errorf("asked %q", env.Prompter.Asked[0])
+			}
 		})
 	}
-	t.Run("no terminal and no --yes is a usage error naming --yes", func(t *testing.T) {
+	t.Run("no terminal: refused before the lookup", func(t *testing.T) {
 		env := cmdtest.New(t, false)
 		err := cmdtest.Exec(t, NewCmdDelete(env.Factory, nil), "whc_x")
 		if !errors.Is(err, apperr.ErrUsage) || !strings.Contains(err.Error(), "--yes") {
