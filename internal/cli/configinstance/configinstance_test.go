@@ -339,6 +339,7 @@ func TestReview(t *testing.T) {
 				{match: "Approval message", text: ""}, // blank: asked again
 				{match: "Approval message", text: "Speed is fine"},
 				{match: "It replaces", yes: true},
+				{match: "Decision for", choose: DecisionQuit}, // the next one (dvc_2)
 			},
 			status: model.ConfigInstanceDeployed,
 			check: func(t *testing.T, env *testEnv, ci, old *model.ConfigInstance) {
@@ -362,6 +363,7 @@ func TestReview(t *testing.T) {
 				{match: "Decision", choose: DecisionApprove},
 				{match: "Approval message", text: "ok"},
 				{match: "Deploy", yes: false},
+				{match: "Decision for", choose: DecisionQuit}, // the next one (dvc_2)
 			},
 			status: model.ConfigInstanceApproved,
 		},
@@ -395,6 +397,7 @@ func TestReview(t *testing.T) {
 				{match: "Parameter path", text: "limits.min"},
 				{match: "What is wrong with limits.min?", text: "missing"},
 				{match: "Another parameter", choose: optionDone},
+				{match: "Decision for", choose: DecisionQuit}, // the next one (dvc_2)
 			},
 			status: model.ConfigInstanceRejected,
 			check: func(t *testing.T, env *testEnv, ci, _ *model.ConfigInstance) {
@@ -407,7 +410,7 @@ func TestReview(t *testing.T) {
 		},
 		{
 			name: "skip", id: true,
-			script: []answer{{match: "Decision", choose: DecisionSkip}},
+			script: []answer{{match: "Decision", choose: DecisionSkip}, {match: "Decision for", choose: DecisionQuit}},
 			status: model.ConfigInstanceValidating,
 		},
 		{
@@ -499,6 +502,112 @@ func TestReviewNothingToDo(t *testing.T) {
 	}
 	if !strings.Contains(env.err.String(), "Nothing to review") {
 		t.Errorf("stderr = %q", env.err.String())
+	}
+}
+
+// TestReviewGoesOn: after each decision review offers the next validating
+// instance, until none remains or the person quits; a skipped one is not
+// offered again in the same run.
+func TestReviewGoesOn(t *testing.T) {
+	tests := []struct {
+		name   string
+		script func(a, b, c *model.ConfigInstance) []answer
+		want   [3]string // statuses of a, b, c afterwards
+		stderr []string
+	}{
+		{
+			name: "two decisions, then the last one by itself, until none remains",
+			script: func(a, b, c *model.ConfigInstance) []answer {
+				return []answer{
+					{match: "Which config instance? (3 validating)", choose: a.ID},
+					{match: "Decision for " + a.ID, choose: DecisionApprove},
+					{match: "Approval message", text: "fine"},
+					{match: "Deploy " + a.ID, yes: false},
+					{match: "Which config instance next? (2 more validating)", choose: b.ID},
+					{match: "Decision for " + b.ID, choose: DecisionReject},
+					{match: "Rejection message", text: "no"},
+					{match: "Which parameter", choose: "y"},
+					{match: "What is wrong with y?", text: "too big"},
+					{match: "Another parameter", choose: optionDone},
+					{match: "Decision for " + c.ID, choose: DecisionSkip}, // the only one left: no pick
+				}
+			},
+			want:   [3]string{model.ConfigInstanceApproved, model.ConfigInstanceRejected, model.ConfigInstanceValidating},
+			stderr: []string{"No other config instance is validating.", "Reviewed 3 config instances: 1 approved, 1 rejected, 1 skipped."},
+		},
+		{
+			name: "quit at the pick of the next one",
+			script: func(a, b, c *model.ConfigInstance) []answer {
+				return []answer{
+					{match: "Which config instance?", choose: b.ID},
+					{match: "Decision for " + b.ID, choose: DecisionReject},
+					{match: "Rejection message", text: "no"},
+					{match: "Which parameter", choose: "y"},
+					{match: "What is wrong with y?", text: "too big"},
+					{match: "Another parameter", choose: optionDone},
+					{match: "Which config instance next?", choose: DecisionQuit},
+				}
+			},
+			want:   [3]string{model.ConfigInstanceValidating, model.ConfigInstanceRejected, model.ConfigInstanceValidating},
+			stderr: []string{"Reviewed 1 config instance: 0 approved, 1 rejected, 0 skipped."},
+		},
+		{
+			name: "quit at a decision; a named instance first",
+			script: func(a, b, c *model.ConfigInstance) []answer {
+				return []answer{
+					{match: "Decision for " + c.ID, choose: DecisionSkip},
+					{match: "Which config instance next? (2 more validating)", choose: a.ID},
+					{match: "Decision for " + a.ID, choose: DecisionQuit},
+				}
+			},
+			want:   [3]string{model.ConfigInstanceValidating, model.ConfigInstanceValidating, model.ConfigInstanceValidating},
+			stderr: []string{"Quit: ", "Reviewed 1 config instance: 0 approved, 0 rejected, 1 skipped."},
+		},
+		{
+			name: "ctrl-c at the second instance keeps the first decision",
+			script: func(a, b, c *model.ConfigInstance) []answer {
+				return []answer{
+					{match: "Which config instance?", choose: a.ID},
+					{match: "Decision for " + a.ID, choose: DecisionApprove},
+					{match: "Approval message", text: "fine"},
+					{match: "Deploy", yes: false},
+					{match: "Which config instance next?", err: ctrlC},
+				}
+			},
+			want: [3]string{model.ConfigInstanceApproved, model.ConfigInstanceValidating, model.ConfigInstanceValidating},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := newTestEnv(t, true, nil)
+			a := env.create(t, "dvc_1", "/a.json", `{"x":1}`)
+			b := env.create(t, "dvc_2", "/b.json", `{"y":2}`)
+			c := env.create(t, "dvc_3", "/c.json", `{"z":3}`)
+			fake := scripted(t, tt.script(a, b, c))
+			env.f.Prompter = func() prompt.Prompter { return fake }
+			var args []string
+			if strings.Contains(tt.name, "named") {
+				args = []string{c.ID}
+			}
+			err := execute(NewCmdReview(env.f, nil), args...)
+			if strings.Contains(tt.name, "ctrl-c") {
+				if !errors.Is(err, apperr.ErrInterrupted) {
+					t.Fatalf("err = %v, want interrupted", err)
+				}
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			for i, ci := range []*model.ConfigInstance{a, b, c} {
+				if got := env.get(t, ci.ID).Status; got != tt.want[i] {
+					t.Errorf("%s: status %q, want %q", ci.DeviceID, got, tt.want[i])
+				}
+			}
+			for _, want := range tt.stderr {
+				if !strings.Contains(env.err.String(), want) {
+					t.Errorf("stderr lacks %q:\n%s", want, env.err.String())
+				}
+			}
+		})
 	}
 }
 

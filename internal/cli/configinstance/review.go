@@ -21,11 +21,13 @@ type ReviewOptions struct {
 	ID      string // empty: pick among the validating instances
 }
 
-// Decisions offered by review, in this order.
+// Decisions offered by review, in this order (Quit is offered at the pick
+// of the next instance too).
 const (
 	DecisionApprove = "Approve"
 	DecisionReject  = "Reject"
 	DecisionSkip    = "Skip"
+	DecisionQuit    = "Quit" // stop reviewing; the rest stay validating
 )
 
 // NewCmdReview builds `config-instance review`.
@@ -37,11 +39,15 @@ func NewCmdReview(f *cmdutil.Factory, runF func(context.Context, *ReviewOptions)
 		Long: `Review a validating config instance on a terminal: pick one (or name it), see
 its content and a line diff against what is deployed on that device at that
 path now, then approve it (with a message; then optionally deploy it), reject
-it (with a message and parameter errors, picked from the content's paths) or
-skip it.
+it (with a message and parameter errors, picked from the content's paths),
+skip it or quit.
 
-Nothing is written until the decision is complete: Ctrl-C leaves the instance
-as it was. Without a terminal use "approve" and "reject" with flags.`,
+After each decision it goes on to the next validating instance (picked from
+a list when there are several) until none remains or you choose Quit; an
+instance skipped is not offered again in the same run.
+
+Nothing is written until a decision is complete: Ctrl-C leaves the instance
+under review as it was (decisions already made stay) and exits 130. Without a terminal use "approve" and "reject" with flags.`,
 		Example: `  hookctl config-instance review
   hookctl ci review cfg_inst_01j…`,
 		Args: cmdutil.MaxArgs(1),
@@ -64,84 +70,151 @@ as it was. Without a terminal use "approve" and "reject" with flags.`,
 func reviewRun(ctx context.Context, opts *ReviewOptions) error {
 	f := opts.Factory
 	ios := f.IOStreams
-	est := ios.ErrStyles()
 	be, err := f.Backend()
 	if err != nil {
 		return err
 	}
-	p := f.Prompter()
 
-	var ci *model.ConfigInstance
-	if opts.ID != "" {
-		if ci, err = be.GetConfigInstance(ctx, opts.ID); err != nil {
-			return err
+	// Each instance is offered once per run: a skipped one stays
+	// validating but is not offered again.
+	offered := map[string]bool{}
+	counts := map[string]int{}
+	summary := func() {
+		if n := counts[DecisionApprove] + counts[DecisionReject] + counts[DecisionSkip]; n > 0 {
+			fmt.Fprintf(ios.ErrOut, "Reviewed %s: %d approved, %d rejected, %d skipped.\n", cmdutil.Plural(n, "config instance", "config instances"),
+				counts[DecisionApprove], counts[DecisionReject], counts[DecisionSkip])
 		}
-		if ci.Status != model.ConfigInstanceValidating {
-			return apperr.New(apperr.ErrConflict, "%s is %s: only a validating instance can be reviewed", ci.ID, ci.Status)
-		}
-	} else {
-		pending, err := be.ListConfigInstances(ctx, backend.ListConfigInstancesParams{Status: model.ConfigInstanceValidating})
+	}
+	for {
+		ci, err := nextForReview(ctx, f, be, opts.ID, offered, len(offered) == 0)
+		opts.ID = ""
 		if err != nil {
 			return err
 		}
-		switch len(pending) {
-		case 0:
-			fmt.Fprintln(ios.ErrOut, "Nothing to review: no config instance is validating.")
+		if ci == nil {
+			if len(offered) == 0 {
+				fmt.Fprintln(ios.ErrOut, "Nothing to review: no config instance is validating.")
+			} else {
+				fmt.Fprintln(ios.ErrOut, "No other config instance is validating.")
+			}
+			summary()
 			return nil
-		case 1:
-			ci = &pending[0]
-		default:
-			now := f.Now()
-			labels := make([]string, len(pending))
-			for i, c := range pending {
-				labels[i] = fmt.Sprintf("%s  %s  %s  (%s)", c.ID, c.DeviceID, c.RelativeFilepath, cmdutil.FuzzyAgo(now, c.CreatedAt))
-			}
-			i, err := p.Select(fmt.Sprintf("Which config instance? (%d validating)", len(pending)), labels, 0)
-			if err != nil {
-				return err
-			}
-			if i < 0 || i >= len(pending) {
-				return fmt.Errorf("select returned %d of %d options", i, len(pending))
-			}
-			ci = &pending[i]
+		}
+		if ci.ID == "" { // quit at the pick
+			summary()
+			return nil
+		}
+		offered[ci.ID] = true
+		if len(offered) > 1 {
+			fmt.Fprintln(ios.Out)
+		}
+		decision, err := reviewOne(ctx, f, be, ci)
+		if err != nil {
+			return err
+		}
+		if decision == DecisionQuit {
+			summary()
+			return nil
+		}
+		counts[decision]++
+	}
+}
+
+// nextForReview returns the instance to review next: the one named by id,
+// else the only validating one not offered yet, else the one picked; nil
+// when none remains, and an instance without an ID when the person quits
+// at the pick.
+func nextForReview(ctx context.Context, f *cmdutil.Factory, be backend.Backend, id string, offered map[string]bool, first bool) (*model.ConfigInstance, error) {
+	if id != "" {
+		ci, err := be.GetConfigInstance(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if ci.Status != model.ConfigInstanceValidating {
+			return nil, apperr.New(apperr.ErrConflict, "%s is %s: only a validating instance can be reviewed", ci.ID, ci.Status)
+		}
+		return ci, nil
+	}
+	all, err := be.ListConfigInstances(ctx, backend.ListConfigInstancesParams{Status: model.ConfigInstanceValidating})
+	if err != nil {
+		return nil, err
+	}
+	var pending []model.ConfigInstance
+	for _, c := range all {
+		if !offered[c.ID] {
+			pending = append(pending, c)
 		}
 	}
+	switch len(pending) {
+	case 0:
+		return nil, nil
+	case 1:
+		return &pending[0], nil
+	}
+	now := f.Now()
+	labels := make([]string, len(pending), len(pending)+1)
+	for i, c := range pending {
+		labels[i] = fmt.Sprintf("%s  %s  %s  (%s)", c.ID, iostreams.Escape(c.DeviceID), iostreams.Escape(c.RelativeFilepath), cmdutil.FuzzyAgo(now, c.CreatedAt))
+	}
+	labels = append(labels, DecisionQuit)
+	question := fmt.Sprintf("Which config instance? (%d validating)", len(pending))
+	if !first {
+		question = fmt.Sprintf("Which config instance next? (%d more validating)", len(pending))
+	}
+	i, err := f.Prompter().Select(question, labels, 0)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case i == len(pending):
+		return &model.ConfigInstance{}, nil
+	case i < 0 || i > len(pending):
+		return nil, fmt.Errorf("select returned %d of %d options", i, len(labels))
+	}
+	return &pending[i], nil
+}
 
+// reviewOne shows ci, asks for the decision and carries it out; it returns
+// the decision taken (DecisionQuit: none).
+func reviewOne(ctx context.Context, f *cmdutil.Factory, be backend.Backend, ci *model.ConfigInstance) (string, error) {
+	ios := f.IOStreams
+	est := ios.ErrStyles()
+	p := f.Prompter()
 	deployed, err := be.ListConfigInstances(ctx, backend.ListConfigInstancesParams{
 		Status: model.ConfigInstanceDeployed, DeviceID: ci.DeviceID, RelativeFilepath: ci.RelativeFilepath})
 	if err != nil {
-		return err
+		return "", err
 	}
 	var current *model.ConfigInstance
 	if len(deployed) > 0 {
 		current = &deployed[len(deployed)-1]
 	}
 	if err := printReview(ios, f, ci, current); err != nil {
-		return err
+		return "", err
 	}
 
-	decisions := []string{DecisionApprove, DecisionReject, DecisionSkip}
+	decisions := []string{DecisionApprove, DecisionReject, DecisionSkip, DecisionQuit}
 	choice, err := p.Select(fmt.Sprintf("Decision for %s:", ci.ID), decisions, 0)
 	if err != nil {
-		return err
+		return "", err
 	}
 	if choice < 0 || choice >= len(decisions) {
-		return fmt.Errorf("select returned %d of %d options", choice, len(decisions))
+		return "", fmt.Errorf("select returned %d of %d options", choice, len(decisions))
 	}
 	switch decisions[choice] {
 	case DecisionApprove:
 		msg, err := askRequired(p, ios, "Approval message (shown to people):", "--message")
 		if err != nil {
-			return err
+			return "", err
 		}
 		approved, err := be.ApproveConfigInstance(ctx, ci.ID, backend.ApproveConfigInstanceRequest{Message: msg})
 		if err != nil {
-			return err
+			return "", err
 		}
 		fmt.Fprintf(ios.ErrOut, "%s Approved %s\n", est.SuccessIcon(), approved.ID)
 		plan, err := be.DeployConfigInstance(ctx, ci.ID, true)
 		if err != nil {
-			return err
+			return "", err
 		}
 		question := fmt.Sprintf("Deploy %s to %s now?", ci.ID, ci.DeviceID)
 		if n := len(plan.Remove); n > 0 {
@@ -156,37 +229,40 @@ func reviewRun(ctx context.Context, opts *ReviewOptions) error {
 			if apperrIsInterrupt(err) {
 				fmt.Fprintf(ios.ErrOut, "%s %s stays approved and not deployed\n", est.WarningIcon(), ci.ID)
 			}
-			return err
+			return "", err
 		}
 		if !ok {
 			fmt.Fprintf(ios.ErrOut, "Not deployed. Deploy later with: hookctl config-instance deploy %s\n", ci.ID)
-			return cmdutil.Render(f, approved, func() error { return nil })
+			return DecisionApprove, cmdutil.Render(f, approved, func() error { return nil })
 		}
 		res, err := be.DeployConfigInstance(ctx, ci.ID, false)
 		if err != nil {
-			return err
+			return "", err
 		}
-		return cmdutil.Render(f, res, func() error { return printDeployResult(ios, res, false) })
+		return DecisionApprove, cmdutil.Render(f, res, func() error { return printDeployResult(ios, res, false) })
 	case DecisionReject:
 		msg, err := askRequired(p, ios, "Rejection message (shown to people):", "--message")
 		if err != nil {
-			return err
+			return "", err
 		}
 		errs, err := askParameterErrors(p, ios, ci.Content)
 		if err != nil {
-			return err
+			return "", err
 		}
 		rejected, err := be.RejectConfigInstance(ctx, ci.ID, backend.RejectConfigInstanceRequest{Message: msg, Errors: errs})
 		if err != nil {
-			return err
+			return "", err
 		}
 		fmt.Fprintf(ios.ErrOut, "%s Rejected %s with %s\n", est.FailureIcon(), rejected.ID, cmdutil.Plural(len(errs), "parameter error", "parameter errors"))
-		return cmdutil.Render(f, rejected, func() error { return nil })
+		return DecisionReject, cmdutil.Render(f, rejected, func() error { return nil })
 	case DecisionSkip:
 		fmt.Fprintf(ios.ErrOut, "Skipped %s: it is still validating.\n", ci.ID)
-		return cmdutil.Render(f, ci, func() error { return nil })
+		return DecisionSkip, cmdutil.Render(f, ci, func() error { return nil })
+	case DecisionQuit:
+		fmt.Fprintf(ios.ErrOut, "Quit: %s and the rest are still validating.\n", ci.ID)
+		return DecisionQuit, nil
 	}
-	return fmt.Errorf("no action for decision %q", decisions[choice])
+	return "", fmt.Errorf("no action for decision %q", decisions[choice])
 }
 
 // printReview shows the instance, its content and the diff against what is

@@ -4,6 +4,7 @@ package configinstance
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -54,6 +55,9 @@ func TestReviewPTY(t *testing.T) {
 			{"Decision for " + ci.ID, "\r"}, // Approve is the default
 			{"Approval message", "Speed within limits\r"},
 			{"It replaces " + old.ID, "y\r"},
+			// Then the one left, dvc_2's, by itself: quit (the fourth decision).
+			{"Decision for " + first.ID, strings.Repeat(string(rune(27))+"[B", 3)},
+			{"Quit", "\r"},
 		}
 		for _, s := range steps {
 			if _, err := c.ExpectString(s.expect); err != nil {
