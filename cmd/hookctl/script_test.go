@@ -50,6 +50,7 @@ var remoteScripts = []string{
 	"flags_webhook.txtar",
 	"flags_wc.txtar",
 	"flags_ci.txtar",
+	"webhook_config_test.txtar",
 }
 
 // TestScriptsRemote runs remoteScripts with HOOKCTL_API_URL/HOOKCTL_API_KEY

@@ -98,9 +98,14 @@ type SendResult struct {
 	Warnings []string          `json:"warnings,omitempty"`
 }
 
+// TestEventType is the event of "webhook-config test" (the providers' "send
+// test" button): a named config takes it whatever its subscriptions.
+const TestEventType = "webhook_config.test"
+
 // ConfigTargets resolves --config ID (configID) or --all (configID "") to
 // targets for eventType, with the CLI's messages: a disabled or
-// unsubscribed config is a usage error, no subscribed config is not found.
+// unsubscribed config is a usage error, no subscribed config is not found;
+// only TestEventType reaches a named config it is not subscribed to.
 func ConfigTargets(ctx context.Context, wc WebhookConfigs, configID, eventType string) ([]dispatch.Target, error) {
 	if configID != "" {
 		c, err := wc.GetWebhookConfig(ctx, configID)
@@ -110,7 +115,7 @@ func ConfigTargets(ctx context.Context, wc WebhookConfigs, configID, eventType s
 		if !c.Enabled {
 			return nil, apperr.Usagef("webhook config %s is disabled: enable it with \"hookctl webhook-config update %s --enable\", or send to its URL with --to", c.ID, c.ID)
 		}
-		if !c.Subscribes(eventType) {
+		if !c.Subscribes(eventType) && eventType != TestEventType {
 			return nil, apperr.Usagef("webhook config %s is not subscribed to %s (its events: %s): add it with \"hookctl webhook-config update %s --add-event %s\", or send to its URL with --to",
 				c.ID, eventType, strings.Join(c.Events, ", "), c.ID, eventType)
 		}

@@ -26,7 +26,8 @@ func NewCmdWebhookConfig(f *cmdutil.Factory) *cobra.Command {
 the signature scheme and the secret used to sign what is sent to it.`,
 		Example: `  hookctl webhook-config create --url https://example.com/hooks --event 'device.*'
   hookctl webhook-config list
-  hookctl webhook-config rotate-secret whc_01j…`,
+  hookctl webhook-config rotate-secret whc_01j…
+  hookctl webhook-config test whc_01j…`,
 	}
 	cmdutil.Group(cmd)
 	cmd.AddCommand(
@@ -36,6 +37,7 @@ the signature scheme and the secret used to sign what is sent to it.`,
 		NewCmdUpdate(f, nil),
 		NewCmdDelete(f, nil),
 		NewCmdRotateSecret(f, nil),
+		NewCmdTest(f, nil),
 	)
 	return cmd
 }
