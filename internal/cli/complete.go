@@ -21,6 +21,7 @@ var argCompletions = map[string]func(*cmdutil.Factory) cobra.CompletionFunc{
 	"webhook-config update":        idsOf(cmdutil.WebhookConfigIDs),
 	"webhook-config delete":        idsOf(cmdutil.WebhookConfigIDs),
 	"webhook-config rotate-secret": idsOf(cmdutil.WebhookConfigIDs),
+	"webhook-config test":          idsOf(cmdutil.WebhookConfigIDs),
 	"webhook deliveries show":      idsOf(cmdutil.DeliveryIDs),
 	"webhook deliveries resend":    idsOf(cmdutil.DeliveryIDs),
 	"webhook requests show":        idsOf(cmdutil.RequestIDs),
