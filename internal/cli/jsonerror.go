@@ -27,6 +27,7 @@ var exitCodeNames = map[int]string{
 	ExitFailure:      "failure",
 	ExitVerification: "verification_failed",
 	ExitExpectation:  "expectation_failed",
+	ExitDeclined:     "declined",
 	ExitInterrupted:  "interrupted",
 }
 

@@ -29,6 +29,7 @@ func TestErrorCodeForEachKind(t *testing.T) {
 		{apperr.New(apperr.ErrAuth, "bad key"), "unauthorized", ExitAuth},
 		{apperr.New(apperr.ErrVerification, "bad signature"), "verification_failed", ExitVerification},
 		{apperr.New(apperr.ErrExpectation, "got 500"), "expectation_failed", ExitExpectation},
+		{apperr.New(apperr.ErrDeclined, "nothing deleted"), "declined", ExitDeclined},
 		{apperr.New(apperr.ErrInterrupted, "interrupted"), "interrupted", ExitInterrupted},
 		{context.Canceled, "interrupted", ExitInterrupted},
 		{errors.New("connection refused"), "failure", ExitFailure},
