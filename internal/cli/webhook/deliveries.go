@@ -281,7 +281,7 @@ func printDelivery(f *cmdutil.Factory, d *model.Delivery) error {
 		if a.StatusCode != 0 {
 			outcome = fmt.Sprintf("%d %s", a.StatusCode, http.StatusText(a.StatusCode))
 		}
-		fmt.Fprintf(&b, "  %s  %s  at %s\n", outcome, formatLatency(a.Latency), a.StartedAt.UTC().Format(time.RFC3339Nano))
+		fmt.Fprintf(&b, "  %s  %s  at %s\n", outcome, cmdutil.FormatLatency(a.Latency), a.StartedAt.UTC().Format(time.RFC3339Nano))
 		if a.Error != "" {
 			fmt.Fprintf(&b, "  error: %s\n", esc(a.Error))
 		}

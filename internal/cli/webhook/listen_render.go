@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hookctl/hookctl/internal/cmdutil"
 	"github.com/hookctl/hookctl/internal/iostreams"
 	"github.com/hookctl/hookctl/internal/model"
 )
@@ -107,7 +108,7 @@ func renderCompactLine(ios *iostreams.IOStreams, req *model.ReceivedRequest) str
 		} else {
 			b.WriteString(" " + status(f.Status))
 		}
-		b.WriteString(" " + st.Muted.Render(formatLatency(f.Latency)))
+		b.WriteString(" " + st.Muted.Render(cmdutil.FormatLatency(f.Latency)))
 	}
 	switch {
 	case req.Rejected != "":
@@ -145,7 +146,7 @@ func statusLines(st *iostreams.Styles, req *model.ReceivedRequest, tsField strin
 			st.Muted.Render("("+esc(tsField)+")")))
 	}
 	for _, f := range req.Forwards {
-		lat := st.Muted.Render(formatLatency(f.Latency))
+		lat := st.Muted.Render(cmdutil.FormatLatency(f.Latency))
 		url := esc(f.URL)
 		if f.Route != "" {
 			url = st.Muted.Render("["+esc(f.Route)+"]") + " " + url
@@ -172,17 +173,6 @@ func statusText(code int) string {
 		return fmt.Sprintf("%d %s", code, t)
 	}
 	return fmt.Sprint(code)
-}
-
-func formatLatency(d time.Duration) string {
-	switch {
-	case d < time.Millisecond:
-		return fmt.Sprintf("%dµs", d.Microseconds())
-	case d < time.Second:
-		return fmt.Sprintf("%.1fms", float64(d.Microseconds())/1000)
-	default:
-		return d.Round(10 * time.Millisecond).String()
-	}
 }
 
 // sortedHeaderLines renders headers as "Name: value" lines, sorted by name.

@@ -198,7 +198,7 @@ func replayRun(ctx context.Context, opts *ReplayOptions) error {
 			note = " " + st.Muted.Render("("+strings.Join(notes, ", ")+")")
 		}
 		fmt.Fprintf(ios.ErrOut, "%s Replayed %s to %s%s\n", icon, esc(rec.ID), esc(to), note)
-		fmt.Fprintf(ios.Out, "%s %s\n", code, st.Muted.Render(formatLatency(latency)))
+		fmt.Fprintf(ios.Out, "%s %s\n", code, st.Muted.Render(cmdutil.FormatLatency(latency)))
 		_, err := io.WriteString(ios.Out, prettyBody(st, ios.ColourEnabled(), respBody))
 		return err
 	})

@@ -398,7 +398,7 @@ func sendRun(ctx context.Context, opts *SendOptions) error {
 			if next > 0 {
 				a := del.LastAttempt()
 				fmt.Fprintf(ios.ErrOut, "%s %s: attempt %d %s; retrying in %s\n", ios.ErrStyles().WarningIcon(), esc(del.URL), a.N,
-					esc(attemptOutcome(a)), next.Round(time.Millisecond))
+					esc(cmdutil.AttemptOutcome(a)), next.Round(time.Millisecond))
 			}
 		}
 	}
@@ -454,7 +454,7 @@ func remoteSendRun(ctx context.Context, opts *SendOptions, req *sendRequest, sen
 		// Show the server's retries as a local send shows its own.
 		progress = func(d *model.Delivery, a *model.DeliveryAttempt) {
 			fmt.Fprintf(ios.ErrOut, "%s %s: attempt %d %s; the server retries\n", ios.ErrStyles().WarningIcon(), esc(d.URL),
-				a.N, esc(attemptOutcome(a)))
+				a.N, esc(cmdutil.AttemptOutcome(a)))
 		}
 	}
 	res, err := sender.SendEvent(ctx, params, progress)
@@ -500,7 +500,7 @@ func outcome(opts *SendOptions, deliveries []*model.Delivery) error {
 		return nil
 	}
 	if len(deliveries) == 1 {
-		return fmt.Errorf("delivery to %s failed: %s", last.URL, attemptOutcome(last.LastAttempt()))
+		return fmt.Errorf("delivery to %s failed: %s", last.URL, cmdutil.AttemptOutcome(last.LastAttempt()))
 	}
 	return fmt.Errorf("%d of %d deliveries failed", failed, len(deliveries))
 }
@@ -513,20 +513,6 @@ func deliveryStatusText(d *model.Delivery) string {
 		return "no response"
 	}
 	return strconv.Itoa(d.StatusCode)
-}
-
-func attemptOutcome(a *model.DeliveryAttempt) string {
-	if a == nil {
-		return "not attempted"
-	}
-	if a.StatusCode == 0 {
-		return a.Error
-	}
-	s := fmt.Sprintf("%d %s", a.StatusCode, http.StatusText(a.StatusCode))
-	if a.Error != "" {
-		s += " (" + a.Error + ")"
-	}
-	return s
 }
 
 // maxTTYBody bounds the response body printed on a terminal.
@@ -548,9 +534,9 @@ func printDeliveries(opts *SendOptions, deliveries []*model.Delivery) error {
 		}
 		latency := "-"
 		if a != nil {
-			latency = formatLatency(a.Latency)
+			latency = cmdutil.FormatLatency(a.Latency)
 		}
-		line := fmt.Sprintf("%s %s  %s  %s  %s", icon, esc(attemptOutcome(a)), esc(d.URL), latency, id)
+		line := fmt.Sprintf("%s %s  %s  %s  %s", icon, esc(cmdutil.AttemptOutcome(a)), esc(d.URL), latency, id)
 		if n := len(d.Attempts); n > 1 {
 			line += fmt.Sprintf("  (%d attempts)", n)
 		}
