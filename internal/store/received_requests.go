@@ -133,6 +133,9 @@ func (s *Store) ListReceivedRequests(ctx context.Context, tenant string, f Recei
 	// Without bodies: a page of large bodies would cost their size in memory.
 	q := `SELECT ` + strings.Replace(receivedRequestColumns, "body,", "NULL,", 1) + ` FROM received_requests WHERE ` + strings.Join(where, ` AND `) +
 		` ORDER BY received_at DESC, id DESC`
+	if f.Limit > 0 {
+		q += fmt.Sprintf(" LIMIT %d", f.Limit)
+	}
 	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
@@ -146,9 +149,6 @@ func (s *Store) ListReceivedRequests(ctx context.Context, tenant string, f Recei
 		}
 		r.BodyOmitted = true
 		out = append(out, *r)
-		if f.Limit > 0 && len(out) >= f.Limit {
-			break
-		}
 	}
 	return out, rows.Err()
 }
