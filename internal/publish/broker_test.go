@@ -440,3 +440,80 @@ func percentile(d []time.Duration, p float64) time.Duration {
 	sort.Slice(d, func(i, j int) bool { return d[i] < d[j] })
 	return d[min(len(d)-1, int(float64(len(d))*p))]
 }
+
+// load posts n hooks from workers goroutines and returns the rate of
+// accepted posts and the time each 202 was read, by request id.
+func load(t *testing.T, e *env, src *model.Source, n, workers int) (float64, map[string]time.Time) {
+	t.Helper()
+	var mu sync.Mutex
+	at := make(map[string]time.Time, n)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: workers}}
+	defer client.CloseIdleConnections()
+	start := time.Now()
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := next.Add(1); i <= int64(n); i = next.Add(1) {
+				id, err := e.post(client, src, fmt.Appendf(nil, `{"n":%d,"payload":"%s"}`, i, strings.Repeat("x", 200)))
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				now := time.Now()
+				mu.Lock()
+				at[id] = now
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	return float64(n) / time.Since(start).Seconds(), at
+}
+
+// The figures of issue 16: accepted hook posts per second with publishing
+// off and on (one run), and the time from a hook's 202 to its message in a
+// consumer's queue. Logged (go test -v -run Figures); the test only checks
+// that every message arrived.
+func TestPublishFigures(t *testing.T) {
+	amqpURL := amqptest.URL(t)
+	const n, workers = 3000, 16
+
+	off := newEnv(t, "", "")
+	offRate, _ := load(t, off, off.source("acme", "shop", "order", ""), n, workers)
+
+	exchange := uniqueName("hookctl-test-")
+	deliveries := consumer(t, amqpURL, exchange)
+	on := newEnv(t, amqpURL, exchange)
+	waitHealth(t, on, `{"status":"ok","publish":{"backlog":0,"connected":true}}`)
+	arrived := make(map[string]time.Time, n)
+	got := make(chan struct{})
+	go func() {
+		defer close(got)
+		timeout := time.After(60 * time.Second)
+		for len(arrived) < n {
+			select {
+			case m := <-deliveries:
+				if _, dup := arrived[m.MessageId]; !dup {
+					arrived[m.MessageId] = time.Now()
+				}
+			case <-timeout:
+				return
+			}
+		}
+	}()
+	onRate, accepted := load(t, on, on.source("acme", "shop", "order", ""), n, workers)
+	<-got
+	if len(arrived) != n {
+		t.Fatalf("%d of %d messages arrived", len(arrived), n)
+	}
+	lat := make([]time.Duration, 0, n)
+	for id, a := range accepted {
+		lat = append(lat, max(0, arrived[id].Sub(a)))
+	}
+	t.Logf("accepted hook posts/s: publishing off %.0f, on %.0f (%.2f×); 202→consumer latency p50 %s, p99 %s, max %s (%d posts, %d clients)",
+		offRate, onRate, onRate/offRate, percentile(lat, 0.50).Round(10*time.Microsecond), percentile(lat, 0.99).Round(10*time.Microsecond),
+		percentile(lat, 1).Round(10*time.Microsecond), n, workers)
+}
