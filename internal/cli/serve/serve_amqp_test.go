@@ -14,9 +14,11 @@ import (
 	amqp "github.com/rabbitmq/amqp091-go"
 
 	"github.com/hookctl/hookctl/internal/amqptest"
+	"github.com/hookctl/hookctl/internal/apikey"
 	"github.com/hookctl/hookctl/internal/cli"
 	"github.com/hookctl/hookctl/internal/cli/serve"
 	"github.com/hookctl/hookctl/internal/cmdtest"
+	"github.com/hookctl/hookctl/internal/store"
 )
 
 // startServe runs serve with args on a fresh data dir and returns its URL
@@ -25,7 +27,11 @@ import (
 // the end of the test.
 func startServe(t *testing.T, args ...string) (url string, env *cmdtest.Env, done chan error) {
 	t.Helper()
-	dir := t.TempDir()
+	return startServeIn(t, t.TempDir(), args...)
+}
+
+func startServeIn(t *testing.T, dir string, args ...string) (url string, env *cmdtest.Env, done chan error) {
+	t.Helper()
 	env = cmdtest.New(t, false)
 	env.Factory.Globals.DataDir = filepath.Join(dir, "data")
 	ready := filepath.Join(dir, "ready")
@@ -73,7 +79,17 @@ func TestServeStartsWithoutBroker(t *testing.T) {
 	}
 	addr := ln.Addr().String()
 	ln.Close() // nothing listens there now
-	url, env, _ := startServe(t, "--amqp-url", "amqp://guest:hunter2@"+addr+"/")
+	dir := t.TempDir()
+	s, err := store.Open(context.Background(), filepath.Join(dir, "data"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, _, err := apikey.Create(context.Background(), s, "t", "", time.Now())
+	s.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	url, env, _ := startServeIn(t, dir, "--amqp-url", "amqp://guest:hunter2@"+addr+"/")
 	if url == "" {
 		t.Fatalf("serve ended early\n%s", env.ErrOut)
 	}
@@ -84,6 +100,19 @@ func TestServeStartsWithoutBroker(t *testing.T) {
 			t.Fatalf("/healthz = %s, want %s", got, want)
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+	req, _ := http.NewRequest("GET", url+"/metrics", nil)
+	req.Header.Set("X-API-Key", key)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, m := range []string{"\nhookctl_publish_backlog 0\n", "\nhookctl_publish_connected 0\n"} {
+		if !strings.Contains(string(metrics), m) {
+			t.Errorf("/metrics lacks %q:\n%s", m, metrics)
+		}
 	}
 	stderr := env.ErrOut.String()
 	if strings.Contains(stderr, "hunter2") {
