@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"strings"
 	"time"
 
 	"github.com/hookctl/hookctl/internal/model"
@@ -52,15 +51,15 @@ func (p *PendingPublish) Time() time.Time {
 }
 
 func insertPublishMark(ctx context.Context, tx *sql.Tx, seq int64, r *model.ReceivedRequest, mark *PublishMark) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO publish_outbox (tenant, request_id, seq, source_id, datasource, event, routing_key, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, r.Tenant, r.ID, seq, r.Source, r.Datasource, mark.Event, r.RoutingKey, formatTime(r.ReceivedAt))
+	_, err := tx.ExecContext(ctx, `INSERT INTO publish_outbox (seq, tenant, request_id, event) VALUES (?, ?, ?, ?)`,
+		seq, r.Tenant, r.ID, mark.Event)
 	return err
 }
 
 // PendingPublishes returns up to limit events of the publish outbox,
 // oldest (lowest seq) first.
 func (s *Store) PendingPublishes(ctx context.Context, limit int) ([]PendingPublish, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT p.seq, p.tenant, p.request_id, p.source_id, p.datasource, p.event, p.routing_key,
+	rows, err := s.db.QueryContext(ctx, `SELECT p.seq, p.tenant, p.request_id, r.source_id, r.datasource, p.event, r.routing_key,
 			r.body, r.received_at, r.event_time
 		FROM publish_outbox p JOIN received_requests r ON r.tenant = p.tenant AND r.id = p.request_id
 		ORDER BY p.seq LIMIT ?`, limit)
@@ -95,32 +94,16 @@ func (s *Store) PendingPublishes(ctx context.Context, limit int) ([]PendingPubli
 	return out, rows.Err()
 }
 
-// MarkPublished removes published events from the publish outbox (after
-// the broker's confirmation), in one transaction.
-func (s *Store) MarkPublished(ctx context.Context, done []PendingPublish) error {
-	if len(done) == 0 {
-		return nil
-	}
-	return s.writeTx(ctx, func(tx *sql.Tx) error {
-		for start := 0; start < len(done); start += maxRowsPerDelete {
-			chunk := done[start:min(start+maxRowsPerDelete, len(done))]
-			args := make([]any, 0, 2*len(chunk))
-			for _, p := range chunk {
-				args = append(args, p.Tenant, p.RequestID)
-			}
-			q := `DELETE FROM publish_outbox WHERE (tenant, request_id) IN (VALUES ` +
-				strings.TrimSuffix(strings.Repeat("(?, ?),", len(chunk)), ",") + `)`
-			if _, err := tx.ExecContext(ctx, q, args...); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+// MarkPublishedThrough removes the marks of the events up to seq (after
+// the broker confirmed them). The publisher publishes in seq order and
+// confirms a prefix of what it read, so everything up to its last
+// acknowledged event is published; one range delete keeps the write short
+// (the hooks share the store's single writer).
+func (s *Store) MarkPublishedThrough(ctx context.Context, seq int64) error {
+	defer s.lockWrites()()
+	_, err := s.db.ExecContext(ctx, `DELETE FROM publish_outbox WHERE seq <= ?`, seq)
+	return err
 }
-
-// maxRowsPerDelete keeps a MarkPublished statement under SQLite's
-// parameter limit.
-const maxRowsPerDelete = 400
 
 // PublishBacklog counts the events waiting to be published.
 func (s *Store) PublishBacklog(ctx context.Context) (int, error) {
