@@ -18,7 +18,10 @@ require (
 	modernc.org/sqlite v1.62.0
 )
 
-require github.com/google/shlex v0.0.0-20191202100458-e7afc7fbc510
+require (
+	github.com/google/shlex v0.0.0-20191202100458-e7afc7fbc510
+	github.com/rabbitmq/amqp091-go v1.16.0
+)
 
 require (
 	github.com/cpuguy83/go-md2man/v2 v2.0.6 // indirect

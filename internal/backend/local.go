@@ -21,6 +21,10 @@ type Local struct {
 	// notifier sends the validation event of new config instances (nil:
 	// none is sent).
 	notifier Notifier
+	// publish, when set, means source events are published to a broker:
+	// each accepted one is queued in the publish outbox in its own
+	// transaction, and publish is called once it is committed.
+	publish func()
 }
 
 // LocalOption configures NewLocal.
@@ -29,6 +33,11 @@ type LocalOption func(*Local)
 // WithNotifier sends the validation event of each new config instance
 // through n, to the subscribed webhook configs of its tenant.
 func WithNotifier(n Notifier) LocalOption { return func(l *Local) { l.notifier = n } }
+
+// WithPublishing queues every accepted source event in the store's publish
+// outbox (in the transaction that records it) and calls poke once it is
+// committed, to wake the publisher (internal/publish). poke must not block.
+func WithPublishing(poke func()) LocalOption { return func(l *Local) { l.publish = poke } }
 
 // NewLocal wraps an open store. now may be nil (time.Now).
 func NewLocal(s *store.Store, now func() time.Time, opts ...LocalOption) *Local {

@@ -11,6 +11,7 @@ import (
 	"github.com/hookctl/hookctl/internal/apperr"
 	"github.com/hookctl/hookctl/internal/ids"
 	"github.com/hookctl/hookctl/internal/model"
+	"github.com/hookctl/hookctl/internal/store"
 )
 
 // Sources are the inbound webhook sources of `hookctl serve`. They are
@@ -150,7 +151,15 @@ func (l *Local) HookSource(ctx context.Context, apiToken, token string) (*model.
 
 func (l *Local) RecordSourceRequest(ctx context.Context, src *model.Source, req *model.ReceivedRequest) (int64, error) {
 	req.Tenant, req.Source, req.Datasource, req.RoutingKey = src.Tenant, src.ID, src.Datasource, src.RoutingKey()
-	return l.store.InsertSourceRequest(ctx, req)
+	var mark *store.PublishMark
+	if l.publish != nil {
+		mark = &store.PublishMark{Event: src.Event}
+	}
+	seq, err := l.store.InsertSourceRequest(ctx, req, mark)
+	if err == nil && l.publish != nil {
+		l.publish() // wake the publisher: the mark is committed
+	}
+	return seq, err
 }
 
 func (l *Local) SourceEventsAfter(ctx context.Context, src *model.Source, seq int64, limit int) ([]model.SourceEvent, error) {

@@ -51,3 +51,18 @@ func PlainHTTPHost(apiURL string) string {
 	}
 	return u.Host
 }
+
+// AMQPURL resolves the broker `serve` publishes source events to: the
+// --amqp-url flag, HOOKCTL_AMQP_URL, the config file's amqp_url. Empty
+// means no publishing.
+func AMQPURL(flag string, getenv Env, file *File) string {
+	switch {
+	case flag != "":
+		return flag
+	case getenv("HOOKCTL_AMQP_URL") != "":
+		return getenv("HOOKCTL_AMQP_URL")
+	case file != nil:
+		return file.AMQPURL
+	}
+	return ""
+}

@@ -48,3 +48,28 @@ func TestPlainHTTPHost(t *testing.T) {
 		}
 	}
 }
+
+func TestAMQPURLPrecedence(t *testing.T) {
+	file := &File{AMQPURL: "amqp://file"}
+	env := func(k string) string {
+		if k == "HOOKCTL_AMQP_URL" {
+			return "amqp://env"
+		}
+		return ""
+	}
+	none := func(string) string { return "" }
+	for _, tt := range []struct {
+		flag, want string
+		env        Env
+		file       *File
+	}{
+		{"amqp://flag", "amqp://flag", env, file},
+		{"", "amqp://env", env, file},
+		{"", "amqp://file", none, file},
+		{"", "", none, nil},
+	} {
+		if got := AMQPURL(tt.flag, tt.env, tt.file); got != tt.want {
+			t.Errorf("AMQPURL(%q) = %q, want %q", tt.flag, got, tt.want)
+		}
+	}
+}

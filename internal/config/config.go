@@ -17,6 +17,8 @@ type File struct {
 	DataDir string `yaml:"data_dir"`
 	APIURL  string `yaml:"api_url"`
 	APIKey  string `yaml:"api_key"`
+	// AMQPURL is the broker `serve` publishes source events to.
+	AMQPURL string `yaml:"amqp_url"`
 }
 
 // Env reads environment variables; os.Getenv in production.

@@ -64,6 +64,16 @@ type Options struct {
 	// for a server behind a proxy or tunnel; "" builds them from the address
 	// each client used (its Host header).
 	PublicURL string
+	// Publish, when set, is the publisher of source events to the message
+	// broker: GET /healthz reports its backlog and connection.
+	Publish PublishStatus
+}
+
+// PublishStatus is what /healthz says of the publishing of source events
+// (publish.Publisher implements it).
+type PublishStatus interface {
+	Connected() bool
+	Backlog(ctx context.Context) (int, error)
 }
 
 // Server is the API's http.Handler.
@@ -86,6 +96,8 @@ type Server struct {
 	errorLog io.Writer
 	paths    map[string][]string // path pattern → methods, for 405 answers
 	patterns []string            // every "METHOD /path" registered (Routes)
+
+	publish PublishStatus // nil: source events are not published
 
 	srcs backend.Sources // inbound sources (sources.go); nil: no /wh routes
 	hub  *relayHub       // wakes relay streams (relay.go)
@@ -110,6 +122,7 @@ func New(o Options) *Server {
 		publicURL:  strings.TrimSuffix(o.PublicURL, "/"),
 		limits:     o.Limits.withDefaults(),
 		guard:      o.Guard,
+		publish:    o.Publish,
 	}
 	if s.maxBody <= 0 {
 		s.maxBody = DefaultMaxBodyBytes
@@ -276,8 +289,25 @@ func (s *Server) logf(format string, args ...any) {
 	fmt.Fprintf(s.errorLog, "%s "+format+"\n", append([]any{time.Now().UTC().Format(time.RFC3339)}, args...)...)
 }
 
+// healthz answers {"status":"ok"}, with the publishing of source events
+// when it is on: {"status":"ok","publish":{"backlog":N,"connected":true}}.
+// A broker outage does not make the server unhealthy (hooks still answer).
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
-	return writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	if s.publish == nil {
+		return writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	}
+	n, err := s.publish.Backlog(r.Context())
+	if err != nil {
+		return err
+	}
+	type publish struct {
+		Backlog   int  `json:"backlog"`
+		Connected bool `json:"connected"`
+	}
+	return writeJSON(w, http.StatusOK, struct {
+		Status  string  `json:"status"`
+		Publish publish `json:"publish"`
+	}{"ok", publish{n, s.publish.Connected()}})
 }
 
 func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) error {

@@ -93,8 +93,9 @@ func (s *Store) DeleteSource(ctx context.Context, tenant, id string) error {
 
 // InsertSourceRequest records a request accepted by a source and appends
 // it to the source's event log, in one transaction; it returns the event's
-// sequence number.
-func (s *Store) InsertSourceRequest(ctx context.Context, r *model.ReceivedRequest) (int64, error) {
+// sequence number. With a mark (publishing is on) the same transaction
+// queues the event in the publish outbox (publish_outbox.go).
+func (s *Store) InsertSourceRequest(ctx context.Context, r *model.ReceivedRequest, mark *PublishMark) (int64, error) {
 	args, err := appendReceivedRequestArgs(nil, r)
 	if err != nil {
 		return 0, err
@@ -108,8 +109,10 @@ func (s *Store) InsertSourceRequest(ctx context.Context, r *model.ReceivedReques
 		if err != nil {
 			return err
 		}
-		seq, err = res.LastInsertId()
-		return err
+		if seq, err = res.LastInsertId(); err != nil || mark == nil {
+			return err
+		}
+		return insertPublishMark(ctx, tx, seq, r, mark)
 	})
 	return seq, err
 }

@@ -15,14 +15,17 @@ import (
 	"path/filepath"
 	"time"
 
+	amqp "github.com/rabbitmq/amqp091-go"
 	"github.com/spf13/cobra"
 
 	"github.com/hookctl/hookctl/internal/apikey"
 	"github.com/hookctl/hookctl/internal/apperr"
 	"github.com/hookctl/hookctl/internal/backend"
 	"github.com/hookctl/hookctl/internal/cmdutil"
+	"github.com/hookctl/hookctl/internal/config"
 	"github.com/hookctl/hookctl/internal/netguard"
 	"github.com/hookctl/hookctl/internal/outbox"
+	"github.com/hookctl/hookctl/internal/publish"
 	"github.com/hookctl/hookctl/internal/server"
 	"github.com/hookctl/hookctl/internal/store"
 )
@@ -45,6 +48,10 @@ type Options struct {
 	TLS             *tls.Config
 	// Limits cap what one send or resend may ask (--max-retries, …).
 	Limits server.Limits
+	// AMQPURL is --amqp-url (else HOOKCTL_AMQP_URL, else the config file's
+	// amqp_url, resolved in RunE); "" publishes nothing. AMQPExchange is
+	// --amqp-exchange.
+	AMQPURL, AMQPExchange string
 }
 
 // DefaultAddr is where serve listens without --addr.
@@ -130,6 +137,22 @@ over https only, and the printed and --ready-file URLs are https://. Without
 them API keys travel in clear text: keep plain http to loopback, or put the
 server behind a TLS-terminating proxy.
 
+With --amqp-url amqp://USER:PASS@HOST:5672/VHOST (or HOOKCTL_AMQP_URL, or
+amqp_url in the config file) every event a source accepts is published to
+RabbitMQ, on the durable topic exchange --amqp-exchange (events-to-enrich,
+declared at start) with routing key event.TENANT.DATASOURCE.EVENT, the body
+as received, message_id = the request id, timestamp = the event's tsField
+time (else the time received), persistent, with tenant, datasource, event
+and source_id headers. The event and a "to publish" mark are committed
+before the hook answers 202; the mark is removed when the broker confirms
+the message. A broker that is down delays publishing, never loses an event
+and never fails a hook: serve starts anyway, warns once, and retries with
+backoff. Delivery is at least once: after a crash an event may be published
+again with the same message_id, so consumers deduplicate on it. The backlog
+is in /metrics (hookctl_publish_backlog) and in GET /healthz. Events
+accepted while publishing is off are not published later. An exchange that
+exists with another type stops serve (exit 1) with the broker's reason.
+
 SIGINT or SIGTERM stop accepting connections and let in-flight requests and
 delivery attempts finish (up to --shutdown-timeout).`,
 		Example: `  # Create a key, then serve on the default address
@@ -176,6 +199,21 @@ delivery attempts finish (up to --shutdown-timeout).`,
 					return apperr.Usagef("invalid --public-url %q: want http(s)://host[:port][/prefix], without query or fragment", opts.PublicURL)
 				}
 			}
+			if opts.AMQPURL == "" {
+				file, err := config.Load(f.Getenv)
+				if err != nil {
+					return err
+				}
+				opts.AMQPURL = config.AMQPURL("", f.Getenv, file)
+			}
+			if opts.AMQPURL != "" {
+				if _, err := amqp.ParseURI(opts.AMQPURL); err != nil {
+					return apperr.Usagef("invalid --amqp-url %s: %v", publish.MaskURL(opts.AMQPURL), err)
+				}
+			}
+			if opts.AMQPExchange == "" {
+				return apperr.Usagef("invalid --amqp-exchange: give a name (default %s)", publish.DefaultExchange)
+			}
 			tlsConfig, err := loadTLS(opts.TLSCert, opts.TLSKey)
 			if err != nil {
 				return err
@@ -199,6 +237,8 @@ delivery attempts finish (up to --shutdown-timeout).`,
 	fl.IntVar(&opts.PerHostConcurrency, "per-host-concurrency", outbox.DefaultPerHostConcurrency, "attempts in flight at once to one destination host:port")
 	fl.StringVar(&opts.TLSCert, "tls-cert", "", "serve https with this PEM certificate (chain) `FILE` (with --tls-key)")
 	fl.StringVar(&opts.TLSKey, "tls-key", "", "the PEM private key `FILE` of --tls-cert")
+	fl.StringVar(&opts.AMQPURL, "amqp-url", "", "publish source events to this RabbitMQ `URL` (amqp://user:pass@host:5672/vhost; default $HOOKCTL_AMQP_URL or amqp_url in the config file)")
+	fl.StringVar(&opts.AMQPExchange, "amqp-exchange", publish.DefaultExchange, "the durable topic exchange source events are published to")
 	fl.StringVar(&opts.PublicURL, "public-url", "", "base of the sources' hook URLs, e.g. behind a proxy or tunnel (default: the address each client used)")
 	return cmd
 }
@@ -261,8 +301,36 @@ func serveRun(ctx context.Context, opts *Options) error {
 		return err
 	}
 	onAttempt = server.DispatcherMetrics(metrics, ob.Len)
+	// Publishing of source events (issue 16): the first connection attempt
+	// is made before listening, so that a refused exchange stops serve; an
+	// unreachable broker is only a warning (Connect prints it).
+	localOpts := []backend.LocalOption{backend.WithNotifier(server.QueueNotifier{Dispatcher: ob})}
+	var pub *publish.Publisher
+	if opts.AMQPURL != "" {
+		pub, err = publish.New(publish.Options{URL: opts.AMQPURL, Exchange: opts.AMQPExchange, Store: s, Log: ios.ErrOut, Now: f.Now})
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		var xe *publish.ExchangeError
+		if err := pub.Connect(ctx); errors.As(err, &xe) {
+			ln.Close()
+			return err
+		}
+		localOpts = append(localOpts, backend.WithPublishing(pub.Poke))
+		metrics.NewGaugeFunc("hookctl_publish_backlog", "Source events waiting to be published to the message broker.", func() float64 {
+			n, _ := pub.Backlog(context.Background())
+			return float64(n)
+		})
+		metrics.NewGaugeFunc("hookctl_publish_connected", "1 while connected to the message broker, else 0.", func() float64 {
+			if pub.Connected() {
+				return 1
+			}
+			return 0
+		})
+	}
 	// Validation events of new config instances are queued in the outbox.
-	local := backend.NewLocal(s, f.Now, backend.WithNotifier(server.QueueNotifier{Dispatcher: ob}))
+	local := backend.NewLocal(s, f.Now, localOpts...)
 	srv := server.New(server.Options{
 		Backend: local.Scoped,
 		Sources: local,
@@ -275,6 +343,7 @@ func serveRun(ctx context.Context, opts *Options) error {
 		PublicURL:  opts.PublicURL,
 		Limits:     opts.Limits,
 		Guard:      guard,
+		Publish:    publishStatus(pub),
 	})
 	url := scheme + "://" + ln.Addr().String()
 
@@ -296,19 +365,47 @@ func serveRun(ctx context.Context, opts *Options) error {
 	if n := ob.Len(); n > 0 {
 		fmt.Fprintf(ios.ErrOut, "Resuming %s from the outbox\n", cmdutil.Plural(n, "pending delivery", "pending deliveries"))
 	}
+	if pub != nil {
+		if n, err := pub.Backlog(ctx); err == nil && n > 0 {
+			fmt.Fprintf(ios.ErrOut, "Resuming %s to publish\n", cmdutil.Plural(n, "source event", "source events"))
+		}
+		fmt.Fprintf(ios.ErrOut, "Publishing source events to exchange %s at %s\n", pub.Exchange(), pub.MaskedURL())
+	}
 	fmt.Fprintf(ios.ErrOut, "Listening on %s\n", url)
 	obDone := make(chan error, 1)
 	go func() { obDone <- ob.Run(ctx, opts.ShutdownTimeout) }()
+	pubDone := make(chan error, 1)
+	if pub != nil {
+		go func() {
+			// A refused exchange (re-declared with another type while
+			// the broker was away) stops the server like at start.
+			err := pub.Run(ctx)
+			if err != nil {
+				stopWorkers()
+			}
+			pubDone <- err
+		}()
+	} else {
+		pubDone <- nil
+	}
 	serveErr := srv.Serve(ctx, ln, opts.ShutdownTimeout)
 	// Serve returns when ctx is done (or on a listener error): stop the
 	// workers too; in-flight attempts get up to --shutdown-timeout, the
 	// rest stays in the outbox for the next start.
 	stopWorkers()
-	if err := errors.Join(serveErr, <-obDone); err != nil {
+	if err := errors.Join(serveErr, <-obDone, <-pubDone); err != nil {
 		return err
 	}
 	fmt.Fprintln(ios.ErrOut, "Stopped")
 	return nil
+}
+
+// publishStatus is pub for /healthz, or a nil interface without one.
+func publishStatus(pub *publish.Publisher) server.PublishStatus {
+	if pub == nil {
+		return nil
+	}
+	return pub
 }
 
 // loadTLS loads --tls-cert/--tls-key: both or neither (nil, nil).

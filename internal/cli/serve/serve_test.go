@@ -37,6 +37,12 @@ func TestServeFlags(t *testing.T) {
 		{[]string{"--workers", "0"}, nil, "invalid --workers 0"},
 		{[]string{"--shutdown-timeout", "0s"}, nil, "invalid --shutdown-timeout"},
 		{[]string{"extra"}, nil, "too many arguments"},
+		{nil, func(o *Options) bool { return o.AMQPURL == "" && o.AMQPExchange == "events-to-enrich" }, ""},
+		{[]string{"--amqp-url", "amqp://u:p@127.0.0.1:5672/", "--amqp-exchange", "x"}, func(o *Options) bool {
+			return o.AMQPURL == "amqp://u:p@127.0.0.1:5672/" && o.AMQPExchange == "x"
+		}, ""},
+		{[]string{"--amqp-url", "http://u:p@127.0.0.1:5672/"}, nil, "invalid --amqp-url http://u:xxxxx@127.0.0.1:5672/"},
+		{[]string{"--amqp-url", "amqp://127.0.0.1/", "--amqp-exchange", "''"}, nil, "invalid --amqp-exchange"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
