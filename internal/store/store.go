@@ -87,6 +87,10 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
+	// database/sql keeps 2 idle connections by default: under concurrent
+	// requests the others are closed and reopened (each open runs the
+	// pragmas and loses its prepared statements). Keep enough for a server.
+	db.SetMaxIdleConns(16)
 	s := &Store{db: db, path: path}
 	if err := s.migrateRetrying(ctx); err != nil {
 		db.Close()
