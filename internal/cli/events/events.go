@@ -174,14 +174,7 @@ supported ones.`,
 	cmd.Flags().StringVar(&opts.Platform, "platform", "", "device platform of the example {"+strings.Join(catalog.Platforms, "|")+"}")
 	_ = cmd.RegisterFlagCompletionFunc("platform", cobra.FixedCompletions(catalog.Platforms, cobra.ShellCompDirectiveNoFileComp))
 	cmd.Flags().StringArrayVar(&opts.TemplateDirs, "template-dir", nil, "extra directory of event templates, repeatable")
-	cmd.ValidArgsFunction = func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		var types []string
-		for _, e := range catalog.Builtin().List("") {
-			types = append(types, e.Type)
-		}
-		return types, cobra.ShellCompDirectiveNoFileComp
-	}
-	return cmd
+	return cmd // TYPE completes from the table in internal/cli/complete.go
 }
 
 // shown is `events show -o json`.
