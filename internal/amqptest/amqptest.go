@@ -11,6 +11,9 @@ import (
 	"os"
 	"sync"
 	"testing"
+	"time"
+
+	amqp "github.com/rabbitmq/amqp091-go"
 )
 
 // EnvURL is the variable that names the test broker.
@@ -165,4 +168,26 @@ func (p *proxy) restore() {
 	p.mu.Lock()
 	p.down = false
 	p.mu.Unlock()
+}
+
+// Exchange declares a durable exchange of kind with a name unique to the
+// test (prefix + a timestamp) on the broker at url, and deletes it when the
+// test ends. Tests use it to meet an exchange that already exists.
+func Exchange(t testing.TB, url, prefix, kind string) string {
+	t.Helper()
+	name := prefix + time.Now().Format("150405.000000000")
+	conn, err := amqp.Dial(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	ch, err := conn.Channel()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ch.ExchangeDeclare(name, kind, true, false, false, false, nil); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ch.ExchangeDelete(name, false, false) })
+	return name
 }

@@ -404,20 +404,7 @@ func TestBurstSurvivesBrokerLoss(t *testing.T) {
 // the broker's 406 reason, from Connect and from Run.
 func TestExchangeTypeMismatch(t *testing.T) {
 	amqpURL := amqptest.URL(t)
-	exchange := uniqueName("hookctl-test-fanout-")
-	conn, err := amqp.Dial(amqpURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	ch, err := conn.Channel()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := ch.ExchangeDeclare(exchange, "fanout", true, false, false, false, nil); err != nil {
-		t.Fatal(err)
-	}
-	defer ch.ExchangeDelete(exchange, false, false)
+	exchange := amqptest.Exchange(t, amqpURL, "hookctl-test-fanout-", "fanout")
 	s, err := store.Open(context.Background(), t.TempDir())
 	if err != nil {
 		t.Fatal(err)

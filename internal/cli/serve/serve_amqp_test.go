@@ -11,8 +11,6 @@ import (
 	"testing"
 	"time"
 
-	amqp "github.com/rabbitmq/amqp091-go"
-
 	"github.com/hookctl/hookctl/internal/amqptest"
 	"github.com/hookctl/hookctl/internal/apikey"
 	"github.com/hookctl/hookctl/internal/cli"
@@ -127,26 +125,13 @@ func TestServeStartsWithoutBroker(t *testing.T) {
 // the broker's reason.
 func TestServeExchangeOfAnotherType(t *testing.T) {
 	amqpURL := amqptest.URL(t)
-	exchange := "hookctl-test-serve-fanout-" + time.Now().Format("150405.000000000")
-	conn, err := amqp.Dial(amqpURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	ch, err := conn.Channel()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := ch.ExchangeDeclare(exchange, "fanout", true, false, false, false, nil); err != nil {
-		t.Fatal(err)
-	}
-	defer ch.ExchangeDelete(exchange, false, false)
+	exchange := amqptest.Exchange(t, amqpURL, "hookctl-test-serve-fanout-", "fanout")
 
 	url, env, done := startServe(t, "--amqp-url", amqpURL, "--amqp-exchange", exchange)
 	if url != "" {
 		t.Fatalf("serve started at %s", url)
 	}
-	err = <-done
+	err := <-done
 	if code := cli.ExitCode(err); code != 1 || !strings.Contains(err.Error(), "PRECONDITION_FAILED") || !strings.Contains(err.Error(), "inequivalent arg 'type'") {
 		t.Fatalf("exit %d: %v\n%s", code, err, env.ErrOut)
 	}
