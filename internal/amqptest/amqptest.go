@@ -5,7 +5,6 @@ package amqptest
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"net"
 	"os"
@@ -14,6 +13,8 @@ import (
 	"time"
 
 	amqp "github.com/rabbitmq/amqp091-go"
+
+	"github.com/hookctl/hookctl/internal/skiplog"
 )
 
 // EnvURL is the variable that names the test broker.
@@ -26,10 +27,8 @@ const SkipMarker = "HOOKCTL_TEST_AMQP_URL is not set"
 // SkipMessage is the whole message of such a skip.
 const SkipMessage = SkipMarker + `: start a broker with eval "$(scripts/start-rabbitmq.sh)" (needs RabbitMQ)`
 
-// EnvSkipLog names a file to which URL appends one line per test it skips
-// ("TestName: SkipMessage"); .ci/run sets it and fails when the file is not
-// empty after go test, so a skip is seen without go test -v.
-const EnvSkipLog = "HOOKCTL_TEST_SKIP_LOG"
+// EnvSkipLog names the skip log (package skiplog) that URL appends to.
+const EnvSkipLog = skiplog.EnvFile
 
 // URL returns the test broker's AMQP URL, or skips the test with SkipMessage
 // when HOOKCTL_TEST_AMQP_URL is unset. Every test that needs RabbitMQ gets
@@ -38,13 +37,7 @@ func URL(t testing.TB) string {
 	t.Helper()
 	u := os.Getenv(EnvURL)
 	if u == "" {
-		if log := os.Getenv(EnvSkipLog); log != "" {
-			if f, err := os.OpenFile(log, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644); err == nil {
-				fmt.Fprintf(f, "%s: %s\n", t.Name(), SkipMessage)
-				f.Close()
-			}
-		}
-		t.Skip(SkipMessage)
+		skiplog.Skip(t, SkipMessage)
 	}
 	return u
 }
