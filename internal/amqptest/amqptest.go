@@ -4,17 +4,14 @@
 package amqptest
 
 import (
-	"errors"
-	"io"
-	"net"
 	"os"
-	"sync"
 	"testing"
 	"time"
 
 	amqp "github.com/rabbitmq/amqp091-go"
 
 	"github.com/hookctl/hookctl/internal/skiplog"
+	"github.com/hookctl/hookctl/internal/tcpproxy"
 )
 
 // EnvURL is the variable that names the test broker.
@@ -46,121 +43,10 @@ func URL(t testing.TB) string {
 // returns its address. cut closes every connection going through it and
 // refuses new ones (they are accepted and closed at once, as a broker that
 // went away would look to a client) until restore. Both are idempotent; the
-// proxy stops at the end of the test.
+// proxy stops at the end of the test. See package tcpproxy.
 func Proxy(t testing.TB, target string) (addr string, cut func(), restore func()) {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("amqptest.Proxy: %v", err)
-	}
-	p := &proxy{target: target, conns: map[net.Conn]struct{}{}}
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		p.serve(ln, &wg)
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		p.closeAll(true)
-		wg.Wait()
-	})
-	return ln.Addr().String(), func() { p.closeAll(false) }, p.restore
-}
-
-type proxy struct {
-	target string
-
-	mu     sync.Mutex
-	down   bool
-	closed bool
-	conns  map[net.Conn]struct{}
-}
-
-func (p *proxy) serve(ln net.Listener, wg *sync.WaitGroup) {
-	for {
-		c, err := ln.Accept()
-		if err != nil {
-			if errors.Is(err, net.ErrClosed) {
-				return
-			}
-			continue
-		}
-		if !p.track(c) {
-			c.Close()
-			continue
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			p.pipe(c)
-		}()
-	}
-}
-
-// track registers c unless the proxy is cut or closed.
-func (p *proxy) track(c net.Conn) bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.down || p.closed {
-		return false
-	}
-	p.conns[c] = struct{}{}
-	return true
-}
-
-func (p *proxy) untrack(c net.Conn) {
-	p.mu.Lock()
-	delete(p.conns, c)
-	p.mu.Unlock()
-	c.Close()
-}
-
-func (p *proxy) pipe(client net.Conn) {
-	defer p.untrack(client)
-	server, err := net.Dial("tcp", p.target)
-	if err != nil {
-		return
-	}
-	if !p.track(server) { // cut while dialing
-		server.Close()
-		return
-	}
-	defer p.untrack(server)
-	done := make(chan struct{}, 2)
-	cp := func(dst, src net.Conn) {
-		io.Copy(dst, src)
-		// one side ended: end both, as a broker connection does
-		dst.Close()
-		src.Close()
-		done <- struct{}{}
-	}
-	go cp(server, client)
-	go cp(client, server)
-	<-done
-	<-done
-}
-
-func (p *proxy) closeAll(final bool) {
-	p.mu.Lock()
-	p.down = true
-	if final {
-		p.closed = true
-	}
-	conns := make([]net.Conn, 0, len(p.conns))
-	for c := range p.conns {
-		conns = append(conns, c)
-	}
-	p.mu.Unlock()
-	for _, c := range conns {
-		c.Close()
-	}
-}
-
-func (p *proxy) restore() {
-	p.mu.Lock()
-	p.down = false
-	p.mu.Unlock()
+	return tcpproxy.Start(t, target)
 }
 
 // Exchange declares a durable exchange of kind with a name unique to the
