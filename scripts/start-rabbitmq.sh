@@ -46,30 +46,10 @@ epmd_bin=$(command -v epmd || ls /usr/lib/erlang/erts-*/bin/epmd 2>/dev/null | h
 if [ -z "$epmd_bin" ]; then log "epmd not found"; exit 1; fi
 
 # --- free ports ------------------------------------------------------------
-# A port is taken when something listens on it (ss) or accepts a connection on
-# 127.0.0.1; ports are drawn at random in 20000-44999 (the CLI tools use
-# distribution port + 10000, which stays below 65535).
-used_ports=" "
-port_busy() {
-  local p=$1
-  case "$used_ports" in *" $p "*) return 0 ;; esac
-  if command -v ss >/dev/null 2>&1 && ss -Htan "( sport = :$p )" 2>/dev/null | grep -q .; then
-    return 0
-  fi
-  (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && return 0
-  return 1
-}
-free_port() {
-  local p i
-  for i in $(seq 1 200); do
-    p=$(( 20000 + (RANDOM * 32768 + RANDOM) % 25000 ))
-    if ! port_busy "$p"; then used_ports="$used_ports$p "; echo "$p"; return 0; fi
-  done
-  log "no free port found"; return 1
-}
-amqp_port=$(free_port); used_ports=" $amqp_port "
-dist_port=$(free_port); used_ports=" $amqp_port $dist_port "
-epmd_port=$(free_port); used_ports=" $amqp_port $dist_port $epmd_port "
+. "$here/lib/free-port.sh"
+free_port amqp_port
+free_port dist_port
+free_port epmd_port
 # the CLI tools (rabbitmqctl) take ports from dist+10000 up; keep them free too
 port_busy $((dist_port + 10000)) && log "warning: port $((dist_port + 10000)) is busy (only rabbitmqctl needs it)"
 
