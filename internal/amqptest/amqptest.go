@@ -4,7 +4,6 @@
 package amqptest
 
 import (
-	"os"
 	"testing"
 	"time"
 
@@ -32,11 +31,7 @@ const EnvSkipLog = skiplog.EnvFile
 // its URL here, so that CI notices when one skipped.
 func URL(t testing.TB) string {
 	t.Helper()
-	u := os.Getenv(EnvURL)
-	if u == "" {
-		skiplog.Skip(t, SkipMessage)
-	}
-	return u
+	return skiplog.Env(t, EnvURL, SkipMessage)
 }
 
 // Proxy starts a TCP proxy on 127.0.0.1 in front of target (host:port) and

@@ -25,3 +25,14 @@ func Skip(t testing.TB, message string) {
 	}
 	t.Skip(message)
 }
+
+// Env returns the value of the environment variable name (a service's URL),
+// or records and skips t with message (Skip) when it is unset or empty.
+func Env(t testing.TB, name, message string) string {
+	t.Helper()
+	v := os.Getenv(name)
+	if v == "" {
+		Skip(t, message)
+	}
+	return v
+}
