@@ -8,6 +8,12 @@
 // the row leased, and the next start frees every lease and attempts it
 // again with the same request id (at-least-once; receivers deduplicate on
 // webhook-id / X-Request-Id).
+//
+// On PostgreSQL several servers share the outbox (replicas): each claims
+// rows under its own owner id with a short lease that it renews while the
+// row is in its hands; a replica that dies stops renewing, and the others
+// claim its rows once the leases end (lease below). Leases are never reset
+// at start there: they may be another live replica's.
 package outbox
 
 import (
@@ -16,6 +22,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -68,9 +75,13 @@ type Outbox struct {
 	wake chan struct{}
 	len  atomic.Int64
 
+	// owner names this process in the leases it takes.
+	owner string
+
 	mu      sync.Mutex
-	waiters map[string][]chan struct{} // closed when the delivery is final
-	attempt map[string][]chan struct{} // closed after each recorded attempt
+	waiters map[string][]chan struct{}   // closed when the delivery is final
+	attempt map[string][]chan struct{}   // closed after each recorded attempt
+	held    map[store.OutboxKey]struct{} // claimed rows not yet finished or released: their leases are renewed
 	logMu   sync.Mutex
 }
 
@@ -97,8 +108,8 @@ func New(ctx context.Context, st *store.Store, o Options) (*Outbox, error) {
 	d := dispatch.New(client, nil)
 	d.Now = o.Now
 	d.Jitter = o.Jitter
-	ob := &Outbox{st: st, o: o, d: d, wake: make(chan struct{}, 1),
-		waiters: map[string][]chan struct{}{}, attempt: map[string][]chan struct{}{}}
+	ob := &Outbox{st: st, o: o, d: d, wake: make(chan struct{}, 1), owner: ids.New("rpl_"),
+		waiters: map[string][]chan struct{}{}, attempt: map[string][]chan struct{}{}, held: map[store.OutboxKey]struct{}{}}
 	n, err := st.OutboxLen(ctx)
 	if err != nil {
 		return nil, err
@@ -183,9 +194,18 @@ func (ob *Outbox) poke() {
 // recorded, and left in the outbox for the next start. Run returns when
 // every worker has stopped.
 func (ob *Outbox) Run(ctx context.Context, drain time.Duration) error {
-	if err := ob.st.ResetOutboxLeases(context.WithoutCancel(ctx)); err != nil {
-		return err
+	if !ob.st.Shared() {
+		if err := ob.st.ResetOutboxLeases(context.WithoutCancel(ctx)); err != nil {
+			return err
+		}
 	}
+	renewDone := make(chan struct{})
+	renewCtx, stopRenewing := context.WithCancel(context.WithoutCancel(ctx))
+	go func() {
+		defer close(renewDone)
+		ob.renewLeases(renewCtx)
+	}()
+	defer func() { stopRenewing(); <-renewDone }()
 	// Attempts run under attemptCtx, which outlives ctx by drain.
 	attemptCtx, cancelAttempts := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelAttempts()
@@ -203,7 +223,7 @@ func (ob *Outbox) Run(ctx context.Context, drain time.Duration) error {
 	// in memory while the others' are attempted.
 	sched := newHostScheduler(ob.o.Workers, ob.o.PerHostConcurrency,
 		func(e store.OutboxEntry) { ob.process(attemptCtx, e, finishes) },
-		func(e store.OutboxEntry) { _ = ob.st.ReleaseOutbox(context.WithoutCancel(ctx), e.Tenant, e.DeliveryID) })
+		func(e store.OutboxEntry) { ob.release(context.WithoutCancel(ctx), e.Tenant, e.DeliveryID) })
 	schedDone := make(chan struct{})
 	go func() {
 		defer close(schedDone)
@@ -242,11 +262,12 @@ func (ob *Outbox) finisher(finishes <-chan store.OutboxFinish) {
 		if err := ob.st.FinishOutboxAttempts(context.Background(), group); err != nil {
 			ob.logf("outbox: record %d attempts: %v", len(group), err)
 			for _, f := range group {
-				_ = ob.st.ReleaseOutbox(context.Background(), f.Delivery.Tenant, f.Delivery.ID)
+				ob.release(context.Background(), f.Delivery.Tenant, f.Delivery.ID)
 			}
 			continue
 		}
 		for _, f := range group {
+			ob.unhold(f.Delivery.Tenant, f.Delivery.ID)
 			ob.recorded(f.Delivery)
 		}
 	}
@@ -265,13 +286,7 @@ func (ob *Outbox) recorded(d *model.Delivery) {
 		}
 		ob.o.OnAttempt(outcome, lat)
 	}
-	ob.mu.Lock()
-	ws := ob.attempt[d.ID]
-	delete(ob.attempt, d.ID)
-	ob.mu.Unlock()
-	for _, c := range ws {
-		close(c)
-	}
+	ob.wakeAttempt(d.ID)
 	if d.State != model.DeliveryPending {
 		ob.finished(d.ID)
 	} else {
@@ -282,31 +297,44 @@ func (ob *Outbox) recorded(d *model.Delivery) {
 // claimBatch is how many due rows one claim takes.
 const claimBatch = 256
 
-// lease is how long a claimed row stays with this process: longer than any
-// attempt (the policy's timeout is at most a few minutes in practice).
-const lease = 10 * time.Minute
+// lease is how long a claimed row stays with this process unless renewed;
+// renewEvery renews the leases of the rows it still holds (waiting for a
+// worker or being attempted). A replica that dies leaves rows that the
+// others claim within lease (plus a poll interval).
+var (
+	lease      = 30 * time.Second
+	renewEvery = lease / 3
+)
 
 // feed claims due rows and hands them to the workers, up to claimBatch rows
 // per claim (one transaction), so that under load claiming costs little.
 func (ob *Outbox) feed(ctx context.Context, entries chan<- store.OutboxEntry) {
 	for ctx.Err() == nil {
-		claimed, err := ob.st.ClaimOutbox(context.WithoutCancel(ctx), ob.o.Now(), lease, max(claimBatch, ob.o.Workers))
+		claimed, err := ob.st.ClaimOutbox(context.WithoutCancel(ctx), ob.owner, ob.o.Now(), lease, max(claimBatch, ob.o.Workers))
 		if err != nil {
 			ob.logf("outbox: claim: %v", err)
 		}
+		ob.hold(claimed)
 		for i, e := range claimed {
 			select {
 			case entries <- e:
 			case <-ctx.Done():
 				// Not handed out: free the rest for the next start.
 				for _, r := range claimed[i:] {
-					_ = ob.st.ReleaseOutbox(context.WithoutCancel(ctx), r.Tenant, r.DeliveryID)
+					ob.release(context.WithoutCancel(ctx), r.Tenant, r.DeliveryID)
 				}
 				return
 			}
 		}
 		if len(claimed) > 0 {
 			continue
+		}
+		if ob.st.Shared() {
+			// Other replicas enqueue and finish too: the depth metric
+			// is the table's.
+			if n, err := ob.st.OutboxLen(context.WithoutCancel(ctx)); err == nil {
+				ob.len.Store(int64(n))
+			}
 		}
 		wait := ob.o.PollInterval
 		if next, ok, err := ob.st.NextOutboxAt(context.WithoutCancel(ctx)); err == nil && ok {
@@ -328,17 +356,19 @@ func (ob *Outbox) process(ctx context.Context, e store.OutboxEntry, finishes cha
 	if err := json.Unmarshal(e.Job, &j); err != nil {
 		ob.logf("outbox: delivery %s: unreadable job, dropped: %v", e.DeliveryID, err)
 		_ = ob.st.DropOutbox(bg, e.Tenant, e.DeliveryID)
+		ob.unhold(e.Tenant, e.DeliveryID)
 		ob.finished(e.DeliveryID)
 		return
 	}
 	d, err := ob.st.GetDelivery(bg, e.Tenant, e.DeliveryID)
 	if err != nil {
 		ob.logf("outbox: delivery %s: %v", e.DeliveryID, err)
-		_ = ob.st.ReleaseOutbox(bg, e.Tenant, e.DeliveryID)
+		ob.release(bg, e.Tenant, e.DeliveryID)
 		return
 	}
 	if d.State != model.DeliveryPending { // recorded final, row left behind
 		_ = ob.st.DropOutbox(bg, e.Tenant, e.DeliveryID)
+		ob.unhold(e.Tenant, e.DeliveryID)
 		ob.finished(d.ID)
 		return
 	}
@@ -351,7 +381,7 @@ func (ob *Outbox) process(ctx context.Context, e store.OutboxEntry, finishes cha
 	next, err := ob.d.Attempt(ctx, p, ev, t, d)
 	if err != nil {
 		if ctx.Err() != nil { // shutting down: not attempted, leave it for the next start
-			_ = ob.st.ReleaseOutbox(bg, d.Tenant, d.ID)
+			ob.release(bg, d.Tenant, d.ID)
 			return
 		}
 		// Cannot be sent at all (bad secret or URL): record it as failed.
@@ -364,6 +394,11 @@ func (ob *Outbox) process(ctx context.Context, e store.OutboxEntry, finishes cha
 
 func (ob *Outbox) finished(id string) {
 	ob.len.Add(-1)
+	ob.wakeFinal(id)
+}
+
+// wakeFinal wakes the waiters of a delivery that is final.
+func (ob *Outbox) wakeFinal(id string) {
 	ob.mu.Lock()
 	ws := ob.waiters[id]
 	delete(ob.waiters, id)
@@ -458,4 +493,96 @@ func (ob *Outbox) logf(format string, args ...any) {
 	ob.logMu.Lock()
 	defer ob.logMu.Unlock()
 	fmt.Fprintf(ob.o.ErrorLog, "%s "+format+"\n", append([]any{time.Now().UTC().Format(time.RFC3339)}, args...)...)
+}
+
+// hold notes rows claimed by this process, whose leases renewLeases keeps.
+func (ob *Outbox) hold(es []store.OutboxEntry) {
+	if len(es) == 0 {
+		return
+	}
+	ob.mu.Lock()
+	for _, e := range es {
+		ob.held[store.OutboxKey{Tenant: e.Tenant, DeliveryID: e.DeliveryID}] = struct{}{}
+	}
+	ob.mu.Unlock()
+}
+
+func (ob *Outbox) unhold(tenant, id string) {
+	ob.mu.Lock()
+	delete(ob.held, store.OutboxKey{Tenant: tenant, DeliveryID: id})
+	ob.mu.Unlock()
+}
+
+// release frees a row this process holds, for the next claim.
+func (ob *Outbox) release(ctx context.Context, tenant, id string) {
+	_ = ob.st.ReleaseOutbox(ctx, tenant, id)
+	ob.unhold(tenant, id)
+}
+
+// renewLeases extends, every renewEvery until ctx is done, the leases of
+// the rows this process holds, so that a long wait for a busy host or a
+// slow attempt does not let another replica claim them too.
+func (ob *Outbox) renewLeases(ctx context.Context) {
+	t := time.NewTicker(renewEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		ob.mu.Lock()
+		keys := make([]store.OutboxKey, 0, len(ob.held))
+		for k := range ob.held {
+			keys = append(keys, k)
+		}
+		ob.mu.Unlock()
+		if _, err := ob.st.RenewOutboxLeases(ctx, ob.owner, keys, ob.o.Now(), lease); err != nil && ctx.Err() == nil {
+			ob.logf("outbox: renew %d leases: %v", len(keys), err)
+		}
+	}
+}
+
+// Notified handles what another replica committed (store.Subscribe): an
+// attempt or a final state recorded there wakes the long polls held here.
+// After a resync (notifications may have been lost) every waiter's
+// delivery is looked at again.
+func (ob *Outbox) Notified(n store.Notification) {
+	switch n.Kind {
+	case store.NotifyFinal, store.NotifyAttempt:
+		for _, k := range n.Keys {
+			id := k[strings.LastIndexByte(k, '/')+1:]
+			ob.wakeAttempt(id)
+			if n.Kind == store.NotifyFinal {
+				ob.wakeFinal(id)
+			}
+		}
+	case store.NotifyResync:
+		ob.mu.Lock()
+		ids := make([]string, 0, len(ob.waiters)+len(ob.attempt))
+		for id := range ob.waiters {
+			ids = append(ids, id)
+		}
+		for id := range ob.attempt {
+			ids = append(ids, id)
+		}
+		ob.mu.Unlock()
+		// The attempt waiters re-check by themselves when woken (the CLI
+		// polls again); final waiters only when the row is gone.
+		for _, id := range ids {
+			ob.wakeAttempt(id)
+		}
+		ob.poke()
+	}
+}
+
+// wakeAttempt wakes the waiters of a delivery's next attempt.
+func (ob *Outbox) wakeAttempt(id string) {
+	ob.mu.Lock()
+	ws := ob.attempt[id]
+	delete(ob.attempt, id)
+	ob.mu.Unlock()
+	for _, c := range ws {
+		close(c)
+	}
 }

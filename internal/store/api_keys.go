@@ -80,8 +80,8 @@ func (s *Store) GetAPIKey(ctx context.Context, id string) (*model.APIKey, error)
 // apperr.ErrConflict; an unknown id apperr.ErrNotFound.
 func (s *Store) RevokeAPIKey(ctx context.Context, id string, now time.Time) (*model.APIKey, error) {
 	var k model.APIKey
-	err := s.writeTx(ctx, func(tx *sql.Tx) error {
-		err := scanAPIKey(tx.QueryRowContext(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE id = ?`, id), &k, nil)
+	err := s.writeTx(ctx, func(tx *txHandle) error {
+		err := scanAPIKey(tx.QueryRowContext(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE id = ?`+s.db.forUpdate(), id), &k, nil)
 		if errors.Is(err, sql.ErrNoRows) {
 			return notFoundAPIKey(id)
 		}

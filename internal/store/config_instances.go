@@ -52,7 +52,7 @@ func (s *Store) ListConfigInstances(ctx context.Context, tenant string, f Config
 // or none does.
 type ConfigInstanceTx struct {
 	ctx    context.Context
-	tx     *sql.Tx
+	tx     *txHandle
 	tenant string
 }
 
@@ -91,7 +91,12 @@ func (t *ConfigInstanceTx) Save(ci *model.ConfigInstance) error {
 // the tenant's instances and commits when it returns nil; an error rolls
 // everything back.
 func (s *Store) UpdateConfigInstances(ctx context.Context, tenant string, fn func(*ConfigInstanceTx) error) error {
-	return s.writeTx(ctx, func(tx *sql.Tx) error { return fn(&ConfigInstanceTx{ctx: ctx, tx: tx, tenant: tenant}) })
+	return s.writeTx(ctx, func(tx *txHandle) error {
+		if err := tx.lock(ctx, "config_instances/"+tenant); err != nil {
+			return err
+		}
+		return fn(&ConfigInstanceTx{ctx: ctx, tx: tx, tenant: tenant})
+	})
 }
 
 func notFoundConfigInstance(id string) error {

@@ -57,7 +57,7 @@ func (s *Store) SaveDeliveries(ctx context.Context, ds []*model.Delivery) error 
 	if len(ds) == 0 {
 		return nil
 	}
-	return s.writeTx(ctx, func(tx *sql.Tx) error { return s.saveDeliveriesTx(ctx, tx, ds) })
+	return s.writeTx(ctx, func(tx *txHandle) error { return s.saveDeliveriesTx(ctx, tx, ds) })
 }
 
 // Multi-row statements: a batch of deliveries is written with one INSERT of
@@ -89,7 +89,7 @@ const payloadInsert = `INSERT INTO delivery_payloads (hash, body) VALUES (?, ?) 
 
 // saveDeliveriesTx is SaveDeliveries inside tx: the payloads not stored yet,
 // then per chunk the deliveries (upserted) and their attempts.
-func (s *Store) saveDeliveriesTx(ctx context.Context, tx *sql.Tx, ds []*model.Delivery) error {
+func (s *Store) saveDeliveriesTx(ctx context.Context, tx *txHandle, ds []*model.Delivery) error {
 	for _, d := range ds {
 		if d.ID == "" {
 			return fmt.Errorf("save delivery: missing id")
@@ -104,7 +104,7 @@ func (s *Store) saveDeliveriesTx(ctx context.Context, tx *sql.Tx, ds []*model.De
 	stored := map[[32]byte]string{}
 	var prevPayload []byte
 	prevHash := ""
-	var payloadStmt *sql.Stmt
+	var payloadStmt *stmtHandle
 	for i, d := range ds {
 		payload := d.Payload
 		if payload == nil {
@@ -161,7 +161,7 @@ func (s *Store) saveDeliveriesTx(ctx context.Context, tx *sql.Tx, ds []*model.De
 }
 
 // saveAttemptsTx inserts the attempts of ds, attemptChunk rows at a time.
-func (s *Store) saveAttemptsTx(ctx context.Context, tx *sql.Tx, ds []*model.Delivery) error {
+func (s *Store) saveAttemptsTx(ctx context.Context, tx *txHandle, ds []*model.Delivery) error {
 	args := make([]any, 0, attemptChunk*attemptParams)
 	rows := 0
 	first := ""
@@ -248,7 +248,7 @@ func plainJSON(s string) bool {
 
 // where builds the WHERE clause over the tenant's deliveries; col
 // qualifies column names ("d." or "").
-func (f DeliveryFilter) where(col, tenant string) (string, []any) {
+func (f DeliveryFilter) where(d dialect, col, tenant string) (string, []any) {
 	conds := []string{col + "tenant = ?"}
 	args := []any{tenant}
 	add := func(cond string, arg any) { conds = append(conds, col+cond); args = append(args, arg) }
@@ -264,7 +264,7 @@ func (f DeliveryFilter) where(col, tenant string) (string, []any) {
 	if f.RequestID != "" {
 		add("request_id = ?", f.RequestID)
 	}
-	if cond, eargs, ok := eventTypeCond(col+"event_type", f.EventType); ok {
+	if cond, eargs, ok := d.eventTypeCond(col+"event_type", f.EventType); ok {
 		conds = append(conds, cond)
 		args = append(args, eargs...)
 	}
@@ -281,14 +281,14 @@ func (f DeliveryFilter) where(col, tenant string) (string, []any) {
 // without their payloads and attempts (see AttemptCount and StatusCode),
 // whether more follow the page, and the totals over the whole filter.
 func (s *Store) ListDeliveries(ctx context.Context, tenant string, f DeliveryFilter) ([]model.Delivery, bool, DeliveryTotals, error) {
-	where, args := f.where("", tenant)
+	where, args := f.where(s.db.dialect, "", tenant)
 	var tot DeliveryTotals
-	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(state = 'succeeded'), 0), COALESCE(SUM(state = 'failed'), 0) FROM deliveries`+where, args...).
+	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN state = 'succeeded' THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN state = 'failed' THEN 1 ELSE 0 END), 0) FROM deliveries`+where, args...).
 		Scan(&tot.Total, &tot.Succeeded, &tot.Failed)
 	if err != nil {
 		return nil, false, tot, err
 	}
-	where, args = f.where("d.", tenant)
+	where, args = f.where(s.db.dialect, "d.", tenant)
 	if f.StartingAfter != "" {
 		var created string
 		err := s.db.QueryRowContext(ctx, `SELECT created_at FROM deliveries WHERE tenant = ? AND id = ?`, tenant, f.StartingAfter).Scan(&created)

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sort"
 	"time"
 
 	"github.com/hookctl/hookctl/internal/model"
@@ -35,7 +36,7 @@ func (s *Store) EnqueueDeliveries(ctx context.Context, items []OutboxItem) error
 	for i, it := range items {
 		ds[i] = it.Delivery
 	}
-	return s.writeTx(ctx, func(tx *sql.Tx) error {
+	return s.writeTx(ctx, func(tx *txHandle) error {
 		if err := s.saveDeliveriesTx(ctx, tx, ds); err != nil {
 			return err
 		}
@@ -53,49 +54,93 @@ func (s *Store) EnqueueDeliveries(ctx context.Context, items []OutboxItem) error
 	})
 }
 
-// ClaimOutbox leases up to limit rows that are due (next_attempt_at <= now)
-// and not leased (or whose lease expired), oldest due first, until now+lease.
-func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]OutboxEntry, error) {
+// ClaimOutbox leases, for owner, up to limit rows that are due
+// (next_attempt_at <= now) and not leased (or whose lease expired), oldest
+// due first, until now+lease. On PostgreSQL, replicas claiming at the same
+// time skip each other's locked rows (FOR UPDATE SKIP LOCKED): each row goes
+// to one replica.
+func (s *Store) ClaimOutbox(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]OutboxEntry, error) {
 	var out []OutboxEntry
-	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+	skipLocked := ""
+	if s.db.postgres {
+		skipLocked = " FOR UPDATE SKIP LOCKED"
+	}
+	err := s.writeTx(ctx, func(tx *txHandle) error {
 		n := formatTime(now)
-		rows, err := tx.QueryContext(ctx, `SELECT tenant, delivery_id, job FROM outbox
-WHERE next_attempt_at <= ? AND (leased_until IS NULL OR leased_until <= ?)
-ORDER BY next_attempt_at LIMIT ?`, n, n, limit)
+		rows, err := tx.QueryContext(ctx, `UPDATE outbox SET leased_until = ?, leased_by = ?
+WHERE (tenant, delivery_id) IN (SELECT tenant, delivery_id FROM outbox
+  WHERE next_attempt_at <= ? AND (leased_until IS NULL OR leased_until <= ?)
+  ORDER BY next_attempt_at LIMIT ?`+skipLocked+`)
+RETURNING tenant, delivery_id, job, next_attempt_at`, formatTime(now.Add(lease)), owner, n, n, limit)
 		if err != nil {
 			return err
 		}
+		defer rows.Close()
+		var due []string
 		for rows.Next() {
 			var e OutboxEntry
-			var job string
-			if err := rows.Scan(&e.Tenant, &e.DeliveryID, &job); err != nil {
-				rows.Close()
+			var job, at string
+			if err := rows.Scan(&e.Tenant, &e.DeliveryID, &job, &at); err != nil {
 				return err
 			}
 			e.Job = []byte(job)
 			out = append(out, e)
+			due = append(due, at)
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil || len(out) == 0 {
+		if err := rows.Err(); err != nil {
 			return err
 		}
-		stmt, err := tx.PrepareContext(ctx, `UPDATE outbox SET leased_until = ? WHERE tenant = ? AND delivery_id = ?`)
-		if err != nil {
-			return err
-		}
-		defer stmt.Close()
-		until := formatTime(now.Add(lease))
-		for _, e := range out {
-			if _, err := stmt.ExecContext(ctx, until, e.Tenant, e.DeliveryID); err != nil {
-				return err
-			}
-		}
+		// RETURNING follows no order: oldest due first, as selected.
+		sort.Sort(byDue{out, due})
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+type byDue struct {
+	e   []OutboxEntry
+	due []string
+}
+
+func (b byDue) Len() int           { return len(b.e) }
+func (b byDue) Less(i, j int) bool { return b.due[i] < b.due[j] }
+func (b byDue) Swap(i, j int) {
+	b.e[i], b.e[j] = b.e[j], b.e[i]
+	b.due[i], b.due[j] = b.due[j], b.due[i]
+}
+
+// OutboxKey names an outbox row.
+type OutboxKey struct{ Tenant, DeliveryID string }
+
+// RenewOutboxLeases extends until now+lease the leases that owner still
+// holds on keys (attempts still running), and returns how many it renewed.
+// A lease another replica took over (this one stalled past it) stays theirs.
+func (s *Store) RenewOutboxLeases(ctx context.Context, owner string, keys []OutboxKey, now time.Time, lease time.Duration) (int, error) {
+	if len(keys) == 0 {
+		return 0, nil
+	}
+	renewed := 0
+	err := s.writeTx(ctx, func(tx *txHandle) error {
+		stmt, err := tx.PrepareContext(ctx, `UPDATE outbox SET leased_until = ? WHERE tenant = ? AND delivery_id = ? AND leased_by = ?`)
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		until := formatTime(now.Add(lease))
+		for _, k := range keys {
+			res, err := stmt.ExecContext(ctx, until, k.Tenant, k.DeliveryID, owner)
+			if err != nil {
+				return err
+			}
+			n, _ := res.RowsAffected()
+			renewed += int(n)
+		}
+		return nil
+	})
+	return renewed, err
 }
 
 // OutboxFinish is a recorded attempt: the delivery after it and, when it
@@ -116,23 +161,30 @@ func (s *Store) FinishOutboxAttempts(ctx context.Context, fs []OutboxFinish) err
 	for i, f := range fs {
 		ds[i] = f.Delivery
 	}
-	return s.writeTx(ctx, func(tx *sql.Tx) error {
+	return s.writeTx(ctx, func(tx *txHandle) error {
 		if err := s.saveDeliveriesTx(ctx, tx, ds); err != nil {
 			return err
 		}
+		var attempted, final []string
 		for _, f := range fs {
 			var err error
+			key := DeliveryKey(f.Delivery.Tenant, f.Delivery.ID)
 			if f.Delivery.State == model.DeliveryPending {
-				_, err = tx.ExecContext(ctx, `UPDATE outbox SET next_attempt_at = ?, leased_until = NULL WHERE tenant = ? AND delivery_id = ?`,
+				attempted = append(attempted, key)
+				_, err = tx.ExecContext(ctx, `UPDATE outbox SET next_attempt_at = ?, leased_until = NULL, leased_by = '' WHERE tenant = ? AND delivery_id = ?`,
 					formatTime(f.Next), f.Delivery.Tenant, f.Delivery.ID)
 			} else {
+				final = append(final, key)
 				_, err = tx.ExecContext(ctx, `DELETE FROM outbox WHERE tenant = ? AND delivery_id = ?`, f.Delivery.Tenant, f.Delivery.ID)
 			}
 			if err != nil {
 				return err
 			}
 		}
-		return nil
+		if err := tx.notify(ctx, NotifyAttempt, attempted...); err != nil {
+			return err
+		}
+		return tx.notify(ctx, NotifyFinal, final...)
 	})
 }
 
@@ -140,7 +192,7 @@ func (s *Store) FinishOutboxAttempts(ctx context.Context, fs []OutboxFinish) err
 // interrupted by shutdown), so the next start attempts it again.
 func (s *Store) ReleaseOutbox(ctx context.Context, tenant, deliveryID string) error {
 	defer s.lockWrites()()
-	_, err := s.db.ExecContext(ctx, `UPDATE outbox SET leased_until = NULL WHERE tenant = ? AND delivery_id = ?`, tenant, deliveryID)
+	_, err := s.db.ExecContext(ctx, `UPDATE outbox SET leased_until = NULL, leased_by = '' WHERE tenant = ? AND delivery_id = ?`, tenant, deliveryID)
 	return err
 }
 
@@ -151,11 +203,13 @@ func (s *Store) DropOutbox(ctx context.Context, tenant, deliveryID string) error
 	return err
 }
 
-// ResetOutboxLeases frees every lease: called when the (only) server
-// starts, so what a killed process was attempting is attempted again now.
+// ResetOutboxLeases frees every lease: called when the only server of a
+// SQLite data directory starts, so what a killed process was attempting is
+// attempted again now. Replicas on PostgreSQL must not call it (the leases
+// are the others'): there a dead replica's leases simply expire.
 func (s *Store) ResetOutboxLeases(ctx context.Context) error {
 	defer s.lockWrites()()
-	_, err := s.db.ExecContext(ctx, `UPDATE outbox SET leased_until = NULL WHERE leased_until IS NOT NULL`)
+	_, err := s.db.ExecContext(ctx, `UPDATE outbox SET leased_until = NULL, leased_by = '' WHERE leased_until IS NOT NULL`)
 	return err
 }
 

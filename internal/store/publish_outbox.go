@@ -50,7 +50,7 @@ func (p *PendingPublish) Time() time.Time {
 	return p.ReceivedAt
 }
 
-func insertPublishMark(ctx context.Context, tx *sql.Tx, seq int64, r *model.ReceivedRequest, mark *PublishMark) error {
+func insertPublishMark(ctx context.Context, tx *txHandle, seq int64, r *model.ReceivedRequest, mark *PublishMark) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO publish_outbox (seq, tenant, request_id, event) VALUES (?, ?, ?, ?)`,
 		seq, r.Tenant, r.ID, mark.Event)
 	return err

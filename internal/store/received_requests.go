@@ -38,7 +38,7 @@ func (s *Store) InsertReceivedRequests(ctx context.Context, reqs ...*model.Recei
 	if len(reqs) == 0 {
 		return nil
 	}
-	return s.writeTx(ctx, func(tx *sql.Tx) error {
+	return s.writeTx(ctx, func(tx *txHandle) error {
 		args := make([]any, 0, receivedRequestParams*min(len(reqs), maxRowsPerInsert))
 		for rest := reqs; len(rest) > 0; {
 			chunk := rest[:min(len(rest), maxRowsPerInsert)]
@@ -50,7 +50,7 @@ func (s *Store) InsertReceivedRequests(ctx context.Context, reqs ...*model.Recei
 					return err
 				}
 			}
-			if err := s.execInsertReceived(ctx, tx, len(chunk), args); err != nil {
+			if err := tx.savepoint(ctx, func() error { return s.execInsertReceived(ctx, tx, len(chunk), args) }); err != nil {
 				if isKeyViolation(err) {
 					return s.uniqueViolation(ctx, tx, chunk, err)
 				}
@@ -62,7 +62,7 @@ func (s *Store) InsertReceivedRequests(ctx context.Context, reqs ...*model.Recei
 }
 
 // execInsertReceived runs the prepared INSERT of n rows in tx.
-func (s *Store) execInsertReceived(ctx context.Context, tx *sql.Tx, n int, args []any) error {
+func (s *Store) execInsertReceived(ctx context.Context, tx *txHandle, n int, args []any) error {
 	stmt, err := s.stmt(ctx, tx, stmtReceived, n)
 	if err != nil {
 		return err
@@ -74,13 +74,13 @@ func (s *Store) execInsertReceived(ctx context.Context, tx *sql.Tx, n int, args 
 // uniqueViolation names the request of chunk that is already recorded: a
 // failed statement leaves the transaction as it was, so the rows are tried
 // again one by one.
-func (s *Store) uniqueViolation(ctx context.Context, tx *sql.Tx, chunk []*model.ReceivedRequest, chunkErr error) error {
+func (s *Store) uniqueViolation(ctx context.Context, tx *txHandle, chunk []*model.ReceivedRequest, chunkErr error) error {
 	for _, r := range chunk {
 		args, err := appendReceivedRequestArgs(nil, r)
 		if err != nil {
 			return err
 		}
-		if err := s.execInsertReceived(ctx, tx, 1, args); err != nil {
+		if err := tx.savepoint(ctx, func() error { return s.execInsertReceived(ctx, tx, 1, args) }); err != nil {
 			if isKeyViolation(err) {
 				return apperr.New(apperr.ErrConflict, "received request %s is already recorded", r.ID)
 			}
@@ -123,7 +123,7 @@ func (s *Store) ListReceivedRequests(ctx context.Context, tenant string, f Recei
 		where = append(where, `received_at >= ?`)
 		args = append(args, formatTime(f.Since))
 	}
-	if cond, eargs, ok := eventTypeCond("event_type", f.Event); ok {
+	if cond, eargs, ok := s.db.eventTypeCond("event_type", f.Event); ok {
 		where = append(where, cond)
 		args = append(args, eargs...)
 	}

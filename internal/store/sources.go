@@ -27,7 +27,10 @@ func TokenHash(token string) string {
 func (s *Store) UpsertSource(ctx context.Context, fresh *model.Source, tsField *string) (*model.Source, bool, error) {
 	var cur *model.Source
 	created := false
-	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+	err := s.writeTx(ctx, func(tx *txHandle) error {
+		if err := tx.lock(ctx, "sources/"+fresh.Tenant+"/"+fresh.Datasource+"/"+fresh.Event); err != nil {
+			return err
+		}
 		var err error
 		cur, err = scanSource(tx.QueryRowContext(ctx, `SELECT `+sourceColumns+` FROM sources WHERE tenant = ? AND datasource = ? AND event = ?`,
 			fresh.Tenant, fresh.Datasource, fresh.Event))
@@ -101,15 +104,22 @@ func (s *Store) InsertSourceRequest(ctx context.Context, r *model.ReceivedReques
 		return 0, err
 	}
 	var seq int64
-	err = s.writeTx(ctx, func(tx *sql.Tx) error {
+	err = s.writeTx(ctx, func(tx *txHandle) error {
 		if err := s.execInsertReceived(ctx, tx, 1, args); err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO source_events (tenant, source_id, request_id) VALUES (?, ?, ?)`, r.Tenant, r.Source, r.ID)
-		if err != nil {
+		// A relay resumes after the last seq it saw, so a source's events
+		// must commit in seq order: on PostgreSQL, where transactions
+		// commit concurrently, one source's inserts take turns.
+		if err := tx.lock(ctx, "source_events/"+r.Source); err != nil {
 			return err
 		}
-		if seq, err = res.LastInsertId(); err != nil || mark == nil {
+		err := tx.QueryRowContext(ctx, `INSERT INTO source_events (tenant, source_id, request_id) VALUES (?, ?, ?) RETURNING seq`,
+			r.Tenant, r.Source, r.ID).Scan(&seq)
+		if err == nil {
+			err = tx.notify(ctx, NotifySourceEvent, r.Source)
+		}
+		if err != nil || mark == nil {
 			return err
 		}
 		return insertPublishMark(ctx, tx, seq, r, mark)

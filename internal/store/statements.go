@@ -38,7 +38,7 @@ func multiRowSQL(head string, cols, rows int, tail string) string {
 // stmt returns the statement of kind for rows rows inside tx. Statements
 // are prepared once per Store (and per connection by database/sql) and
 // reused by every later batch instead of being parsed again per transaction.
-func (s *Store) stmt(ctx context.Context, tx *sql.Tx, kind, rows int) (*sql.Stmt, error) {
+func (s *Store) stmt(ctx context.Context, tx *txHandle, kind, rows int) (*stmtHandle, error) {
 	k := stmtKey{kind, rows}
 	s.smu.Lock()
 	st := s.stmts[k]

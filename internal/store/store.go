@@ -1,7 +1,9 @@
-// Package store keeps hookctl's data in an embedded SQLite database
-// (modernc.org/sqlite, pure Go). Schema migrations are embedded in the binary
-// and applied on open; WAL mode and a busy timeout let several hookctl
-// processes share one file.
+// Package store keeps hookctl's data: in an embedded SQLite database
+// (modernc.org/sqlite, pure Go) by default, or in PostgreSQL (pgx v5) for
+// several `hookctl serve` replicas sharing one database (postgres.go).
+// Schema migrations are embedded in the binary, the same numbered ones for
+// both, and applied on open; with SQLite, WAL mode and a busy timeout let
+// several hookctl processes share one file.
 package store
 
 import (
@@ -31,8 +33,11 @@ var migrationFiles embed.FS
 
 // Store is an open database. It is safe for concurrent use.
 type Store struct {
-	db   *sql.DB
-	path string
+	db   *dbHandle
+	path string // the SQLite file; "" on PostgreSQL
+	url  string // the PostgreSQL URL, password masked; "" on SQLite
+	// rawURL is the PostgreSQL URL as given, for the LISTEN connection.
+	rawURL string
 	// wmu serialises this process's writes: SQLite allows one writer at a
 	// time, and waiting on a Go mutex is fair and immediate where SQLite's
 	// busy handler sleeps and retries (seconds of tail latency under load).
@@ -43,8 +48,12 @@ type Store struct {
 	stmts map[stmtKey]*sql.Stmt
 }
 
-// lockWrites takes the write lock and returns its release.
+// lockWrites takes the write lock and returns its release. PostgreSQL
+// takes concurrent writers itself (row locks), so there it is a no-op.
 func (s *Store) lockWrites() func() {
+	if s.db.postgres {
+		return func() {}
+	}
 	s.wmu.Lock()
 	return s.wmu.Unlock
 }
@@ -52,7 +61,7 @@ func (s *Store) lockWrites() func() {
 // writeTx runs fn in one write transaction under the process's write lock,
 // committing when fn succeeds and rolling back otherwise. Every transactional
 // write goes through it.
-func (s *Store) writeTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+func (s *Store) writeTx(ctx context.Context, fn func(tx *txHandle) error) error {
 	defer s.lockWrites()()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -91,7 +100,7 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 	// requests the others are closed and reopened (each open runs the
 	// pragmas and loses its prepared statements). Keep enough for a server.
 	db.SetMaxIdleConns(16)
-	s := &Store{db: db, path: path}
+	s := &Store{db: &dbHandle{DB: db, binds: &rebinder{}}, path: path}
 	if err := s.migrateRetrying(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -129,8 +138,21 @@ func isBusy(err error) bool {
 
 var uriPathEscaper = strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23")
 
-// Path is the database file's path.
+// Path is the SQLite database file's path ("" on PostgreSQL).
 func (s *Store) Path() string { return s.path }
+
+// Postgres reports whether the store is a PostgreSQL database, which
+// several servers may share (SQLite allows one server per data directory).
+func (s *Store) Postgres() bool { return s.db.postgres }
+
+// Location names the database in messages: the SQLite file, or the
+// PostgreSQL URL with its password masked.
+func (s *Store) Location() string {
+	if s.db.postgres {
+		return s.url
+	}
+	return s.path
+}
 
 // Close closes the database, checkpointing the WAL.
 func (s *Store) Close() error {
@@ -138,8 +160,8 @@ func (s *Store) Close() error {
 	return s.db.Close()
 }
 
-// DB exposes the handle to repositories in other files of this package.
-func (s *Store) DB() *sql.DB { return s.db }
+// DB exposes the pool (tests reach into the schema through it).
+func (s *Store) DB() *sql.DB { return s.db.DB }
 
 type migration struct {
 	version int
@@ -180,6 +202,9 @@ func (s *Store) migrate(ctx context.Context) error {
 	ms, err := loadMigrations()
 	if err != nil {
 		return err
+	}
+	if s.db.postgres {
+		return s.migratePostgres(ctx, ms)
 	}
 	var current int
 	if err := s.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&current); err != nil {
@@ -227,11 +252,12 @@ func (s *Store) openError(err error) error {
 // isUniqueViolation reports a UNIQUE constraint failure.
 func isUniqueViolation(err error) bool {
 	var se *sqlite.Error
-	return errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE
+	return errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || isPgUniqueViolation(err)
 }
 
 // isKeyViolation is isUniqueViolation or a duplicate primary key (a TEXT
-// primary key fails with SQLITE_CONSTRAINT_PRIMARYKEY, not _UNIQUE).
+// primary key fails with SQLITE_CONSTRAINT_PRIMARYKEY, not _UNIQUE;
+// PostgreSQL reports both as unique_violation).
 func isKeyViolation(err error) bool {
 	var se *sqlite.Error
 	return isUniqueViolation(err) || errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY

@@ -71,9 +71,9 @@ func (s *Store) ListWebhookConfigs(ctx context.Context, tenant string, f Webhook
 // transaction, so concurrent updates never lose each other's changes.
 func (s *Store) UpdateWebhookConfig(ctx context.Context, tenant, id string, change func(*model.WebhookConfig) error) (*model.WebhookConfig, error) {
 	var c *model.WebhookConfig
-	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+	err := s.writeTx(ctx, func(tx *txHandle) error {
 		var err error
-		c, err = scanWebhookConfig(tx.QueryRowContext(ctx, `SELECT `+webhookConfigColumns+` FROM webhook_configs WHERE tenant = ? AND id = ?`, tenant, id), id)
+		c, err = scanWebhookConfig(tx.QueryRowContext(ctx, `SELECT `+webhookConfigColumns+` FROM webhook_configs WHERE tenant = ? AND id = ?`+s.db.forUpdate(), tenant, id), id)
 		if err != nil {
 			return err
 		}

@@ -1,0 +1,176 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
+)
+
+// IsDatabaseURL reports whether v names a PostgreSQL database
+// (postgres:// or postgresql://) rather than nothing (SQLite).
+func IsDatabaseURL(v string) bool {
+	l := strings.ToLower(v)
+	return strings.HasPrefix(l, "postgres://") || strings.HasPrefix(l, "postgresql://")
+}
+
+// MaskURL is the database URL with its password replaced by ***, for
+// messages and logs (also a password given as a query parameter).
+func MaskURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparsable database URL)"
+	}
+	if u.User != nil {
+		if _, has := u.User.Password(); has {
+			u.User = url.UserPassword(u.User.Username(), "***")
+		}
+	}
+	if q := u.Query(); q.Has("password") {
+		q.Set("password", "***")
+		u.RawQuery = q.Encode()
+	}
+	// UserPassword escapes * as %2A: show the mask as written.
+	return strings.ReplaceAll(u.String(), "%2A%2A%2A", "***")
+}
+
+// pgConnectTimeout bounds the first contact, so that an unreachable server
+// fails `hookctl serve` in seconds rather than hanging it.
+const pgConnectTimeout = 10 * time.Second
+
+// OpenURL opens the PostgreSQL database at dbURL (postgres://…) and applies
+// pending migrations, under an advisory lock so that replicas starting
+// together migrate once. Errors name the URL with its password masked.
+func OpenURL(ctx context.Context, dbURL string) (*Store, error) {
+	masked := MaskURL(dbURL)
+	if _, err := url.Parse(dbURL); err != nil || !IsDatabaseURL(dbURL) {
+		return nil, fmt.Errorf("database URL %s is not valid: want postgres://user:password@host:port/database", masked)
+	}
+	if _, err := pgconn.ParseConfig(dbURL); err != nil {
+		return nil, fmt.Errorf("database URL %s is not valid: %v", masked, redactErr(err, dbURL))
+	}
+	db, err := sql.Open("pgx", dbURL)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %v", masked, redactErr(err, dbURL))
+	}
+	// Replicas share the server's connections: bounded per process, and
+	// recycled so that a restarted PostgreSQL leaves no dead connections.
+	db.SetMaxOpenConns(32)
+	db.SetMaxIdleConns(16)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	s := &Store{db: &dbHandle{DB: db, dialect: dialect{postgres: true}, binds: &rebinder{}}, url: masked, rawURL: dbURL}
+	pctx, cancel := context.WithTimeout(ctx, pgConnectTimeout)
+	defer cancel()
+	if err := db.PingContext(pctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("cannot reach PostgreSQL at %s: %v: check that the server is running, that the host, port, user and password are right, and that the database exists", masked, redactErr(err, dbURL))
+	}
+	if err := s.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// pgMigrationLock is the advisory lock key under which migrations run.
+const pgMigrationLock = 0x686f6f6b // "hook"
+
+// migratePostgres applies the pending migrations in one transaction under
+// an advisory lock: PostgreSQL's DDL is transactional, so a replica either
+// sees the schema before or after, and the others wait for the lock.
+func (s *Store) migratePostgres(ctx context.Context, ms []migration) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return s.pgOpenError(err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(?)`, pgMigrationLock); err != nil {
+		return s.pgOpenError(err)
+	}
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS hookctl_schema (version BIGINT NOT NULL)`); err != nil {
+		return s.pgOpenError(err)
+	}
+	var current int
+	switch err := tx.QueryRowContext(ctx, `SELECT version FROM hookctl_schema`).Scan(&current); {
+	case errors.Is(err, sql.ErrNoRows):
+		if _, err := tx.ExecContext(ctx, `INSERT INTO hookctl_schema (version) VALUES (0)`); err != nil {
+			return err
+		}
+	case err != nil:
+		return s.pgOpenError(err)
+	}
+	if current > len(ms) {
+		return fmt.Errorf("database %s has schema version %d but this hookctl knows only up to %d: upgrade hookctl", s.url, current, len(ms))
+	}
+	if current == len(ms) {
+		return tx.Commit()
+	}
+	for _, m := range ms[current:] {
+		// No arguments: pgx sends it with the simple protocol, which
+		// allows several statements in one call.
+		if _, err := tx.Tx.ExecContext(ctx, pgSchema(m.sql)); err != nil {
+			return fmt.Errorf("apply migration %s to %s: %w", m.name, s.url, err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE hookctl_schema SET version = ?`, len(ms)); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+func (s *Store) pgOpenError(err error) error {
+	return fmt.Errorf("open %s: %w", s.url, err)
+}
+
+// redactErr drops the password from an error's text, should a driver
+// repeat the URL it was given.
+func redactErr(err error, dbURL string) error {
+	u, perr := url.Parse(dbURL)
+	if perr != nil || u.User == nil {
+		return err
+	}
+	pw, ok := u.User.Password()
+	if !ok || pw == "" || !strings.Contains(err.Error(), pw) {
+		return err
+	}
+	return errors.New(strings.ReplaceAll(err.Error(), pw, "***"))
+}
+
+// isPgUniqueViolation reports PostgreSQL's unique_violation (23505).
+func isPgUniqueViolation(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "23505"
+}
+
+// IsUnavailable reports an error that means the database cannot be
+// reached right now (connection refused or lost, the server shutting down
+// or starting): the request may succeed if tried again later, so servers
+// answer 503 with Retry-After rather than 500.
+func IsUnavailable(err error) bool {
+	if err == nil {
+		return false
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		// Class 08: connection exception; 57P01-57P03: admin shutdown,
+		// crash shutdown, cannot connect now (starting up).
+		return strings.HasPrefix(pe.Code, "08") || pe.Code == "57P01" || pe.Code == "57P02" || pe.Code == "57P03"
+	}
+	var ce *pgconn.ConnectError
+	var ne net.Error
+	return errors.As(err, &ce) || errors.As(err, &ne) || errors.Is(err, sql.ErrConnDone) ||
+		errors.Is(err, driver.ErrBadConn) || pgconn.SafeToRetry(err) || isBusy(err)
+}
+
+// Ping checks that the database answers (GET /healthz).
+func (s *Store) Ping(ctx context.Context) error {
+	return s.db.PingContext(ctx)
+}
