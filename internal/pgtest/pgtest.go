@@ -9,6 +9,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"net/url"
 	"strings"
 	"testing"
@@ -50,27 +51,65 @@ func URL(t testing.TB) string {
 // to it (DROP DATABASE … WITH (FORCE)). It skips like URL without a server.
 func Database(t testing.TB) string {
 	t.Helper()
-	base := URL(t)
-	u, err := url.Parse(base)
+	server := URL(t)
+	db, err := CreateDatabase(server)
 	if err != nil {
-		t.Fatalf("pgtest: %s: %v", EnvURL, err)
+		t.Fatalf("pgtest.Database: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := DropDatabase(server, db); err != nil {
+			t.Errorf("pgtest.Database: %v", err)
+		}
+	})
+	return db
+}
+
+// CreateDatabase is Database outside a test (scripts/benchserve): it creates
+// a fresh empty database hookctl_t_<hex> on the server of serverURL, whose
+// role may create databases, and returns its URL. Errors name the URL with
+// its password masked.
+func CreateDatabase(serverURL string) (string, error) {
+	u, err := url.Parse(serverURL)
+	if err != nil {
+		return "", errors.New("pgtest: the server URL does not parse")
 	}
 	var b [8]byte
 	rand.Read(b[:])
 	name := DatabasePrefix + hex.EncodeToString(b[:])
 	create := "CREATE DATABASE " + pgx.Identifier{name}.Sanitize()
-	if err := exec(base, create); err != nil {
-		t.Fatalf("pgtest: %s on %s: %v", create, u.Redacted(), err)
+	if err := exec(serverURL, create); err != nil {
+		return "", fmt.Errorf("%s on %s: %w", create, u.Redacted(), err)
 	}
-	t.Cleanup(func() {
-		drop := "DROP DATABASE IF EXISTS " + pgx.Identifier{name}.Sanitize() + " WITH (FORCE)"
-		if err := exec(base, drop); err != nil {
-			t.Errorf("pgtest: %s on %s: %v", drop, u.Redacted(), err)
-		}
-	})
 	u.Path = "/" + name
 	u.RawPath = ""
-	return u.String()
+	return u.String(), nil
+}
+
+// DropDatabase drops the database of databaseURL (one made by
+// CreateDatabase), connecting to serverURL, with any connection still open
+// to it. Dropping a database that is gone is no error.
+func DropDatabase(serverURL, databaseURL string) error {
+	u, err := url.Parse(databaseURL)
+	if err != nil {
+		return errors.New("pgtest: the database URL does not parse")
+	}
+	name := strings.TrimPrefix(u.Path, "/")
+	if !strings.HasPrefix(name, DatabasePrefix) {
+		return fmt.Errorf("pgtest: %q is not a database made by CreateDatabase", name)
+	}
+	drop := "DROP DATABASE IF EXISTS " + pgx.Identifier{name}.Sanitize() + " WITH (FORCE)"
+	if err := exec(serverURL, drop); err != nil {
+		return fmt.Errorf("%s on %s: %w", drop, redacted(serverURL), err)
+	}
+	return nil
+}
+
+func redacted(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return "(a URL that does not parse)"
+	}
+	return u.Redacted()
 }
 
 // exec runs one statement on a connection of its own to the database of

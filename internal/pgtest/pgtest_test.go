@@ -171,3 +171,25 @@ func TestProxyURL(t *testing.T) {
 		t.Fatal("SELECT 2")
 	}
 }
+
+// DropDatabase drops only databases that CreateDatabase made; errors do not
+// show the password.
+func TestCreateDropErrors(t *testing.T) {
+	server := URL(t)
+	if err := DropDatabase(server, server); err == nil || !strings.Contains(err.Error(), "not a database made by CreateDatabase") {
+		t.Fatalf("DropDatabase of the server's own database: %v", err)
+	}
+	u, err := url.Parse(server)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const secret = "not-the-password-0123456789"
+	u.User = url.UserPassword(u.User.Username(), secret)
+	_, err = CreateDatabase(u.String())
+	if err == nil {
+		t.Fatal("CreateDatabase with a wrong password succeeded")
+	}
+	if strings.Contains(err.Error(), secret) || !strings.Contains(err.Error(), "xxxxx") {
+		t.Fatalf("error does not mask the password: %v", err)
+	}
+}
