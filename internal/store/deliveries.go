@@ -79,7 +79,7 @@ const deliveryUpsertHead = `INSERT INTO deliveries (` + deliveryColumns + `) VAL
 const deliveryUpsertTail = `
 ON CONFLICT (tenant, id) DO UPDATE SET state=excluded.state, status_code=excluded.status_code,
   attempt_count=excluded.attempt_count, updated_at=excluded.updated_at,
-  request_headers=CASE WHEN excluded.request_headers <> '{}' THEN excluded.request_headers ELSE request_headers END`
+  request_headers=CASE WHEN excluded.request_headers <> '{}' THEN excluded.request_headers ELSE deliveries.request_headers END`
 
 const attemptInsertHead = `INSERT INTO delivery_attempts (tenant, delivery_id, n, started_at, status_code, latency_us, response_body, response_truncated, error) VALUES `
 
@@ -135,8 +135,9 @@ func (s *Store) saveDeliveriesTx(ctx context.Context, tx *txHandle, ds []*model.
 
 	args := make([]any, 0, deliveryChunk*deliveryParams)
 	var hbuf []byte
-	for lo := 0; lo < len(ds); lo += deliveryChunk {
-		chunk := ds[lo:min(lo+deliveryChunk, len(ds))]
+	for lo, hi := 0, 0; lo < len(ds); lo = hi {
+		hi = chunkEnd(ds, lo)
+		chunk := ds[lo:hi]
 		args = args[:0]
 		for i, d := range chunk {
 			var err error
@@ -158,6 +159,22 @@ func (s *Store) saveDeliveriesTx(ctx context.Context, tx *txHandle, ds []*model.
 		}
 	}
 	return nil
+}
+
+// chunkEnd is where the chunk of ds starting at lo ends: after
+// deliveryChunk deliveries, or before a delivery whose id is already in it.
+// PostgreSQL refuses an upsert that touches one row twice; SQLite would
+// apply both in order, as two statements in a row do.
+func chunkEnd(ds []*model.Delivery, lo int) int {
+	hi := min(lo+deliveryChunk, len(ds))
+	for i := lo + 1; i < hi; i++ {
+		for j := lo; j < i; j++ {
+			if ds[j].ID == ds[i].ID && ds[j].Tenant == ds[i].Tenant {
+				return i
+			}
+		}
+	}
+	return hi
 }
 
 // saveAttemptsTx inserts the attempts of ds, attemptChunk rows at a time.

@@ -43,7 +43,7 @@ func TestSaveDeliveriesMultiRowRoundTrip(t *testing.T) {
 	ctx := context.Background()
 	for _, n := range []int{1, 2, deliveryChunk - 1, deliveryChunk, deliveryChunk + 1, 500} {
 		t.Run(fmt.Sprint(n), func(t *testing.T) {
-			s, err := Open(ctx, t.TempDir())
+			s, err := openTestDB(t, t.TempDir())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -92,7 +92,7 @@ func TestSaveDeliveriesMultiRowRoundTrip(t *testing.T) {
 // one batch upserts the earlier one, as consecutive single-row saves did.
 func TestSaveDeliveriesSameIDTwiceInBatch(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, t.TempDir())
+	s, err := openTestDB(t, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +121,7 @@ func TestSaveDeliveriesSameIDTwiceInBatch(t *testing.T) {
 
 func TestSaveDeliveriesMissingID(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, t.TempDir())
+	s, err := openTestDB(t, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}

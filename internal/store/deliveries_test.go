@@ -12,7 +12,7 @@ import (
 
 func TestDeliveriesSaveListFilters(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, t.TempDir())
+	s, err := openTestDB(t, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}

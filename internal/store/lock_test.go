@@ -11,6 +11,7 @@ import (
 )
 
 func TestLockIsExclusive(t *testing.T) {
+	sqliteOnly(t)
 	ctx := context.Background()
 	dir := t.TempDir()
 	a, b := openTemp(t, dir), openTemp(t, dir) // two handles, as two processes would have

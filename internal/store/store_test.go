@@ -25,7 +25,7 @@ func SchemaVersion() int {
 
 func openTemp(t testing.TB, dir string) *Store {
 	t.Helper()
-	s, err := Open(context.Background(), dir)
+	s, err := openTestDB(t, dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,6 +40,7 @@ func newConfig(url string) *model.WebhookConfig {
 }
 
 func TestOpenCreatesPrivateFiles(t *testing.T) {
+	sqliteOnly(t)
 	dir := filepath.Join(t.TempDir(), "a", "hookctl")
 	s := openTemp(t, dir)
 	if err := s.InsertWebhookConfig(context.Background(), newConfig("https://e.x/1")); err != nil {
@@ -62,6 +63,7 @@ func TestOpenCreatesPrivateFiles(t *testing.T) {
 }
 
 func TestMigrationsApplyOnceAndReopen(t *testing.T) {
+	sqliteOnly(t)
 	dir := t.TempDir()
 	s := openTemp(t, dir)
 	var v int
@@ -79,6 +81,7 @@ func TestMigrationsApplyOnceAndReopen(t *testing.T) {
 }
 
 func TestNewerSchemaIsRefused(t *testing.T) {
+	sqliteOnly(t)
 	dir := t.TempDir()
 	s := openTemp(t, dir)
 	s.DB().Exec(fmt.Sprintf("PRAGMA user_version = %d", SchemaVersion()+5))
@@ -90,6 +93,7 @@ func TestNewerSchemaIsRefused(t *testing.T) {
 }
 
 func TestCorruptFileIsReportedNotReset(t *testing.T) {
+	sqliteOnly(t)
 	dir := t.TempDir()
 	path := filepath.Join(dir, FileName)
 	junk := []byte(strings.Repeat("this is not sqlite ", 300))
@@ -228,6 +232,7 @@ func BenchmarkListWebhookConfigs10k(b *testing.B) {
 // '?' and '#' end the path of a file: URI; a data dir containing them must
 // still open its own file, not a truncated path.
 func TestOpenDirWithURICharacters(t *testing.T) {
+	sqliteOnly(t)
 	base := t.TempDir()
 	dir := filepath.Join(base, "a#b?c%d")
 	s := openTemp(t, dir)

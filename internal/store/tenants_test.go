@@ -18,6 +18,7 @@ import (
 // the default tenant, except requests received by a source, which go to the
 // source's tenant; the relay log and outbox rows follow their rows.
 func TestMigrationGivesOldRowsToTheirTenants(t *testing.T) {
+	sqliteOnly(t)
 	ctx := context.Background()
 	dir := t.TempDir()
 	db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, FileName)+"?_pragma=foreign_keys(1)")
