@@ -6,6 +6,13 @@
 // latency and errors, then waits until every queued delivery is final and
 // prints deliveries per second and how many were lost (queued but never
 // received).
+//
+// -api takes a comma-separated list of replicas of one server (on one
+// database): the requests go to them in turn, and the one receiver counts
+// the deliveries of all. -summary FILE writes the row of the comparison
+// table. `benchserve createdb SERVER_URL` prints the URL of a fresh
+// PostgreSQL database on that server, `benchserve dropdb SERVER_URL DB_URL`
+// drops it (package pgtest).
 package main
 
 import (
@@ -18,22 +25,31 @@ import (
 	"net/http"
 	"os"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/hookctl/hookctl/internal/pgtest"
 )
 
 func main() {
-	api := flag.String("api", "", "URL of hookctl serve")
+	if len(os.Args) > 1 && (os.Args[1] == "createdb" || os.Args[1] == "dropdb") {
+		os.Exit(database(os.Args[1], os.Args[2:]))
+	}
+	api := flag.String("api", "", "URL of hookctl serve, or a comma-separated list of replicas")
 	key := flag.String("key", os.Getenv("HOOKCTL_API_KEY"), "API key")
 	clients := flag.Int("c", 200, "concurrent clients")
 	dur := flag.Duration("d", 10*time.Second, "how long to send")
 	burst := flag.Int("burst", 5000, "then queue this many deliveries at once (fan-out to 100 configs) and time the workers alone")
+	summary := flag.String("summary", "", "write the figures, tab-separated, to this file")
 	flag.Parse()
 	if *api == "" || *key == "" {
-		fmt.Fprintln(os.Stderr, "usage: benchserve -api URL -key KEY [-c 200] [-d 10s]")
+		fmt.Fprintln(os.Stderr, "usage: benchserve -api URL[,URL…] -key KEY [-c 200] [-d 10s] [-summary FILE]")
 		os.Exit(2)
 	}
+	apis := strings.Split(*api, ",")
+	var next atomic.Uint64
 
 	// The receiver: counts distinct request ids (at-least-once: duplicates are fine).
 	var mu sync.Mutex
@@ -61,7 +77,8 @@ func main() {
 			b, _ := json.Marshal(body)
 			rd = bytes.NewReader(b)
 		}
-		req, _ := http.NewRequest(method, *api+path, rd)
+		base := apis[(next.Add(1)-1)%uint64(len(apis))] // round-robin over the replicas
+		req, _ := http.NewRequest(method, base+path, rd)
 		req.Header.Set("X-API-Key", *key)
 		req.Header.Set("Content-Type", "application/json")
 		resp, err := client.Do(req)
@@ -135,9 +152,10 @@ func main() {
 		}
 		return lats[min(len(lats)-1, int(float64(len(lats))*p))]
 	}
+	reqRate := float64(len(lats)) / elapsed.Seconds()
+	p50, p99 := float64(pct(0.50).Microseconds())/1000, float64(pct(0.99).Microseconds())/1000
 	fmt.Printf("API: %d clients, %s: %d requests, %.0f req/s, p50 %.1f ms, p99 %.1f ms, errors %d\n",
-		*clients, dur.String(), len(lats), float64(len(lats))/elapsed.Seconds(),
-		float64(pct(0.50).Microseconds())/1000, float64(pct(0.99).Microseconds())/1000, errs.Load())
+		*clients, dur.String(), len(lats), reqRate, p50, p99, errs.Load())
 	if e := firstErr.Load(); e != nil {
 		fmt.Printf("first error: %s\n", e)
 	}
@@ -158,8 +176,21 @@ func main() {
 	span := last.Sub(start)
 	fmt.Printf("deliveries: queued %d, succeeded %d, failed %d, received (distinct request ids) %d, lost %d, %.0f deliveries/s (first send to last receipt, %s)\n",
 		queued.Load(), tot.Succeeded, tot.Failed, got, queued.Load()-int64(got), float64(got)/span.Seconds(), span.Round(time.Millisecond))
+	// the summary row: req/s p50 p99 errors deliveries/s lost burst-deliveries/s burst-lost
+	row := []any{reqRate, p50, p99, errs.Load(), float64(got) / span.Seconds(), queued.Load() - int64(got)}
+	writeSummary := func(burstRate float64, burstLost int64) {
+		if *summary == "" {
+			return
+		}
+		row = append(row, burstRate, burstLost)
+		f := "%.0f\t%.1f\t%.1f\t%d\t%.0f\t%d\t%.0f\t%d\n"
+		if err := os.WriteFile(*summary, fmt.Appendf(nil, f, row...), 0o644); err != nil {
+			fmt.Fprintln(os.Stderr, "summary:", err)
+		}
+	}
 	defer func() {
 		if *burst <= 0 {
+			writeSummary(0, 0)
 			return
 		}
 		// Burst: 100 configs subscribed to "ping", then events to all of them.
@@ -167,6 +198,7 @@ func main() {
 		for i := range fan {
 			if _, err := call("POST", "/v1/webhook_configs", map[string]any{"url": fmt.Sprintf("%s?burst=%d", recv, i), "events": []string{"ping"}}, nil); err != nil {
 				fmt.Println("burst:", err)
+				writeSummary(0, 0)
 				return
 			}
 		}
@@ -208,9 +240,33 @@ func main() {
 		mu.Unlock()
 		fmt.Printf("burst: %d deliveries queued in %s, all %d received %s after the first was queued: %.0f deliveries/s, lost %d\n",
 			bq.Load(), queuedIn.Round(time.Millisecond), n, lastB.Sub(t0).Round(time.Millisecond), float64(n)/lastB.Sub(t0).Seconds(), bq.Load()-int64(n))
+		writeSummary(float64(n)/lastB.Sub(t0).Seconds(), bq.Load()-int64(n))
 	}()
 	if backlog := got - atEnd; backlog > 0 && last.After(endOfLoad) {
 		fmt.Printf("drain after the load stopped (workers only): %d deliveries in %s, %.0f deliveries/s\n",
 			backlog, last.Sub(endOfLoad).Round(time.Millisecond), float64(backlog)/last.Sub(endOfLoad).Seconds())
 	}
+}
+
+// database runs `createdb SERVER_URL` (prints the new database's URL) or
+// `dropdb SERVER_URL DB_URL`.
+func database(cmd string, args []string) int {
+	var err error
+	switch {
+	case cmd == "createdb" && len(args) == 1:
+		var u string
+		if u, err = pgtest.CreateDatabase(args[0]); err == nil {
+			fmt.Println(u)
+		}
+	case cmd == "dropdb" && len(args) == 2:
+		err = pgtest.DropDatabase(args[0], args[1])
+	default:
+		fmt.Fprintln(os.Stderr, "usage: benchserve createdb SERVER_URL | benchserve dropdb SERVER_URL DB_URL")
+		return 2
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "benchserve:", err)
+		return 1
+	}
+	return 0
 }
