@@ -60,16 +60,8 @@ fi
 free_port port
 
 # --- user and directory ---------------------------------------------------------
-run_as=()
-if [ "$(id -u)" = 0 ]; then
-  user=hookctl-ci
-  if ! id -u "$user" >/dev/null 2>&1; then
-    useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$user"
-  fi
-  run_as=(setpriv --reuid="$(id -u "$user")" --regid="$(id -g "$user")" --clear-groups)
-else
-  user=$(id -un)
-fi
+. "$here/lib/service-user.sh"
+service_user
 dir=$(mktemp -d "${TMPDIR:-/tmp}/hookctl-postgres.XXXXXX")
 chmod 755 "$dir"
 mkdir -p "$dir/socket"
