@@ -13,7 +13,6 @@ import (
 	"github.com/hookctl/hookctl/internal/config"
 	"github.com/hookctl/hookctl/internal/iostreams"
 	"github.com/hookctl/hookctl/internal/prompt"
-	"github.com/hookctl/hookctl/internal/store"
 )
 
 // NewFactory wires the production dependencies. cleanup closes whatever
@@ -79,8 +78,7 @@ func openRemote(f *cmdutil.Factory, file *config.File) (*backend.Remote, error) 
 
 // openLocal opens the Local backend over the data dir.
 func openLocal(f *cmdutil.Factory, file *config.File) (backend.Backend, error) {
-	dir := config.DataDir(f.Globals.DataDir, f.Getenv, file)
-	s, err := store.Open(context.Background(), dir)
+	s, err := cmdutil.OpenStore(context.Background(), f, file)
 	if err != nil {
 		return nil, err
 	}

@@ -58,6 +58,7 @@ Everything works offline on an embedded SQLite store in $XDG_DATA_HOME/hookctl.`
 	g := f.Globals
 	pf := root.PersistentFlags()
 	pf.StringVar(&g.DataDir, "data-dir", "", "directory of the local store (env HOOKCTL_DATA_DIR; default $XDG_DATA_HOME/hookctl)")
+	pf.StringVar(&g.Database, "database", "", "keep the local store in this PostgreSQL `URL` (postgres://user:pass@host/db) instead of SQLite in the data dir (env HOOKCTL_DATABASE_URL)")
 	pf.StringVar(&g.APIURL, "api-url", "", "use the hookctl server at this URL instead of the local store (env HOOKCTL_API_URL, key in HOOKCTL_API_KEY)")
 	cmdutil.StringEnumPersistentFlag(root, &g.Output, "output", "o", cmdutil.FormatText, cmdutil.OutputFormats, "output format")
 	pf.StringVarP(&g.Query, "query", "q", "", "gjson path applied to the JSON output, e.g. '#.id' (implies -o json)")

@@ -36,12 +36,13 @@ type Factory struct {
 
 // Globals are the flags every command accepts.
 type Globals struct {
-	DataDir string
-	APIURL  string // --api-url: use a remote `hookctl serve` instead of the local store
-	Output  string // text | json
-	Query   string // gjson path applied to JSON output
-	NoColor bool
-	Debug   bool
+	DataDir  string
+	Database string // --database: a PostgreSQL URL instead of SQLite in DataDir
+	APIURL   string // --api-url: use a remote `hookctl serve` instead of the local store
+	Output   string // text | json
+	Query    string // gjson path applied to JSON output
+	NoColor  bool
+	Debug    bool
 }
 
 // Sender is the server's sender in remote mode; nil locally, where the CLI

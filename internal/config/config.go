@@ -15,8 +15,11 @@ import (
 // File is the content of config.yaml.
 type File struct {
 	DataDir string `yaml:"data_dir"`
-	APIURL  string `yaml:"api_url"`
-	APIKey  string `yaml:"api_key"`
+	// DatabaseURL puts the store in PostgreSQL (postgres://…) instead of
+	// SQLite in the data directory: what replicas of `serve` share.
+	DatabaseURL string `yaml:"database_url"`
+	APIURL      string `yaml:"api_url"`
+	APIKey      string `yaml:"api_key"`
 	// AMQPURL is the broker `serve` publishes source events to.
 	AMQPURL string `yaml:"amqp_url"`
 }
@@ -50,6 +53,21 @@ func Load(getenv Env) (*File, error) {
 		return nil, fmt.Errorf("config file %s: %v (fix or remove it)", path, err)
 	}
 	return &f, nil
+}
+
+// DatabaseURL resolves the PostgreSQL database of the store: flag,
+// HOOKCTL_DATABASE_URL, the config file's database_url; "" means SQLite in
+// the data directory.
+func DatabaseURL(flag string, getenv Env, file *File) string {
+	switch {
+	case flag != "":
+		return flag
+	case getenv("HOOKCTL_DATABASE_URL") != "":
+		return getenv("HOOKCTL_DATABASE_URL")
+	case file != nil:
+		return file.DatabaseURL
+	}
+	return ""
 }
 
 // DataDir resolves the data directory: flag, HOOKCTL_DATA_DIR, the config

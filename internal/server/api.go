@@ -15,6 +15,7 @@ import (
 
 	"github.com/hookctl/hookctl/internal/apperr"
 	"github.com/hookctl/hookctl/internal/backend"
+	"github.com/hookctl/hookctl/internal/store"
 )
 
 // The JSON-API toolkit every resource handler uses: handlers return an
@@ -50,12 +51,26 @@ func writeList[T any](w http.ResponseWriter, items []T) error {
 	return writeJSON(w, http.StatusOK, backend.ListBody[T]{Data: items})
 }
 
+// CodeUnavailable is the code of a 503 while the database is unavailable;
+// RetryAfterSeconds is the Retry-After sent with it.
+const (
+	CodeUnavailable   = "unavailable"
+	RetryAfterSeconds = "2"
+)
+
 // writeError writes err as {"error":{"code","message"}} with the status of
 // its kind. Errors of no kind are 500 with a generic message; the details go
 // to the server log, never to the client.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	status, code := apperr.HTTPStatus(err)
 	msg := err.Error()
+	if status == http.StatusInternalServerError && store.IsUnavailable(err) {
+		// The database is away (restarting, unreachable): nothing was
+		// done, and the same request may succeed in a moment.
+		s.logf("%s %s: database unavailable: %v", r.Method, r.URL.Path, err)
+		w.Header().Set("Retry-After", RetryAfterSeconds)
+		status, code, msg = http.StatusServiceUnavailable, CodeUnavailable, "the database is unavailable: try again shortly"
+	}
 	if status == http.StatusInternalServerError {
 		s.logf("%s %s: %v", r.Method, r.URL.Path, err)
 		msg = "internal server error"

@@ -182,6 +182,18 @@ func (h *relayHub) notify(sourceID string) {
 	}
 }
 
+func (h *relayHub) notifyAll() {
+	h.mu.Lock()
+	ids := make([]string, 0, len(h.subs))
+	for id := range h.subs {
+		ids = append(ids, id)
+	}
+	h.mu.Unlock()
+	for _, id := range ids {
+		h.notify(id)
+	}
+}
+
 // closeRelays ends every relay stream: the server is shutting down, and
 // clients reconnect to the next one with their last event id.
 func (s *Server) closeRelays() {

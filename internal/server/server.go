@@ -27,6 +27,7 @@ import (
 	"github.com/hookctl/hookctl/internal/dispatch"
 	"github.com/hookctl/hookctl/internal/model"
 	"github.com/hookctl/hookctl/internal/netguard"
+	"github.com/hookctl/hookctl/internal/store"
 )
 
 // Authenticator checks an API key; apikey.Authenticator implements it.
@@ -67,6 +68,9 @@ type Options struct {
 	// Publish, when set, is the publisher of source events to the message
 	// broker: GET /healthz reports its backlog and connection.
 	Publish PublishStatus
+	// Ping, when set, checks the database for GET /healthz, which answers
+	// 503 while it fails (a load balancer then sends traffic elsewhere).
+	Ping func(context.Context) error
 }
 
 // PublishStatus is what /healthz says of the publishing of source events
@@ -98,6 +102,7 @@ type Server struct {
 	patterns []string            // every "METHOD /path" registered (Routes)
 
 	publish PublishStatus // nil: source events are not published
+	ping    func(context.Context) error
 
 	srcs backend.Sources // inbound sources (sources.go); nil: no /wh routes
 	hub  *relayHub       // wakes relay streams (relay.go)
@@ -123,6 +128,7 @@ func New(o Options) *Server {
 		limits:     o.Limits.withDefaults(),
 		guard:      o.Guard,
 		publish:    o.Publish,
+		ping:       o.Ping,
 	}
 	if s.maxBody <= 0 {
 		s.maxBody = DefaultMaxBodyBytes
@@ -292,22 +298,57 @@ func (s *Server) logf(format string, args ...any) {
 // healthz answers {"status":"ok"}, with the publishing of source events
 // when it is on: {"status":"ok","publish":{"backlog":N,"connected":true}}.
 // A broker outage does not make the server unhealthy (hooks still answer).
+//
+// With a database check (Options.Ping) it says "database":"ok", or answers
+// 503 {"status":"unavailable","database":"unavailable: …"} while the
+// database does not answer.
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
-	if s.publish == nil {
-		return writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
-	}
-	n, err := s.publish.Backlog(r.Context())
-	if err != nil {
-		return err
-	}
 	type publish struct {
 		Backlog   int  `json:"backlog"`
 		Connected bool `json:"connected"`
 	}
-	return writeJSON(w, http.StatusOK, struct {
-		Status  string  `json:"status"`
-		Publish publish `json:"publish"`
-	}{"ok", publish{n, s.publish.Connected()}})
+	var body struct {
+		Status   string   `json:"status"`
+		Database string   `json:"database,omitempty"`
+		Publish  *publish `json:"publish,omitempty"`
+	}
+	body.Status = "ok"
+	if s.ping != nil {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		err := s.ping(ctx)
+		cancel()
+		if err != nil {
+			body.Status, body.Database = "unavailable", "unavailable: "+err.Error()
+			w.Header().Set("Retry-After", RetryAfterSeconds)
+			return writeJSON(w, http.StatusServiceUnavailable, body)
+		}
+		body.Database = "ok"
+	}
+	if s.publish != nil {
+		n, err := s.publish.Backlog(r.Context())
+		if err != nil {
+			return err
+		}
+		body.Publish = &publish{n, s.publish.Connected()}
+	}
+	return writeJSON(w, http.StatusOK, body)
+}
+
+// Notified wakes what waits here for something another replica committed
+// (store.Subscribe): relay streams of sources with new events; after a
+// resync, every relay stream looks at the store again.
+func (s *Server) Notified(n store.Notification) {
+	if s.hub == nil {
+		return
+	}
+	switch n.Kind {
+	case store.NotifySourceEvent:
+		for _, id := range n.Keys {
+			s.hub.notify(id)
+		}
+	case store.NotifyResync:
+		s.hub.notifyAll()
+	}
 }
 
 func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) error {

@@ -154,3 +154,56 @@ func (s *Store) listenOnce(ctx context.Context, listening func(), fn func(Notifi
 		}
 	}
 }
+
+// Lead blocks until this process leads name among the replicas sharing the
+// database (a PostgreSQL advisory lock held by a connection of its own), or
+// ctx is done. The returned context ends when the lead is lost (that
+// connection broke, so the lock is free for another replica) or ctx ends;
+// release gives the lead up. Work that one replica at a time must do (the
+// publisher, whose broker would otherwise get each event twice) runs under
+// it. On SQLite, the only server leads at once.
+func (s *Store) Lead(ctx context.Context, name string) (context.Context, func(), error) {
+	if !s.db.postgres {
+		lctx, cancel := context.WithCancel(ctx)
+		return lctx, cancel, nil
+	}
+	for wait := 200 * time.Millisecond; ; wait = min(2*wait, 2*time.Second) {
+		conn, err := s.db.Conn(ctx)
+		if err == nil {
+			var got bool
+			err = conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock(hashtext($1))`, "lead/"+name).Scan(&got)
+			if err == nil && got {
+				lctx, cancel := context.WithCancel(ctx)
+				go func() {
+					// A lost connection loses the lock: watch it.
+					t := time.NewTicker(time.Second)
+					defer t.Stop()
+					for {
+						select {
+						case <-lctx.Done():
+							return
+						case <-t.C:
+							if conn.PingContext(lctx) != nil {
+								cancel()
+								return
+							}
+						}
+					}
+				}()
+				return lctx, func() {
+					cancel()
+					_, _ = conn.ExecContext(context.Background(), `SELECT pg_advisory_unlock(hashtext($1))`, "lead/"+name)
+					conn.Close()
+				}, nil
+			}
+			conn.Close()
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, nil, ctx.Err()
+		case <-t.C:
+		}
+	}
+}

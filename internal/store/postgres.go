@@ -131,17 +131,15 @@ func (s *Store) pgOpenError(err error) error {
 }
 
 // redactErr drops the password from an error's text, should a driver
-// repeat the URL it was given.
+// repeat the URL it was given. // It also puts pgx's one line per address tried on one line.
 func redactErr(err error, dbURL string) error {
-	u, perr := url.Parse(dbURL)
-	if perr != nil || u.User == nil {
-		return err
+	msg := strings.Join(strings.Fields(err.Error()), " ")
+	if u, perr := url.Parse(dbURL); perr == nil && u.User != nil {
+		if pw, ok := u.User.Password(); ok && pw != "" {
+			msg = strings.ReplaceAll(msg, pw, "***")
+		}
 	}
-	pw, ok := u.User.Password()
-	if !ok || pw == "" || !strings.Contains(err.Error(), pw) {
-		return err
-	}
-	return errors.New(strings.ReplaceAll(err.Error(), pw, "***"))
+	return errors.New(msg)
 }
 
 // isPgUniqueViolation reports PostgreSQL's unique_violation (23505).

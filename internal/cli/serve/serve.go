@@ -252,18 +252,21 @@ func serveRun(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	// One server per data directory: a second one would free the first's
-	// outbox leases on start and deliver what it is delivering.
-	lock, err := s.Acquire(ctx, "serve")
-	if err != nil {
-		s.Close()
-		if errors.Is(err, store.ErrLocked) {
-			return apperr.New(apperr.ErrConflict, "another hookctl serve is already using %s: stop it, or give this server its own --data-dir",
-				filepath.Dir(s.Path()))
+	// One server per SQLite data directory: a second one would free the
+	// first's outbox leases on start and deliver what it is delivering.
+	// Replicas on PostgreSQL share the database (leases with owners).
+	if !s.Shared() {
+		lock, err := s.Acquire(ctx, "serve")
+		if err != nil {
+			s.Close()
+			if errors.Is(err, store.ErrLocked) {
+				return apperr.New(apperr.ErrConflict, "another hookctl serve is already using %s: stop it, give this server its own --data-dir, or run replicas on PostgreSQL (--database)",
+					filepath.Dir(s.Path()))
+			}
+			return err
 		}
-		return err
+		defer lock.Release()
 	}
-	defer lock.Release()
 	defer s.Close()
 
 	ln, err := net.Listen("tcp", opts.Addr)
@@ -344,6 +347,14 @@ func serveRun(ctx context.Context, opts *Options) error {
 		Limits:     opts.Limits,
 		Guard:      guard,
 		Publish:    publishStatus(pub),
+		Ping:       s.Ping,
+	})
+	// What other replicas commit wakes the relay streams and long polls
+	// held here (PostgreSQL LISTEN/NOTIFY; nothing to do on SQLite).
+	listening := make(chan struct{})
+	go s.Subscribe(ctx, listening, func(n store.Notification) {
+		srv.Notified(n)
+		ob.Notified(n)
 	})
 	url := scheme + "://" + ln.Addr().String()
 
@@ -353,8 +364,12 @@ func serveRun(ctx context.Context, opts *Options) error {
 		return err
 	}
 	if n == 0 {
-		fmt.Fprintf(ios.ErrOut, "%s No API keys yet: every call except /healthz will be refused. Create one with:\n  hookctl api-key create --name NAME --data-dir %s\n",
-			ios.ErrStyles().WarningIcon(), filepath.Dir(s.Path()))
+		where := "--data-dir " + filepath.Dir(s.Path())
+		if s.Shared() {
+			where = "--database '" + s.Location() + "'"
+		}
+		fmt.Fprintf(ios.ErrOut, "%s No API keys yet: every call except /healthz will be refused. Create one with:\n  hookctl api-key create --name NAME %s\n",
+			ios.ErrStyles().WarningIcon(), where)
 	}
 	if opts.ReadyFile != "" {
 		if err := cmdutil.WriteFileAtomic(opts.ReadyFile, []byte(url+"\n")); err != nil {
@@ -371,6 +386,14 @@ func serveRun(ctx context.Context, opts *Options) error {
 		}
 		fmt.Fprintf(ios.ErrOut, "Publishing source events to exchange %s at %s\n", pub.Exchange(), pub.MaskedURL())
 	}
+	if s.Shared() {
+		select { // a replica's first wake-ups must not be missed
+		case <-listening:
+		case <-time.After(5 * time.Second):
+			fmt.Fprintf(ios.ErrOut, "%s not yet listening for other replicas' notifications (retrying)\n", ios.ErrStyles().WarningIcon())
+		}
+		fmt.Fprintf(ios.ErrOut, "Store: PostgreSQL at %s (replicas share it)\n", s.Location())
+	}
 	fmt.Fprintf(ios.ErrOut, "Listening on %s\n", url)
 	obDone := make(chan error, 1)
 	go func() { obDone <- ob.Run(ctx, opts.ShutdownTimeout) }()
@@ -379,7 +402,7 @@ func serveRun(ctx context.Context, opts *Options) error {
 		go func() {
 			// A refused exchange (re-declared with another type while
 			// the broker was away) stops the server like at start.
-			err := pub.Run(ctx)
+			err := runLeading(ctx, s, "publish", pub.Run)
 			if err != nil {
 				stopWorkers()
 			}
@@ -444,4 +467,22 @@ func unwrapOpError(err error) error {
 		return oe.Err
 	}
 	return err
+}
+
+// runLeading runs fn while this process leads name among the replicas of
+// the database (store.Lead; at once on SQLite), again each time it leads
+// anew after losing the lead, until ctx is done or fn fails.
+func runLeading(ctx context.Context, s *store.Store, name string, fn func(context.Context) error) error {
+	for ctx.Err() == nil {
+		lctx, release, err := s.Lead(ctx, name)
+		if err != nil {
+			return nil // ctx is done
+		}
+		err = fn(lctx)
+		release()
+		if err != nil && ctx.Err() == nil {
+			return err
+		}
+	}
+	return nil
 }

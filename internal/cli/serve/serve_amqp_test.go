@@ -91,7 +91,7 @@ func TestServeStartsWithoutBroker(t *testing.T) {
 	if url == "" {
 		t.Fatalf("serve ended early\n%s", env.ErrOut)
 	}
-	want := `{"status":"ok","publish":{"backlog":0,"connected":false}}`
+	want := `{"status":"ok","database":"ok","publish":{"backlog":0,"connected":false}}`
 	// Several retries happen meanwhile (100ms backoff, doubling).
 	for range 10 {
 		if got := healthz(t, url); got != want {
