@@ -14,6 +14,7 @@ import (
 	"github.com/hookctl/hookctl/internal/backend"
 	"github.com/hookctl/hookctl/internal/backend/backendtest"
 	"github.com/hookctl/hookctl/internal/model"
+	"github.com/hookctl/hookctl/internal/pgtest"
 	"github.com/hookctl/hookctl/internal/server"
 	"github.com/hookctl/hookctl/internal/server/servertest"
 	"github.com/hookctl/hookctl/internal/store"
@@ -153,5 +154,52 @@ func TestTenantsRemote(t *testing.T) {
 			bes[i] = r
 		}
 		return bes[0], bes[1]
+	})
+}
+
+// openPostgres opens a fresh PostgreSQL database for one test (skipped
+// without HOOKCTL_TEST_POSTGRES_URL).
+func openPostgres(t *testing.T) *store.Store {
+	s, err := store.OpenURL(context.Background(), pgtest.Database(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// TestContractPostgres runs the Backend contract, unchanged, on PostgreSQL.
+func TestContractPostgres(t *testing.T) {
+	backendtest.Run(t, func(t *testing.T) backend.Backend {
+		l := backend.NewLocal(openPostgres(t), nil)
+		t.Cleanup(func() { l.Close() })
+		return l
+	})
+}
+
+// TestContractRemotePostgres: the contract over the API of a server on
+// PostgreSQL.
+func TestContractRemotePostgres(t *testing.T) {
+	backendtest.Run(t, func(t *testing.T) backend.Backend {
+		in, err := servertest.StartOn(openPostgres(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := in.Remote()
+		t.Cleanup(func() {
+			r.Close()
+			if err := in.Close(); err != nil {
+				t.Error(err)
+			}
+		})
+		return r
+	})
+}
+
+// TestTenantsPostgres: the isolation contract on PostgreSQL.
+func TestTenantsPostgres(t *testing.T) {
+	backendtest.Tenants(t, func(t *testing.T) (backend.Backend, backend.Backend) {
+		l := backend.NewLocal(openPostgres(t), nil)
+		t.Cleanup(func() { l.Close() })
+		return l.ForTenant("acme"), l.ForTenant("globex")
 	})
 }

@@ -35,11 +35,17 @@ type Instance struct {
 // "test" and serves the API until Close. configure, if any, may change the
 // server's options (e.g. MaxBodyBytes) before it starts.
 func Start(dataDir string, configure ...func(*server.Options)) (*Instance, error) {
-	ctx := context.Background()
-	s, err := store.Open(ctx, dataDir)
+	s, err := store.Open(context.Background(), dataDir)
 	if err != nil {
 		return nil, err
 	}
+	return StartOn(s, configure...)
+}
+
+// StartOn is Start over an open store (a PostgreSQL one, say), which the
+// instance closes with itself.
+func StartOn(s *store.Store, configure ...func(*server.Options)) (*Instance, error) {
+	ctx := context.Background()
 	key, _, err := apikey.Create(ctx, s, "test", "", time.Now())
 	if err != nil {
 		s.Close()
