@@ -12,7 +12,7 @@
 // On PostgreSQL several servers share the outbox (replicas): each claims
 // rows under its own owner id with a short lease that it renews while the
 // row is in its hands; a replica that dies stops renewing, and the others
-// claim its rows once the leases end (lease below). Leases are never reset
+// claim its rows once the leases end (Options.Lease). Leases are never reset
 // at start there: they may be another live replica's.
 package outbox
 
@@ -65,6 +65,11 @@ type Options struct {
 	OnAttempt func(outcome string, latency time.Duration)
 	// ErrorLog receives failures to read or write the store.
 	ErrorLog io.Writer
+	// Lease is how long a claimed row stays with this process unless
+	// renewed (renewed every Lease/3); default DefaultLease. A replica
+	// that dies leaves rows the others claim after it. Short leases are
+	// for tests (serve's HOOKCTL_OUTBOX_LEASE).
+	Lease time.Duration
 }
 
 // Outbox queues and delivers. Create it with New, call Run once.
@@ -98,6 +103,9 @@ func New(ctx context.Context, st *store.Store, o Options) (*Outbox, error) {
 	}
 	if o.PollInterval <= 0 {
 		o.PollInterval = time.Second
+	}
+	if o.Lease <= 0 {
+		o.Lease = DefaultLease
 	}
 	client := o.Client
 	if client == nil {
@@ -297,20 +305,18 @@ func (ob *Outbox) recorded(d *model.Delivery) {
 // claimBatch is how many due rows one claim takes.
 const claimBatch = 256
 
-// lease is how long a claimed row stays with this process unless renewed;
-// renewEvery renews the leases of the rows it still holds (waiting for a
-// worker or being attempted). A replica that dies leaves rows that the
-// others claim within lease (plus a poll interval).
-var (
-	lease      = 30 * time.Second
-	renewEvery = lease / 3
-)
+// DefaultLease is Options.Lease's default: how long a claimed row stays
+// with this process unless renewed; every Lease/3 the process renews the
+// leases of the rows it still holds (waiting for a worker or being
+// attempted). A replica that dies leaves rows that the others claim within
+// a lease (plus a poll interval).
+const DefaultLease = 30 * time.Second
 
 // feed claims due rows and hands them to the workers, up to claimBatch rows
 // per claim (one transaction), so that under load claiming costs little.
 func (ob *Outbox) feed(ctx context.Context, entries chan<- store.OutboxEntry) {
 	for ctx.Err() == nil {
-		claimed, err := ob.st.ClaimOutbox(context.WithoutCancel(ctx), ob.owner, ob.o.Now(), lease, max(claimBatch, ob.o.Workers))
+		claimed, err := ob.st.ClaimOutbox(context.WithoutCancel(ctx), ob.owner, ob.o.Now(), ob.o.Lease, max(claimBatch, ob.o.Workers))
 		if err != nil {
 			ob.logf("outbox: claim: %v", err)
 		}
@@ -519,11 +525,11 @@ func (ob *Outbox) release(ctx context.Context, tenant, id string) {
 	ob.unhold(tenant, id)
 }
 
-// renewLeases extends, every renewEvery until ctx is done, the leases of
+// renewLeases extends, every Lease/3 until ctx is done, the leases of
 // the rows this process holds, so that a long wait for a busy host or a
 // slow attempt does not let another replica claim them too.
 func (ob *Outbox) renewLeases(ctx context.Context) {
-	t := time.NewTicker(renewEvery)
+	t := time.NewTicker(ob.o.Lease / 3)
 	defer t.Stop()
 	for {
 		select {
@@ -537,7 +543,7 @@ func (ob *Outbox) renewLeases(ctx context.Context) {
 			keys = append(keys, k)
 		}
 		ob.mu.Unlock()
-		if _, err := ob.st.RenewOutboxLeases(ctx, ob.owner, keys, ob.o.Now(), lease); err != nil && ctx.Err() == nil {
+		if _, err := ob.st.RenewOutboxLeases(ctx, ob.owner, keys, ob.o.Now(), ob.o.Lease); err != nil && ctx.Err() == nil {
 			ob.logf("outbox: renew %d leases: %v", len(keys), err)
 		}
 	}

@@ -52,6 +52,10 @@ type Options struct {
 	// amqp_url, resolved in RunE); "" publishes nothing. AMQPExchange is
 	// --amqp-exchange.
 	AMQPURL, AMQPExchange string
+	// Lease is the outbox lease (0: outbox.DefaultLease), from the
+	// undocumented HOOKCTL_OUTBOX_LEASE: tests shorten it so that a killed
+	// replica's deliveries resume in seconds (internal/replicatest).
+	Lease time.Duration
 }
 
 // DefaultAddr is where serve listens without --addr.
@@ -182,6 +186,13 @@ delivery attempts finish (up to --shutdown-timeout).`,
 			if opts.Limits.MaxRetries < 0 || opts.Limits.MaxTimeout <= 0 || opts.Limits.MaxRetryDelay <= 0 {
 				return apperr.Usagef("invalid --max-retries, --max-timeout or --max-retry-delay: use 0 or more retries and positive durations such as 30s")
 			}
+			if v := f.Getenv("HOOKCTL_OUTBOX_LEASE"); v != "" {
+				d, err := time.ParseDuration(v)
+				if err != nil || d < 30*time.Millisecond {
+					return apperr.Usagef("invalid HOOKCTL_OUTBOX_LEASE %q: use a duration such as 30s", v)
+				}
+				opts.Lease = d
+			}
 			if opts.PerHostConcurrency < 1 {
 				return apperr.Usagef("invalid --per-host-concurrency %d: use 1 or more", opts.PerHostConcurrency)
 			}
@@ -298,6 +309,7 @@ func serveRun(ctx context.Context, opts *Options) error {
 		Client:             &http.Client{Transport: tr},
 		OnAttempt:          func(o string, d time.Duration) { onAttempt(o, d) },
 		ErrorLog:           ios.ErrOut,
+		Lease:              opts.Lease,
 	})
 	if err != nil {
 		ln.Close()
