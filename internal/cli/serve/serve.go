@@ -157,6 +157,15 @@ is in /metrics (hookctl_publish_backlog) and in GET /healthz. Events
 accepted while publishing is off are not published later. An exchange that
 exists with another type stops serve (exit 1) with the broker's reason.
 
+With --database postgres://… (or HOOKCTL_DATABASE_URL, or database_url in
+the config file) the store is PostgreSQL instead of SQLite in the data
+directory, and any number of replicas may serve one database: they share the
+outbox (rows claimed with SKIP LOCKED under 30 s leases renewed while held;
+a dead replica's deliveries resume on the others once its leases end), wake
+each other's relay streams and long polls (LISTEN/NOTIFY), and publish to
+RabbitMQ one at a time. While the database is away, calls answer 503 with
+Retry-After and GET /healthz answers 503.
+
 SIGINT or SIGTERM stop accepting connections and let in-flight requests and
 delivery attempts finish (up to --shutdown-timeout).`,
 		Example: `  # Create a key, then serve on the default address
@@ -171,6 +180,11 @@ delivery attempts finish (up to --shutdown-timeout).`,
 
   # An internal deployment delivering to receivers on 10.x and on this host
   hookctl serve --allow-target 10.0.0.0/8 --allow-target 127.0.0.0/8
+
+  # Two replicas on one PostgreSQL database (create the key there too)
+  export HOOKCTL_DATABASE_URL=postgres://hookctl:PASS@db.internal:5432/hookctl
+  hookctl api-key create --name ci
+  hookctl serve --addr 0.0.0.0:8787 & hookctl serve --addr 0.0.0.0:8788 &
 
   # Use it from another shell
   export HOOKCTL_API_URL=http://127.0.0.1:8787 HOOKCTL_API_KEY=hk_…
