@@ -115,6 +115,10 @@ func (b byDue) Swap(i, j int) {
 // OutboxKey names an outbox row.
 type OutboxKey struct{ Tenant, DeliveryID string }
 
+func (k OutboxKey) less(o OutboxKey) bool {
+	return k.Tenant < o.Tenant || k.Tenant == o.Tenant && k.DeliveryID < o.DeliveryID
+}
+
 // RenewOutboxLeases extends until now+lease the leases that owner still
 // holds on keys (attempts still running), and returns how many it renewed.
 // A lease another replica took over (this one stalled past it) stays theirs.
@@ -122,6 +126,11 @@ func (s *Store) RenewOutboxLeases(ctx context.Context, owner string, keys []Outb
 	if len(keys) == 0 {
 		return 0, nil
 	}
+	// Rows in one order (tenant, delivery id), as FinishOutboxAttempts
+	// takes them: the same process's renewal and group commit lock
+	// overlapping rows, and in two orders they deadlock on PostgreSQL.
+	keys = append([]OutboxKey(nil), keys...)
+	sort.Slice(keys, func(i, j int) bool { return keys[i].less(keys[j]) })
 	renewed := 0
 	err := s.writeTx(ctx, func(tx *txHandle) error {
 		stmt, err := tx.PrepareContext(ctx, `UPDATE outbox SET leased_until = ? WHERE tenant = ? AND delivery_id = ? AND leased_by = ?`)
@@ -165,8 +174,15 @@ func (s *Store) FinishOutboxAttempts(ctx context.Context, fs []OutboxFinish) err
 		if err := s.saveDeliveriesTx(ctx, tx, ds); err != nil {
 			return err
 		}
+		// The outbox rows in key order, as RenewOutboxLeases takes them
+		// (no deadlock between the two).
+		order := make([]OutboxFinish, len(fs))
+		copy(order, fs)
+		sort.Slice(order, func(i, j int) bool {
+			return OutboxKey{order[i].Delivery.Tenant, order[i].Delivery.ID}.less(OutboxKey{order[j].Delivery.Tenant, order[j].Delivery.ID})
+		})
 		var attempted, final []string
-		for _, f := range fs {
+		for _, f := range order {
 			var err error
 			key := DeliveryKey(f.Delivery.Tenant, f.Delivery.ID)
 			if f.Delivery.State == model.DeliveryPending {
