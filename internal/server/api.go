@@ -67,18 +67,32 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if status == http.StatusInternalServerError && store.IsUnavailable(err) {
 		// The database is away (restarting, unreachable): nothing was
 		// done, and the same request may succeed in a moment.
-		s.logf("%s %s: database unavailable: %v", r.Method, r.URL.Path, err)
+		s.logf("%s %s: database unavailable: %v", r.Method, logPath(r), err)
 		w.Header().Set("Retry-After", RetryAfterSeconds)
 		status, code, msg = http.StatusServiceUnavailable, CodeUnavailable, "the database is unavailable: try again shortly"
 	}
 	if status == http.StatusInternalServerError {
-		s.logf("%s %s: %v", r.Method, r.URL.Path, err)
+		s.logf("%s %s: %v", r.Method, logPath(r), err)
 		msg = "internal server error"
 	}
 	if status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="hookctl"`)
 	}
 	_ = writeJSON(w, status, backend.ErrorBody{Error: backend.ErrorDetail{Code: code, Message: msg}})
+}
+
+// logPath is the request's path for the server log: where it holds a
+// source's token (a hook URL is its own credential) the route's pattern,
+// /wh/{apiToken}/{token}, else the path as sent.
+func logPath(r *http.Request) string {
+	if !strings.Contains(r.Pattern, "{token}") {
+		return r.URL.Path
+	}
+	p := r.Pattern
+	if i := strings.IndexByte(p, ' '); i >= 0 {
+		p = p[i+1:]
+	}
+	return p
 }
 
 // decodeJSON reads a JSON object from the body into v: the Content-Type must
