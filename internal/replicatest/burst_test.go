@@ -139,6 +139,12 @@ func TestKillReplicaMidBurst(t *testing.T) {
 		}
 	}
 	sort.Strings(dups)
+	// How long before the kill the oldest unrecorded attempt arrived: the
+	// killed replica's recording lag.
+	var lag time.Duration
+	for _, id := range dups {
+		lag = max(lag, killAt.Sub(got[id][0]))
+	}
 	if len(missing) > 0 {
 		t.Errorf("%d acknowledged events never arrived, e.g. %s", len(missing), missing[0])
 	}
@@ -191,8 +197,8 @@ func TestKillReplicaMidBurst(t *testing.T) {
 			afterKill++
 		}
 	}
-	t.Logf("kill → last delivery %s, kill → outbox empty seen %s (lease %s); %d requests arrived after the kill; %d duplicates (bound %d); %d arrivals for %d distinct ids",
-		last.Sub(killAt).Round(time.Millisecond), drained.Round(time.Millisecond), testLease, afterKill, len(dups), burstWorkers+outboxClaimBatch, len(order), len(got))
+	t.Logf("kill → last delivery %s, kill → outbox empty seen %s (lease %s); %d requests arrived after the kill; %d duplicates (bound %d; the oldest arrived %s before the kill); %d arrivals for %d distinct ids",
+		last.Sub(killAt).Round(time.Millisecond), drained.Round(time.Millisecond), testLease, afterKill, len(dups), burstWorkers+outboxClaimBatch, lag.Round(time.Millisecond), len(order), len(got))
 	for _, r := range []*replica{r1, r2} {
 		t.Logf("%s said:\n%s", r.name, r.stderr.String())
 	}
