@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -199,7 +200,14 @@ func TestKillReplicaMidBurst(t *testing.T) {
 	}
 	t.Logf("kill → last delivery %s, kill → outbox empty seen %s (lease %s); %d requests arrived after the kill; %d duplicates (bound %d; the oldest arrived %s before the kill); %d arrivals for %d distinct ids",
 		last.Sub(killAt).Round(time.Millisecond), drained.Round(time.Millisecond), testLease, afterKill, len(dups), burstWorkers+outboxClaimBatch, lag.Round(time.Millisecond), len(order), len(got))
+	// Neither replica failed to renew its leases or to record attempts
+	// (a deadlock between the two once did: 40P01).
 	for _, r := range []*replica{r1, r2} {
-		t.Logf("%s said:\n%s", r.name, r.stderr.String())
+		log := r.stderr.String()
+		for _, bad := range []string{"outbox: renew", "outbox: record", "deadlock"} {
+			if strings.Contains(log, bad) {
+				t.Errorf("%s logged %q:\n%s", r.name, bad, log)
+			}
+		}
 	}
 }

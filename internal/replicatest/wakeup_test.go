@@ -148,7 +148,9 @@ func testRelayAcross(t *testing.T, r1, r2 *replica, key string) {
 func testLongPollAcross(t *testing.T, r1, r2 *replica, key string) {
 	rc := newReceiver(t, 0)
 	release := make(chan struct{})
+	rc.mu.Lock()
 	rc.hold = release
+	rc.mu.Unlock()
 	createConfig(t, r2, key, rc.URL+"/hold")
 
 	// Queued through replica 2; one of the replicas takes it, and its
