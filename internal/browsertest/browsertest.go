@@ -190,6 +190,7 @@ type Page struct {
 
 	mu       sync.Mutex
 	messages []chromedp.ConsoleMessage
+	reported int // messages[:reported] were checked by CheckConsole
 	allowed  []string
 }
 
@@ -267,8 +268,12 @@ func (p *Page) Messages() []chromedp.ConsoleMessage {
 func (p *Page) Problems() []string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	return p.problems(0)
+}
+
+func (p *Page) problems(from int) []string {
 	var out []string
-	for _, m := range p.messages {
+	for _, m := range p.messages[from:] {
 		if !bad(m, p.allowed) {
 			continue
 		}
@@ -300,8 +305,9 @@ func isCSP(m chromedp.ConsoleMessage) bool {
 	return strings.Contains(m.Text, "CSP violation") || strings.Contains(m.Text, "Content Security Policy")
 }
 
-// CheckConsole fails the test with every problem (see Problems) seen so
-// far. New calls it when the test ends; a test may call it earlier.
+// CheckConsole fails the test with every problem (see Problems) seen since
+// the last call. New calls it when the test ends; a test may call it
+// earlier.
 func (p *Page) CheckConsole() {
 	p.t.Helper()
 	// Flush: a round trip through the page makes sure the messages sent
@@ -312,7 +318,11 @@ func (p *Page) CheckConsole() {
 		cancel()
 		p.settle()
 	}
-	for _, pr := range p.Problems() {
+	p.mu.Lock()
+	probs := p.problems(p.reported)
+	p.reported = len(p.messages)
+	p.mu.Unlock()
+	for _, pr := range probs {
 		p.t.Errorf("browser console: %s", pr)
 	}
 }
@@ -333,6 +343,7 @@ func (p *Page) settle() {
 		for i := len(p.messages) - 1; i >= 0; i-- {
 			if p.messages[i].Text == marker {
 				p.messages = append(p.messages[:i], p.messages[i+1:]...)
+				p.reported = min(p.reported, len(p.messages))
 				p.mu.Unlock()
 				return
 			}
@@ -531,8 +542,15 @@ func (l *lockedBuffer) Len() int {
 	return l.b.Len()
 }
 
+// lastLines returns the last n lines of s, without Chromium's complaints
+// about the missing D-Bus (noise on every headless start).
 func lastLines(s string, n int) string {
-	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	var lines []string
+	for _, l := range strings.Split(strings.TrimRight(s, "\n"), "\n") {
+		if !strings.Contains(l, "dbus") {
+			lines = append(lines, l)
+		}
+	}
 	if len(lines) > n {
 		lines = lines[len(lines)-n:]
 	}

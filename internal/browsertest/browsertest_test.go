@@ -88,7 +88,7 @@ setTimeout(() => { document.body.dataset.ready = "1" }, 10);
 	}
 	// Clear them so that the real check at the end passes.
 	p.mu.Lock()
-	p.messages = nil
+	p.messages, p.reported = nil, 0
 	p.mu.Unlock()
 }
 
@@ -103,7 +103,7 @@ func TestCheckConsoleFailsTheTest(t *testing.T) {
 		t.Error("CheckConsole did not fail the test on a console error")
 	}
 	p.mu.Lock()
-	p.messages = nil
+	p.messages, p.reported = nil, 0
 	p.mu.Unlock()
 }
 
@@ -133,5 +133,18 @@ func TestFindHonoursTheVariable(t *testing.T) {
 	t.Setenv("PATH", t.TempDir())
 	if _, err := Find(); err != ErrNoChromium {
 		t.Errorf("Find with nothing installed: err = %v, want ErrNoChromium", err)
+	}
+}
+
+func TestCheckConsoleReportsEachProblemOnce(t *testing.T) {
+	p := New(t, nil)
+	p.Navigate(dataPage(`<body><script>console.error("once")</script>`))
+	f := &fakeT{TB: t}
+	p.t = f
+	p.CheckConsole()
+	p.CheckConsole()
+	p.t = t
+	if len(f.errors) != 1 {
+		t.Errorf("%d errors reported for one console error, want 1", len(f.errors))
 	}
 }
