@@ -55,15 +55,20 @@ func DeliverToConfig(ctx context.Context, f *Factory, ev dispatch.Event, configI
 	if err != nil {
 		return nil, err
 	}
-	client := http.DefaultClient
-	if f.HTTPClient != nil {
-		c := *f.HTTPClient()
-		c.Timeout = 0 // per attempt: the dispatcher's policy
-		client = &c
-	}
-	d := dispatch.New(client, dispatch.SaveRecorder(be.SaveDeliveries))
+	d := dispatch.New(DeliveryClient(f), dispatch.SaveRecorder(be.SaveDeliveries))
 	d.Policy = policy
 	return d.Deliver(ctx, ev, targets[0])
+}
+
+// DeliveryClient is the factory's HTTP client without its overall timeout:
+// a dispatcher's policy times each attempt.
+func DeliveryClient(f *Factory) *http.Client {
+	if f.HTTPClient == nil {
+		return http.DefaultClient
+	}
+	c := *f.HTTPClient()
+	c.Timeout = 0
+	return &c
 }
 
 // SendTestEvent sends the catalogue's webhook_config.test event to a

@@ -287,6 +287,9 @@ func (s *Server) Wait() error {
 	return s.err
 }
 
+// Done is closed when a Started server has stopped.
+func (s *Server) Done() <-chan struct{} { return s.served }
+
 // Close stops serving: event streams end, the socket closes.
 func (s *Server) Close() error {
 	s.hub.close()
