@@ -108,8 +108,9 @@ type Server struct {
 	srv    *http.Server
 	host   string // bound host, as given (or the listener's IP)
 	port   string
-	served chan struct{}
-	err    error
+	served  chan struct{}
+	err     error
+	closing bool
 }
 
 // New checks opts and prepares a Server; nothing is opened yet.
@@ -251,13 +252,20 @@ func (s *Server) Serve(ctx context.Context) error {
 		s.mu.Unlock()
 		return errors.New("inspect: Serve before Listen")
 	}
+	if s.closing {
+		s.mu.Unlock()
+		return nil
+	}
 	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	s.srv = srv
 	s.mu.Unlock()
 	stop := context.AfterFunc(ctx, func() { s.Close() })
 	defer stop()
 	err := srv.Serve(ln)
-	if errors.Is(err, http.ErrServerClosed) {
+	s.mu.Lock()
+	closing := s.closing
+	s.mu.Unlock()
+	if errors.Is(err, http.ErrServerClosed) || closing {
 		err = nil
 	}
 	return err
@@ -295,6 +303,7 @@ func (s *Server) Close() error {
 	s.hub.close()
 	s.mu.Lock()
 	srv, ln := s.srv, s.ln
+	s.closing = true
 	s.mu.Unlock()
 	if srv != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)

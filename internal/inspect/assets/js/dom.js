@@ -23,6 +23,20 @@ export function el(tag, attrs, ...children) {
 
 export function clear(e) { e.replaceChildren(); return e; }
 
+// pickRow marks row i of tbody selected instead of row prev and scrolls
+// to it; it returns the selected index (prev when i is out of range).
+export function pickRow(tbody, prev, i) {
+  const rows = tbody.children;
+  if (i < 0 || i >= rows.length) return prev;
+  if (rows[prev]) rows[prev].classList.remove("selected");
+  rows[i].classList.add("selected");
+  rows[i].scrollIntoView({ block: "nearest" });
+  return i;
+}
+
+// clampStep is the index d rows from sel (-1: none yet) within n rows.
+export function clampStep(sel, d, n) { return Math.max(0, Math.min(n - 1, (sel < 0 ? -1 : sel) + d)); }
+
 export function fmtTime(s) {
   const d = new Date(s);
   if (isNaN(d)) return "";

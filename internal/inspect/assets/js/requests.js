@@ -1,6 +1,6 @@
 // The Requests tab: the live list, search and filters, the detail pane,
 // replay and edit-and-replay.
-import { $, el, clear, fmtTime, fmtLatency, statusClass, toast, copy, jsonTree } from "./dom.js";
+import { $, el, clear, pickRow, clampStep, fmtTime, fmtLatency, statusClass, toast, copy, jsonTree } from "./dom.js";
 import { get, post, enc } from "./api.js";
 
 const PAGE = 100;
@@ -119,16 +119,9 @@ export function liveRequests(msg) {
   $("requests-empty").hidden = state.rows.length > 0;
 }
 
-function rowEl(i) { return $("request-list").children[i]; }
-
 export function select(i, open) {
   if (i < 0 || i >= state.rows.length) return;
-  const old = rowEl(state.sel);
-  if (old) old.classList.remove("selected");
-  state.sel = i;
-  const tr = rowEl(i);
-  tr.classList.add("selected");
-  tr.scrollIntoView({ block: "nearest" });
+  state.sel = pickRow($("request-list"), state.sel, i);
   if (open) openDetail(state.rows[i].id);
 }
 
@@ -138,7 +131,7 @@ export function move(d) {
     loadRequests(true).then(() => select(next, false));
     return;
   }
-  select(Math.max(0, Math.min(state.rows.length - 1, next)), false);
+  select(clampStep(state.sel, d, state.rows.length), false);
 }
 
 export function openSelected() { if (state.sel >= 0) select(state.sel, true); }

@@ -1,5 +1,5 @@
 // The Deliveries, Config instances and Webhook configs tabs.
-import { $, el, clear, fmtTime, fmtLatency, statusClass, toast, copy } from "./dom.js";
+import { $, el, clear, pickRow, clampStep, fmtTime, fmtLatency, statusClass, toast, copy } from "./dom.js";
 import { get, post, enc } from "./api.js";
 
 // ---- deliveries ----
@@ -32,20 +32,19 @@ export async function loadDeliveries(more) {
   $("deliveries-more").hidden = !list.has_more;
 }
 
-export function selectDelivery(i, open) {
+function selectDelivery(i, open) {
   if (i < 0 || i >= dl.rows.length) return;
-  const rows = $("delivery-list").children;
-  if (rows[dl.sel]) rows[dl.sel].classList.remove("selected");
-  dl.sel = i;
-  rows[i].classList.add("selected");
-  rows[i].scrollIntoView({ block: "nearest" });
+  dl.sel = pickRow($("delivery-list"), dl.sel, i);
   if (open) openDelivery(dl.rows[i].id);
 }
 
-export const deliveryNav = {
-  move(d) { selectDelivery(Math.max(0, Math.min(dl.rows.length - 1, (dl.sel < 0 ? -1 : dl.sel) + d)), false); },
-  open() { if (dl.sel >= 0) selectDelivery(dl.sel, true); },
-};
+// nav is the keyboard's view of a list: j/k move, Enter opens.
+const nav = (st, select) => ({
+  move(d) { select(clampStep(st.sel, d, st.rows.length), false); },
+  open() { if (st.sel >= 0) select(st.sel, true); },
+});
+
+export const deliveryNav = nav(dl, selectDelivery);
 
 function payloadText(p) { return typeof p === "string" ? p : JSON.stringify(p, null, 2); }
 
@@ -102,20 +101,13 @@ export async function loadInstances() {
   if (ci.detail) ci.sel = ci.rows.findIndex((x) => x.id === ci.detail.instance.id);
 }
 
-export function selectInstance(i, open) {
+function selectInstance(i, open) {
   if (i < 0 || i >= ci.rows.length) return;
-  const rows = $("instance-list").children;
-  if (rows[ci.sel]) rows[ci.sel].classList.remove("selected");
-  ci.sel = i;
-  rows[i].classList.add("selected");
-  rows[i].scrollIntoView({ block: "nearest" });
+  ci.sel = pickRow($("instance-list"), ci.sel, i);
   if (open) openInstance(ci.rows[i].id);
 }
 
-export const instanceNav = {
-  move(d) { selectInstance(Math.max(0, Math.min(ci.rows.length - 1, (ci.sel < 0 ? -1 : ci.sel) + d)), false); },
-  open() { if (ci.sel >= 0) selectInstance(ci.sel, true); },
-};
+export const instanceNav = nav(ci, selectInstance);
 
 async function openInstance(id, keepInputs) {
   let d;
