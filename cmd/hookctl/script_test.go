@@ -51,6 +51,7 @@ var remoteScripts = []string{
 	"flags_wc.txtar",
 	"flags_ci.txtar",
 	"webhook_config_test.txtar",
+	"inspect.txtar",
 }
 
 // TestScriptsRemote runs remoteScripts with HOOKCTL_API_URL/HOOKCTL_API_KEY

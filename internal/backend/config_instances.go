@@ -80,6 +80,18 @@ type Removal struct {
 	ConfigInstance *model.ConfigInstance `json:"config_instance"`
 }
 
+// CurrentDeployment is the instance deployed now on ci's device at ci's
+// file path (the newest, should there be several), or nil: what a review
+// compares ci's content with.
+func CurrentDeployment(ctx context.Context, c ConfigInstances, ci *model.ConfigInstance) (*model.ConfigInstance, error) {
+	deployed, err := c.ListConfigInstances(ctx, ListConfigInstancesParams{
+		Status: model.ConfigInstanceDeployed, DeviceID: ci.DeviceID, RelativeFilepath: ci.RelativeFilepath})
+	if err != nil || len(deployed) == 0 {
+		return nil, err
+	}
+	return &deployed[len(deployed)-1], nil
+}
+
 // ValidateConfigContent checks that content is one JSON document and returns
 // it compacted. Syntax errors name the line and column (apperr.ErrInvalid).
 func ValidateConfigContent(content []byte) (json.RawMessage, error) {

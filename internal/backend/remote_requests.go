@@ -43,6 +43,11 @@ func RequestsQuery(p ListRequestsParams) url.Values {
 	if p.StartingAfter != "" {
 		q.Set("starting_after", p.StartingAfter)
 	}
+	for k, v := range map[string]string{"search": p.Search, "verification": p.Verification, "status": p.Status} {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
 	return q
 }
 

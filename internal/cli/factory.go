@@ -24,6 +24,7 @@ func NewFactory(ios *iostreams.IOStreams, getenv func(string) string) (f *cmduti
 		Now:       time.Now,
 		Globals:   &cmdutil.Globals{},
 	}
+	f.OpenURL = cmdutil.BrowserOpener(getenv)
 	f.Prompter = func() prompt.Prompter { return prompt.NewSurvey(os.Stdin, os.Stdout, os.Stderr) }
 	f.HTTPClient = sync.OnceValue(func() *http.Client { return &http.Client{Timeout: 30 * time.Second} })
 

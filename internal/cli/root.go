@@ -9,6 +9,7 @@ import (
 	"github.com/hookctl/hookctl/internal/cli/apikey"
 	"github.com/hookctl/hookctl/internal/cli/configinstance"
 	"github.com/hookctl/hookctl/internal/cli/events"
+	inspectcmd "github.com/hookctl/hookctl/internal/cli/inspect"
 	"github.com/hookctl/hookctl/internal/cli/serve"
 	"github.com/hookctl/hookctl/internal/cli/source"
 	"github.com/hookctl/hookctl/internal/cli/validate"
@@ -77,6 +78,7 @@ Everything works offline on an embedded SQLite store in $XDG_DATA_HOME/hookctl.`
 		apikey.NewCmdAPIKey(f),
 		validate.NewCmdValidate(f),
 		source.NewCmdSource(f),
+		inspectcmd.NewCmdInspect(f, nil),
 	)
 	// Ids and event types complete dynamically (complete.go).
 	wireCompletions(root, f)

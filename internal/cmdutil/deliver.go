@@ -6,7 +6,10 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/tidwall/gjson"
+
 	"github.com/hookctl/hookctl/internal/backend"
+	"github.com/hookctl/hookctl/internal/catalog"
 	"github.com/hookctl/hookctl/internal/dispatch"
 	"github.com/hookctl/hookctl/internal/model"
 )
@@ -52,15 +55,88 @@ func DeliverToConfig(ctx context.Context, f *Factory, ev dispatch.Event, configI
 	if err != nil {
 		return nil, err
 	}
-	client := http.DefaultClient
-	if f.HTTPClient != nil {
-		c := *f.HTTPClient()
-		c.Timeout = 0 // per attempt: the dispatcher's policy
-		client = &c
+	d := dispatch.New(DeliveryClient(f), dispatch.SaveRecorder(be.SaveDeliveries))
+	d.Policy = policy
+	return d.Deliver(ctx, ev, targets[0])
+}
+
+// DeliveryClient is the factory's HTTP client without its overall timeout:
+// a dispatcher's policy times each attempt.
+func DeliveryClient(f *Factory) *http.Client {
+	if f.HTTPClient == nil {
+		return http.DefaultClient
+	}
+	c := *f.HTTPClient()
+	c.Timeout = 0
+	return &c
+}
+
+// SendTestEvent sends the catalogue's webhook_config.test event to a
+// config, signed with its scheme and current secret (DeliverToConfig): one
+// attempt, no retries, within timeout. `webhook-config test` and the
+// inspector's "send test event" call it.
+func SendTestEvent(ctx context.Context, f *Factory, configID string, timeout time.Duration) (*model.Delivery, error) {
+	cat, err := LoadCatalog(f, nil)
+	if err != nil {
+		return nil, err
+	}
+	e, err := cat.Get(backend.TestEventType)
+	if err != nil {
+		return nil, err
+	}
+	body, hdr, err := e.BuildRequest(catalog.BuildOptions{Now: f.Now()})
+	if err != nil {
+		return nil, err
+	}
+	ev := dispatch.Event{Type: backend.TestEventType, Body: body, Headers: hdr}
+	if r := gjson.GetBytes(body, "id"); r.Type == gjson.String {
+		ev.EventID = r.Str
+	}
+	return DeliverToConfig(ctx, f, ev, configID, dispatch.Policy{Retries: 0, Timeout: timeout})
+}
+
+// Resend sends a recorded delivery again as a new delivery (`webhook
+// deliveries resend`, the inspector's resend): in remote mode the server
+// resends and records; locally the delivery is signed afresh
+// (backend.PrepareResend) and sent by a dispatcher over client with policy
+// (configure, if not nil, adjusts it), and recorded. The result holds the
+// new delivery, also when err says it failed, and the warnings for people.
+func Resend(ctx context.Context, f *Factory, id, to string, policy dispatch.Policy, client *http.Client, configure func(*dispatch.Dispatcher)) (*backend.SendResult, error) {
+	sender, err := f.Sender()
+	if err != nil {
+		return nil, err
+	}
+	if sender != nil {
+		return sender.ResendDelivery(ctx, id, backend.ResendParams{To: to, DeliveryPolicy: backend.PolicyOf(policy)})
+	}
+	be, err := f.Backend()
+	if err != nil {
+		return nil, err
+	}
+	// A local resend re-sends the recorded headers: ask for them in full.
+	orig, err := be.GetDelivery(backend.WithShowSecret(ctx), id)
+	if err != nil {
+		return nil, err
+	}
+	ev, target, warning, err := backend.PrepareResend(ctx, be, orig, to)
+	if err != nil {
+		return nil, err
+	}
+	res := &backend.SendResult{}
+	if warning != "" {
+		res.Warnings = []string{warning}
 	}
 	d := dispatch.New(client, dispatch.SaveRecorder(be.SaveDeliveries))
 	d.Policy = policy
-	return d.Deliver(ctx, ev, targets[0])
+	if configure != nil {
+		configure(d)
+	}
+	del, err := d.Deliver(ctx, ev, target)
+	if del == nil {
+		return nil, err
+	}
+	res.Data = []*model.Delivery{del}
+	return res, err
 }
 
 // AttemptOutcome is an attempt's answer for people: "200 OK", "503 Service

@@ -29,6 +29,9 @@ type Factory struct {
 	Getenv     func(string) string
 	// Globals are the root's persistent flags, filled before any RunE.
 	Globals *Globals
+	// OpenURL opens a URL in the user's browser (inspect --open); tests
+	// replace it. nil: not available.
+	OpenURL func(url string) error
 
 	// warnedPlainHTTP: NewRemote warned about a key over plain http.
 	warnedPlainHTTP bool

@@ -566,12 +566,19 @@ func (l *Listener) isHealthCheck(r *http.Request) bool {
 }
 
 func (l *Listener) verify(h http.Header, body []byte) *model.Verification {
-	opts := l.cfg.SignatureOptions
-	res := signature.Verify(l.cfg.Scheme, l.cfg.Secrets, h, body, opts)
+	return Verify(l.cfg.Scheme, l.cfg.Secrets, l.cfg.SignatureOptions, h, body)
+}
+
+// Verify checks a request's signature as the listener does and, when it
+// does not verify, says why (signature.DiagnoseResult): what is recorded
+// with the request, and what the inspector shows when a request is checked
+// again with another secret.
+func Verify(scheme string, secrets []signature.Secret, opts signature.Options, h http.Header, body []byte) *model.Verification {
+	res := signature.Verify(scheme, secrets, h, body, opts)
 	if res.OK {
 		return &model.Verification{OK: true, Scheme: res.Scheme, SecretIndex: res.SecretIndex}
 	}
-	d := signature.DiagnoseResult(res, l.cfg.Scheme, l.cfg.Secrets, h, body, opts)
+	d := signature.DiagnoseResult(res, scheme, secrets, h, body, opts)
 	v := &model.Verification{Scheme: d.Scheme, Cause: d.Cause, Message: d.Message}
 	if v.Scheme == signature.Auto {
 		v.Scheme = ""

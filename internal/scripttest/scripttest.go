@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -53,10 +54,18 @@ func Setup(env *testscript.Env) error {
 	env.Setenv("HOOKCTL_NGROK_SERVER", fake.Addr())
 	env.Setenv("HOOKCTL_NGROK_CA", caFile)
 	env.Values[ngrokKey{}] = fake
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		return err
+	}
+	env.Values[jarKey{}] = jar
 	return nil
 }
 
 type ngrokKey struct{}
+
+// jarKey: the script's cookie jar (http -cookies).
+type jarKey struct{}
 
 // Commands are the extra script commands.
 func Commands() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
@@ -76,10 +85,12 @@ type headerList []string
 func (h *headerList) String() string     { return strings.Join(*h, ", ") }
 func (h *headerList) Set(v string) error { *h = append(*h, v); return nil }
 
-// http [-tunnel] [-H 'K: V']... [-d DATA|@FILE] [-repeat N] [-status N] METHOD URL
+// http [-tunnel] [-cookies] [-H 'K: V']... [-d DATA|@FILE] [-repeat N] [-status N] METHOD URL
 //
 // A small curl: prints "status N" then the response body on stdout. With
-// -status, fails unless the response has that status. -repeat sends the
+// -status, fails unless the response has that status. With -cookies, the
+// script's cookie jar keeps the cookies servers set (and redirects carry
+// them), like a browser. -repeat sends the
 // data N times over (large bodies). With -tunnel, the request goes "through
 // the internet": the fake ngrok edge proxies it to the agent that bound the
 // URL's host. Negated (! http), it expects a
@@ -91,10 +102,11 @@ func cmdHTTP(ts *testscript.TestScript, neg bool, args []string) {
 	data := fs.String("d", "", "body, or @file")
 	want := fs.Int("status", 0, "expected status")
 	viaTunnel := fs.Bool("tunnel", false, "send through the fake ngrok edge")
+	cookies := fs.Bool("cookies", false, "keep cookies in the script's jar")
 	repeat := fs.Int("repeat", 1, "send the data this many times over")
 	wait := fs.Duration("wait", 0, "retry connection errors for this long (e.g. while a tunnel reconnects)")
 	if err := fs.Parse(args); err != nil || fs.NArg() != 2 {
-		ts.Fatalf("usage: http [-tunnel] [-wait D] [-H 'K: V']... [-d DATA|@FILE] [-repeat N] [-status N] METHOD URL")
+		ts.Fatalf("usage: http [-tunnel] [-cookies] [-wait D] [-H 'K: V']... [-d DATA|@FILE] [-repeat N] [-status N] METHOD URL")
 	}
 	var b []byte
 	if *data != "" {
@@ -121,6 +133,9 @@ func cmdHTTP(ts *testscript.TestScript, neg bool, args []string) {
 	if *viaTunnel {
 		client = ts.Value(ngrokKey{}).(*ngrokfake.Server).Client()
 		client.Timeout = 30 * time.Second
+	}
+	if *cookies {
+		client.Jar = ts.Value(jarKey{}).(http.CookieJar)
 	}
 	resp, err := client.Do(newRequest())
 	for deadline := time.Now().Add(*wait); err != nil && time.Now().Before(deadline); {

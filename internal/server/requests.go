@@ -18,9 +18,11 @@ func (s *Server) requestRoutes() {
 }
 
 // listRequests takes the CLI's filters: since (RFC 3339), event (a
-// pattern, '*' globs), failed, and the page: limit and starting_after.
+// pattern, '*' globs), failed; the inspector's: search, verification
+// (verified, failed, unchecked), status (404, 4xx); and the page: limit
+// and starting_after.
 func (s *Server) listRequests(w http.ResponseWriter, r *http.Request) error {
-	q, err := query(r, "since", "event", "failed", "limit", "starting_after", "show_secret")
+	q, err := query(r, "since", "event", "failed", "limit", "starting_after", "show_secret", "search", "verification", "status")
 	if err != nil {
 		return err
 	}
@@ -28,7 +30,8 @@ func (s *Server) listRequests(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p := backend.ListRequestsParams{Event: q.String("event")}
+	p := backend.ListRequestsParams{Event: q.String("event"), Search: q.String("search"),
+		Verification: q.String("verification"), Status: q.String("status")}
 	if p.Since, err = q.Time("since"); err != nil {
 		return err
 	}

@@ -30,6 +30,26 @@ func (d dialect) forUpdate() string {
 	return ""
 }
 
+// caseInsensitiveLike is LIKE ignoring ASCII case: SQLite's LIKE does,
+// PostgreSQL's ILIKE.
+func (d dialect) caseInsensitiveLike() string {
+	if d.postgres {
+		return "ILIKE"
+	}
+	return "LIKE"
+}
+
+// bytesAsText is a BLOB column as text to search in: SQLite casts the
+// bytes; PostgreSQL's cast of bytea would give its hex form, and
+// convert_from fails on bytes that are not UTF-8, so its escape encoding
+// (printable ASCII as is) is searched.
+func (d dialect) bytesAsText(col string) string {
+	if d.postgres {
+		return "encode(" + col + ", 'escape')"
+	}
+	return "CAST(" + col + " AS TEXT)"
+}
+
 // rebinder turns ? placeholders into $1, $2, … once per query text.
 type rebinder struct{ cache sync.Map } // query → rebound query
 

@@ -23,7 +23,21 @@ type ReceivedRequestFilter struct {
 	// StartingAfter is a cursor: only requests listed after this one
 	// (older, in the list's newest-first order).
 	StartingAfter string
+	// Search keeps requests whose body, headers, path, query, event type
+	// or id contain this text (ASCII case-insensitive).
+	Search string
+	// Verification: "verified", "failed" or "unchecked" (no secret known).
+	Verification string
+	// StatusMin and StatusMax bound the status answered (0: unbounded).
+	StatusMin, StatusMax int
 }
+
+// Values of ReceivedRequestFilter.Verification.
+const (
+	VerificationVerified  = "verified"
+	VerificationFailed    = "failed"
+	VerificationUnchecked = "unchecked"
+)
 
 const receivedRequestColumns = `tenant, id, received_at, method, host, path, query, headers, body, remote_addr, event_type, event_time,
 	verification, forwards, filtered, status, rejected, failed, source_id, datasource, routing_key`
@@ -92,6 +106,9 @@ func (s *Store) uniqueViolation(ctx context.Context, tx *txHandle, chunk []*mode
 
 const receivedRequestParams = 21
 
+// likeEscaper escapes LIKE's wildcards (ESCAPE '\').
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
 // GetReceivedRequest returns one request of the tenant or an
 // apperr.ErrNotFound error.
 func (s *Store) GetReceivedRequest(ctx context.Context, tenant, id string) (*model.ReceivedRequest, error) {
@@ -129,6 +146,36 @@ func (s *Store) ListReceivedRequests(ctx context.Context, tenant string, f Recei
 	}
 	if f.Failed {
 		where = append(where, `failed = 1`)
+	}
+	if f.Search != "" {
+		like := "%" + likeEscaper.Replace(f.Search) + "%"
+		cols := []string{s.db.bytesAsText("body"), "headers", "path", "query", "event_type", "id"}
+		conds := make([]string, len(cols))
+		for i, c := range cols {
+			conds[i] = c + " " + s.db.caseInsensitiveLike() + ` ? ESCAPE '\'`
+		}
+		where = append(where, "("+strings.Join(conds, " OR ")+")")
+		args = append(args, like, like, like, like, like, like)
+	}
+	switch f.Verification {
+	case "":
+	case VerificationUnchecked:
+		where = append(where, `verification IS NULL`)
+	case VerificationVerified, VerificationFailed:
+		// The stored verification is model.Verification marshalled: "ok" is
+		// its first field, so a prefix tells (in every SQL dialect).
+		where = append(where, `verification LIKE ?`)
+		args = append(args, map[bool]string{true: `{"ok":true%`, false: `{"ok":false%`}[f.Verification == VerificationVerified])
+	default:
+		return nil, apperr.Usagef("unknown verification filter %q: use verified, failed or unchecked", f.Verification)
+	}
+	if f.StatusMin > 0 {
+		where = append(where, `status >= ?`)
+		args = append(args, f.StatusMin)
+	}
+	if f.StatusMax > 0 {
+		where = append(where, `status <= ?`)
+		args = append(args, f.StatusMax)
 	}
 	// Without bodies: a page of large bodies would cost their size in memory.
 	q := `SELECT ` + strings.Replace(receivedRequestColumns, "body,", "NULL,", 1) + ` FROM received_requests WHERE ` + strings.Join(where, ` AND `) +

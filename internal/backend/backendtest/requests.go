@@ -50,9 +50,12 @@ func Requests(t *testing.T, newBackend NewBackend) {
 		if l := list(be.ListRequests(ctx, backend.ListRequestsParams{})); l == nil || len(l) != 0 {
 			t.Fatalf("empty = %#v", l)
 		}
-		a := req("device.enrolled", t0, []byte(`{}`))
+		a := req("device.enrolled", t0, []byte(`{"serial":"SN-100_x"}`))
+		a.Verification = &model.Verification{OK: true, Scheme: "standard"}
 		b := req("device.locked", t0.Add(time.Hour), []byte(`{}`))
 		b.Rejected, b.Status = "invalid_signature", 401
+		b.Verification = &model.Verification{Scheme: "standard", Message: "no"}
+		b.Headers = http.Header{"X-Trace": {"Needle-42"}}
 		c := req("user.signed_in", t0.Add(2*time.Hour), []byte(`{}`))
 		if err := be.RecordRequests(ctx, a, b, c); err != nil {
 			t.Fatal(err)
@@ -77,6 +80,16 @@ func Requests(t *testing.T, newBackend NewBackend) {
 			{"event pattern and limit", backend.ListRequestsParams{Event: "device.*", Limit: 1}, []string{b.ID}},
 			{"failed", backend.ListRequestsParams{Failed: true}, []string{b.ID}},
 			{"limit", backend.ListRequestsParams{Limit: 1}, []string{c.ID}},
+			{"search body, any case", backend.ListRequestsParams{Search: "sn-100"}, []string{a.ID}},
+			{"search: LIKE wildcards are text", backend.ListRequestsParams{Search: "100_x"}, []string{a.ID}},
+			{"search: no wildcard match", backend.ListRequestsParams{Search: "1%x"}, nil},
+			{"search header", backend.ListRequestsParams{Search: "needle-42"}, []string{b.ID}},
+			{"search event type", backend.ListRequestsParams{Search: "signed_in"}, []string{c.ID}},
+			{"verified", backend.ListRequestsParams{Verification: "verified"}, []string{a.ID}},
+			{"verification failed", backend.ListRequestsParams{Verification: "failed"}, []string{b.ID}},
+			{"unchecked", backend.ListRequestsParams{Verification: "unchecked"}, []string{c.ID}},
+			{"status class", backend.ListRequestsParams{Status: "4xx"}, []string{b.ID}},
+			{"status code", backend.ListRequestsParams{Status: "401"}, []string{b.ID}},
 		} {
 			got := ids(list(be.ListRequests(ctx, tc.p)))
 			if len(got) != len(tc.want) {
@@ -88,5 +101,9 @@ func Requests(t *testing.T, newBackend NewBackend) {
 				}
 			}
 		}
+		_, err := be.ListRequests(ctx, backend.ListRequestsParams{Status: "6xx"})
+		wantErr(t, err, apperr.ErrUsage, `invalid status filter "6xx"`)
+		_, err = be.ListRequests(ctx, backend.ListRequestsParams{Verification: "maybe"})
+		wantErr(t, err, apperr.ErrUsage, `unknown verification filter "maybe"`)
 	})
 }

@@ -245,29 +245,6 @@ func TestPaths(t *testing.T) {
 	}
 }
 
-func TestDiffLines(t *testing.T) {
-	tests := []struct {
-		old, new string
-		want     string
-	}{
-		{"a b c", "a b c", "  a,  b,  c"},
-		{"a b c", "a x c", "  a,- b,+ x,  c"},
-		{"", "a b", "+ a,+ b"},
-		{"a b", "", "- a,- b"},
-		{"a b c d", "a c d e", "  a,- b,  c,  d,+ e"},
-	}
-	for _, tt := range tests {
-		ops := DiffLines(strings.Fields(tt.old), strings.Fields(tt.new))
-		var parts []string
-		for _, op := range ops {
-			parts = append(parts, string(op.Kind)+" "+op.Line)
-		}
-		if got := strings.Join(parts, ","); got != tt.want {
-			t.Errorf("DiffLines(%q, %q) = %q, want %q", tt.old, tt.new, got, tt.want)
-		}
-	}
-}
-
 // answers is a scripted prompter: each question is answered by the first
 // matching rule, in order; a rule is used once.
 type answer struct {

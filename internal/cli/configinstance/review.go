@@ -13,6 +13,7 @@ import (
 	"github.com/hookctl/hookctl/internal/cmdutil"
 	"github.com/hookctl/hookctl/internal/iostreams"
 	"github.com/hookctl/hookctl/internal/model"
+	"github.com/hookctl/hookctl/internal/textdiff"
 )
 
 // ReviewOptions are the inputs of `config-instance review`.
@@ -180,14 +181,9 @@ func reviewOne(ctx context.Context, f *cmdutil.Factory, be backend.Backend, ci *
 	ios := f.IOStreams
 	est := ios.ErrStyles()
 	p := f.Prompter()
-	deployed, err := be.ListConfigInstances(ctx, backend.ListConfigInstancesParams{
-		Status: model.ConfigInstanceDeployed, DeviceID: ci.DeviceID, RelativeFilepath: ci.RelativeFilepath})
+	current, err := backend.CurrentDeployment(ctx, be, ci)
 	if err != nil {
 		return "", err
-	}
-	var current *model.ConfigInstance
-	if len(deployed) > 0 {
-		current = &deployed[len(deployed)-1]
 	}
 	if err := printReview(ios, f, ci, current); err != nil {
 		return "", err
@@ -278,7 +274,7 @@ func printReview(ios *iostreams.IOStreams, f *cmdutil.Factory, ci, current *mode
 		fmt.Fprintf(&b, "\n%s\n", st.Muted.Render(fmt.Sprintf("Nothing is deployed on %s at %s: this is a new file.", esc(ci.DeviceID), esc(ci.RelativeFilepath))))
 	} else {
 		fmt.Fprintf(&b, "\n%s\n", st.Bold.Render(fmt.Sprintf("Changes against %s, deployed on %s at %s:", esc(current.ID), esc(ci.DeviceID), esc(ci.RelativeFilepath))))
-		ops := DiffLines(splitLines(prettyContent(current.Content)), splitLines(prettyContent(ci.Content)))
+		ops := textdiff.Lines(textdiff.SplitLines(prettyContent(current.Content)), textdiff.SplitLines(prettyContent(ci.Content)))
 		changed := false
 		for _, op := range ops {
 			op.Line = iostreams.EscapeText(op.Line)

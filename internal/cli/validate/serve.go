@@ -13,6 +13,7 @@ import (
 	"github.com/hookctl/hookctl/internal/apperr"
 	"github.com/hookctl/hookctl/internal/cli/receive"
 	"github.com/hookctl/hookctl/internal/cmdutil"
+	"github.com/hookctl/hookctl/internal/inspect"
 	"github.com/hookctl/hookctl/internal/iostreams"
 	"github.com/hookctl/hookctl/internal/listener"
 	"github.com/hookctl/hookctl/internal/model"
@@ -47,6 +48,8 @@ type ServeOptions struct {
 	Timeout     time.Duration
 	ReadTimeout time.Duration // --read-timeout
 	Format      string
+	// Inspect is --inspect[=ADDR]: the web inspector beside the server.
+	Inspect string
 
 	// Listen opens the local socket; tests may replace it.
 	Listen func(ctx context.Context, addr string) (net.Listener, error)
@@ -105,6 +108,10 @@ Output: one line per decision on stdout — ✓ approved or ✗ rejected, with t
 message and the parameter errors — or one JSON object per line with
 --format json. Status lines go to stderr.
 
+Inspector: --inspect (or --inspect=ADDR) serves the web inspector beside the
+server (see "hookctl inspect"): the webhooks received, and the config
+instances as they are decided, live.
+
 CI: "Ready! Listening on URL" is printed on stderr once serving and the URL is
 written to --ready-file. --exit-after N exits 0 after N decisions (approvals
 or rejections); with --timeout D it exits 6 if they did not come in time.
@@ -123,6 +130,9 @@ acknowledged and exits.`,
 
   # Deploy what passes, reachable from the internet through ngrok
   hookctl validate serve --rules rules.yaml --secret whsec_… --auto-deploy --tunnel
+
+  # Watch the decisions in the browser
+  hookctl validate serve --rules rules.yaml --config whc_01j… --inspect
 
   # CI: decide 2 instances within a minute, as JSON lines
   hookctl validate serve --rules rules.yaml --config whc_01j… --port 0 --ready-file url.txt \
@@ -153,6 +163,7 @@ acknowledged and exits.`,
 	receive.ReadTimeoutFlag(cmd, &opts.ReadTimeout)
 	cmdutil.StringEnumFlag(cmd, &opts.Format, "format", "", "", []string{formatPretty, formatJSON}, "output: pretty or json (one object per line); default pretty, json with -o json")
 	opts.Tunnel.Register(cmd)
+	receive.InspectFlag(cmd, &opts.Inspect)
 	_ = cmd.MarkFlagFilename("rules", "yaml", "yml", "json")
 	return cmd
 }
@@ -198,6 +209,9 @@ func (o *ServeOptions) validate(cmd *cobra.Command) error {
 	if err := o.Tunnel.Validate(cmd); err != nil {
 		return err
 	}
+	if err := receive.ValidateInspectAddr(o.Inspect); err != nil {
+		return err
+	}
 	rs, err := rules.Load(o.RulesFile)
 	if err != nil {
 		return err
@@ -232,6 +246,14 @@ func serveRun(ctx context.Context, opts *ServeOptions) error {
 	}
 	defer closeWorker()
 
+	var insp *inspect.Server
+	if opts.Inspect != "" {
+		if insp, err = receive.StartInspector(ctx, f, opts.Inspect, "validate serve", opts.Format == formatJSON); err != nil {
+			return err
+		}
+		defer insp.Close()
+	}
+
 	l, err := listener.New(listener.Config{
 		Path:          opts.Path,
 		Scheme:        sign.Scheme,
@@ -239,6 +261,9 @@ func serveRun(ctx context.Context, opts *ServeOptions) error {
 		RejectInvalid: true,
 		ReadTimeout:   opts.ReadTimeout,
 		OnEvent: func(e listener.Event) {
+			if insp != nil && e.Kind == listener.KindRequest {
+				insp.Publish(e.Request)
+			}
 			if e.Matched() {
 				req := e.Request
 				w.Enqueue(Job{RequestID: req.ID, EventType: req.EventType, Body: req.Body, Received: req.ReceivedAt})

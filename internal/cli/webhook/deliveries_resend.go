@@ -10,7 +10,6 @@ import (
 	"github.com/hookctl/hookctl/internal/backend"
 	"github.com/hookctl/hookctl/internal/cmdutil"
 	"github.com/hookctl/hookctl/internal/dispatch"
-	"github.com/hookctl/hookctl/internal/model"
 )
 
 // DeliveriesResendOptions are the inputs of `webhook deliveries resend`.
@@ -69,51 +68,18 @@ receiver), signed the same way.`,
 
 func deliveriesResendRun(ctx context.Context, opts *DeliveriesResendOptions) error {
 	f := opts.Factory
-	be, err := f.Backend()
-	if err != nil {
-		return err
-	}
 	sopts := &SendOptions{Factory: f, Concurrency: 1, Retries: opts.Retries, RetryDelay: opts.RetryDelay, Timeout: opts.Timeout,
 		Insecure: opts.Insecure, Dispatcher: opts.Dispatcher}
-	sender, err := f.Sender()
-	if err != nil {
+	res, err := cmdutil.Resend(ctx, f, opts.ID, opts.To, sendPolicy(sopts), httpClient(sopts), opts.Dispatcher)
+	if res == nil {
 		return err
 	}
-	if sender != nil {
-		// The server resends through its dispatcher and records it.
-		res, err := sender.ResendDelivery(ctx, opts.ID, backend.ResendParams{To: opts.To, DeliveryPolicy: backend.PolicyOf(sendPolicy(sopts))})
-		if err != nil {
-			return err
-		}
-		printWarnings(f, res.Warnings)
-		if err := cmdutil.Render(f, res.Data, func() error { return printDeliveries(sopts, res.Data) }); err != nil {
-			return err
-		}
-		return outcome(sopts, res.Data)
-	}
-	// A local resend re-sends the recorded headers: ask for them in full.
-	orig, err := be.GetDelivery(backend.WithShowSecret(ctx), opts.ID)
-	if err != nil {
-		return err
-	}
-	ev, target, warning, err := backend.PrepareResend(ctx, be, orig, opts.To)
-	if err != nil {
-		return err
-	}
-	if warning != "" {
-		printWarnings(f, []string{warning})
-	}
-	d := newDispatcher(sopts, httpClient(sopts), dispatch.SaveRecorder(be.SaveDeliveries))
-	del, err := d.Deliver(ctx, ev, target)
-	if del == nil {
-		return err
-	}
-	deliveries := []*model.Delivery{del}
-	if rerr := cmdutil.Render(f, deliveries, func() error { return printDeliveries(sopts, deliveries) }); rerr != nil {
+	printWarnings(f, res.Warnings)
+	if rerr := cmdutil.Render(f, res.Data, func() error { return printDeliveries(sopts, res.Data) }); rerr != nil {
 		return rerr
 	}
 	if err != nil {
 		return err
 	}
-	return outcome(sopts, deliveries)
+	return outcome(sopts, res.Data)
 }

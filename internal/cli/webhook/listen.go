@@ -15,6 +15,7 @@ import (
 	"github.com/hookctl/hookctl/internal/backend"
 	"github.com/hookctl/hookctl/internal/cli/receive"
 	"github.com/hookctl/hookctl/internal/cmdutil"
+	"github.com/hookctl/hookctl/internal/inspect"
 	"github.com/hookctl/hookctl/internal/iostreams"
 	"github.com/hookctl/hookctl/internal/listener"
 	"github.com/hookctl/hookctl/internal/redact"
@@ -65,6 +66,8 @@ type ListenOptions struct {
 	Tunnel     receive.TunnelFlags
 	Register   bool
 	Keep       bool
+	// Inspect is --inspect[=ADDR]: the web inspector beside the listener.
+	Inspect string
 
 	// Relay mode (listen_relay.go): receive the requests of a source of
 	// `hookctl serve` instead of listening on a port.
@@ -149,6 +152,12 @@ with --timeout D it exits 6 if they did not come in time (without
 --exit-after, --timeout just stops listening after D). Ctrl-C or SIGTERM
 finishes in-flight requests and exits.
 
+Inspector: --inspect serves the web inspector beside the listener (on
+127.0.0.1:4040, the next free port if taken, or --inspect=ADDR): every request
+appears there as it is handled, with its signature diagnosis, and can be
+replayed, edited and re-signed (see "hookctl inspect"). Its URL, with a random
+access token, is printed on stderr ({"type":"inspector",…} with --format json).
+
 Relay: --relay SERVER --source TOKEN receives the requests of an inbound
 source of "hookctl serve" (see "hookctl source") instead of listening on a
 port, over Server-Sent Events with HOOKCTL_API_KEY, and runs each through the
@@ -173,6 +182,9 @@ status lines on stderr, or {"type":"relay",…} lines with --format json.`,
   NGROK_AUTHTOKEN=… hookctl webhook listen --tunnel --register --events 'device.*'
   # Relay a source of a hookctl server to a local app
   hookctl webhook listen --relay https://hooks.example.com --source hks_… --forward-to http://localhost:3000/webhooks
+
+  # Watch what arrives in the browser, and replay it from there
+  hookctl webhook listen --config whc_01j… --forward-to localhost:3000/webhooks --inspect
 
   # CI: wait for 2 events, at most 1 minute
   hookctl webhook listen --port 0 --ready-file url.txt --exit-after 2 --timeout 1m`,
@@ -218,6 +230,7 @@ status lines on stderr, or {"type":"relay",…} lines with --format json.`,
 	fl.BoolVar(&opts.Register, "register", false, "point a webhook config at this listener and verify with its secret")
 	fl.BoolVar(&opts.Keep, "keep", false, "with --register: keep the registration after exit")
 	opts.Tunnel.Register(cmd)
+	receive.InspectFlag(cmd, &opts.Inspect)
 	fl.StringVar(&opts.Relay, "relay", "", "receive the requests of a source of this hookctl server instead of listening (with --source)")
 	fl.StringVar(&opts.Source, "source", "", "the source token (hks_…) to relay")
 	fl.Int64Var(&opts.SinceID, "since-id", -1, "with --relay: resume after this event id (0: everything the server retains); default: where this listener stopped")
@@ -307,6 +320,9 @@ func (o *ListenOptions) validate(cmd *cobra.Command, forwardHeaders []string) er
 	if err := o.validateRelay(cmd); err != nil {
 		return err
 	}
+	if err := receive.ValidateInspectAddr(o.Inspect); err != nil {
+		return err
+	}
 	if cmd.Flags().Changed("scheme") && len(o.Secrets) == 0 && o.ConfigID == "" && !o.Register {
 		return apperr.Usagef("--scheme needs a secret to verify with: pass --secret, --config or --register")
 	}
@@ -321,6 +337,14 @@ func listenRun(ctx context.Context, opts *ListenOptions) error {
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
 	r := newListenRenderer(opts, stop)
+	if opts.Inspect != "" {
+		insp, err := receive.StartInspector(ctx, f, opts.Inspect, "listen", opts.Format == listenJSON)
+		if err != nil {
+			return err
+		}
+		defer insp.Close()
+		r.inspector = insp
+	}
 	if opts.Relay != "" {
 		cfg, err := listenerConfig(ctx, opts, r, "")
 		if err != nil {
@@ -413,6 +437,8 @@ func listenerConfig(ctx context.Context, opts *ListenOptions, r *listenRenderer,
 type listenRenderer struct {
 	opts *ListenOptions
 	stop func()
+	// inspector, with --inspect, shows every request at once.
+	inspector *inspect.Server
 
 	mu       sync.Mutex
 	buf      []byte
@@ -431,6 +457,9 @@ func newListenRenderer(opts *ListenOptions, stop func()) *listenRenderer {
 }
 
 func (r *listenRenderer) handle(e listener.Event) {
+	if r.inspector != nil && e.Kind == listener.KindRequest {
+		r.inspector.Publish(e.Request)
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	ios := r.opts.Factory.IOStreams

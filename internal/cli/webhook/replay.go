@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"os/exec"
 	"strings"
@@ -17,12 +16,8 @@ import (
 
 	"github.com/hookctl/hookctl/internal/apperr"
 	"github.com/hookctl/hookctl/internal/backend"
-	"github.com/hookctl/hookctl/internal/catalog"
-	"github.com/hookctl/hookctl/internal/cli/receive"
 	"github.com/hookctl/hookctl/internal/cmdutil"
-	"github.com/hookctl/hookctl/internal/listener"
-	"github.com/hookctl/hookctl/internal/model"
-	"github.com/hookctl/hookctl/internal/signature"
+	"github.com/hookctl/hookctl/internal/replay"
 )
 
 // ReplayOptions are the inputs of `webhook replay`.
@@ -43,16 +38,7 @@ type ReplayOptions struct {
 }
 
 // ReplayResult is what replay prints with -o json.
-type ReplayResult struct {
-	ID        string      `json:"id"`
-	URL       string      `json:"url"`
-	Resigned  bool        `json:"resigned"`
-	Edited    bool        `json:"edited"`
-	Status    int         `json:"status"`
-	LatencyMS float64     `json:"latency_ms"`
-	Headers   http.Header `json:"headers"`
-	Body      string      `json:"body"`
-}
+type ReplayResult = replay.Result
 
 // NewCmdReplay builds `webhook replay`.
 func NewCmdReplay(f *cmdutil.Factory, runF func(context.Context, *ReplayOptions) error) *cobra.Command {
@@ -133,61 +119,28 @@ func replayRun(ctx context.Context, opts *ReplayOptions) error {
 	if err != nil {
 		return err
 	}
-	to := opts.To
-	if to == "" {
-		switch len(rec.Forwards) {
-		case 0:
-			return apperr.Usagef("%s was not forwarded anywhere: pass --to URL", rec.ID)
-		case 1:
-			to = rec.Forwards[0].URL
-		default:
-			return apperr.Usagef("%s was forwarded to %d targets: choose one with --to", rec.ID, len(rec.Forwards))
-		}
+	if _, err := replay.Target(rec, opts.To); err != nil {
+		return err // before the editor opens
 	}
-	body, err := catalog.Apply(rec.Body, opts.Sets)
+	p := replay.Params{Request: rec, To: opts.To, Sets: opts.Sets, Resign: opts.Resign, Scheme: opts.Scheme,
+		Secrets: opts.Secrets, ConfigID: opts.ConfigID, Backend: f.Backend, Now: f.Now(), Timeout: opts.Timeout}
+	if opts.Edit {
+		p.Edit = func(body []byte) ([]byte, error) { return editBody(f, opts, body) }
+	}
+	res, err := replay.Run(ctx, p)
 	if err != nil {
 		return err
 	}
-	if opts.Edit {
-		if body, err = editBody(f, opts, body); err != nil {
-			return err
-		}
-	}
-	headers := listener.ForwardHeaders(rec.Headers, nil)
-	if opts.Resign {
-		if headers, err = resign(ctx, f, opts, rec, headers, body); err != nil {
-			return err
-		}
-	}
-	ctx, cancel := context.WithTimeout(ctx, opts.Timeout)
-	defer cancel()
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	start := time.Now()
-	resp, err := listener.Send(ctx, client, rec.Method, to, headers, body)
-	if err != nil {
-		if errors.Is(err, context.Canceled) {
-			return err
-		}
-		return fmt.Errorf("replay %s to %s failed: %v", rec.ID, to, sendError(err))
-	}
-	respBody, err := io.ReadAll(io.LimitReader(resp.Body, 32<<20))
-	resp.Body.Close()
-	if err != nil {
-		return fmt.Errorf("replay %s to %s: reading the response: %w", rec.ID, to, err)
-	}
-	latency := time.Since(start)
-	res := ReplayResult{ID: rec.ID, URL: to, Resigned: opts.Resign, Edited: !bytes.Equal(body, rec.Body),
-		Status: resp.StatusCode, LatencyMS: float64(latency.Microseconds()) / 1000, Headers: resp.Header, Body: string(respBody)}
 	return cmdutil.Render(f, res, func() error {
 		ios := f.IOStreams
 		st := ios.Styles()
 		icon := st.SuccessIcon()
-		code := st.Success.Render(statusText(resp.StatusCode))
-		if resp.StatusCode >= 400 {
-			icon, code = st.FailureIcon(), st.Failure.Render(statusText(resp.StatusCode))
+		code := st.Success.Render(statusText(res.Status))
+		if res.Status >= 400 {
+			icon, code = st.FailureIcon(), st.Failure.Render(statusText(res.Status))
 		}
 		var notes []string
-		if opts.Resign {
+		if res.Resigned {
 			notes = append(notes, "re-signed")
 		}
 		if res.Edited {
@@ -197,74 +150,11 @@ func replayRun(ctx context.Context, opts *ReplayOptions) error {
 		if len(notes) > 0 {
 			note = " " + st.Muted.Render("("+strings.Join(notes, ", ")+")")
 		}
-		fmt.Fprintf(ios.ErrOut, "%s Replayed %s to %s%s\n", icon, esc(rec.ID), esc(to), note)
-		fmt.Fprintf(ios.Out, "%s %s\n", code, st.Muted.Render(cmdutil.FormatLatency(latency)))
-		_, err := io.WriteString(ios.Out, prettyBody(st, ios.ColourEnabled(), respBody))
+		fmt.Fprintf(ios.ErrOut, "%s Replayed %s to %s%s\n", icon, esc(rec.ID), esc(res.URL), note)
+		fmt.Fprintf(ios.Out, "%s %s\n", code, st.Muted.Render(cmdutil.FormatLatency(res.Latency)))
+		_, err := io.WriteString(ios.Out, prettyBody(st, ios.ColourEnabled(), []byte(res.Body)))
 		return err
 	})
-}
-
-func sendError(err error) string {
-	s := err.Error()
-	if i := strings.LastIndex(s, "\": "); i >= 0 {
-		s = s[i+3:]
-	}
-	if strings.Contains(s, "deadline exceeded") {
-		return "timed out (--timeout)"
-	}
-	return s
-}
-
-// resign drops every signature header of the recorded request and signs
-// body again with a fresh timestamp.
-func resign(ctx context.Context, f *cmdutil.Factory, opts *ReplayOptions, rec *model.ReceivedRequest, headers http.Header, body []byte) (http.Header, error) {
-	detected := signature.Detect(rec.Headers)
-	def := ""
-	if rec.Verification != nil && rec.Verification.Scheme != "" {
-		def = rec.Verification.Scheme
-	} else if len(detected) > 0 {
-		def = detected[0]
-	}
-	s, err := receive.ResolveSigning(ctx, f, opts.Scheme, opts.Secrets, opts.ConfigID, def)
-	if err != nil {
-		return nil, err
-	}
-	if s.Scheme == "" || s.Scheme == signature.Auto {
-		return nil, apperr.Usagef("cannot tell which scheme to re-sign %s with (no signature headers recorded): pass --scheme", rec.ID)
-	}
-	sopts := signature.Options{Now: f.Now()}
-	if s.Scheme == "standard" && rec.Headers.Get("Svix-Signature") != "" {
-		sopts.HeaderSet = "svix"
-	}
-	if id := rec.Headers.Get("Webhook-Id"); id != "" {
-		sopts.ID = id
-	} else if id := rec.Headers.Get("Svix-Id"); id != "" {
-		sopts.ID = id
-	}
-	signed, err := signature.Sign(s.Scheme, s.Secrets, body, sopts)
-	if err != nil {
-		return nil, err
-	}
-	out := headers.Clone()
-	for k := range out {
-		if isSignatureHeader(k) {
-			delete(out, k)
-		}
-	}
-	for k, v := range signed {
-		out[k] = v
-	}
-	return out, nil
-}
-
-// isSignatureHeader reports a header that carries a signature or its
-// timestamp/id for some scheme.
-func isSignatureHeader(k string) bool {
-	switch k {
-	case "Webhook-Timestamp", "Svix-Timestamp", "X-Slack-Request-Timestamp":
-		return true
-	}
-	return len(signature.Detect(http.Header{k: {"x"}})) > 0
 }
 
 // editBody writes body to a temporary file, opens the editor on it and

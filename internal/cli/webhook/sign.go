@@ -13,6 +13,7 @@ import (
 	"github.com/hookctl/hookctl/internal/apperr"
 	"github.com/hookctl/hookctl/internal/cli/receive"
 	"github.com/hookctl/hookctl/internal/cmdutil"
+	"github.com/hookctl/hookctl/internal/shellquote"
 	"github.com/hookctl/hookctl/internal/signature"
 )
 
@@ -174,26 +175,16 @@ func sortedKeys(h http.Header) []string {
 // argument is referenced with --data-binary @file so nothing is re-encoded.
 func curlCommand(url string, headers http.Header, dataArg string, body []byte) string {
 	var b strings.Builder
-	b.WriteString("curl -sS -X POST " + shellQuote(url) + " \\\n  -H 'Content-Type: application/json'")
+	b.WriteString("curl -sS -X POST " + shellquote.Quote(url) + " \\\n  -H 'Content-Type: application/json'")
 	for _, k := range sortedKeys(headers) {
 		for _, v := range headers[k] {
-			b.WriteString(" \\\n  -H " + shellQuote(displayHeader(k)+": "+v))
+			b.WriteString(" \\\n  -H " + shellquote.Quote(displayHeader(k)+": "+v))
 		}
 	}
 	if strings.HasPrefix(dataArg, "@") {
-		b.WriteString(" \\\n  --data-binary " + shellQuote(dataArg))
+		b.WriteString(" \\\n  --data-binary " + shellquote.Quote(dataArg))
 	} else {
-		b.WriteString(" \\\n  --data-binary " + shellQuote(string(body)))
+		b.WriteString(" \\\n  --data-binary " + shellquote.Quote(string(body)))
 	}
 	return b.String()
-}
-
-// shellQuote quotes s for POSIX shells.
-func shellQuote(s string) string {
-	if s != "" && strings.IndexFunc(s, func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("@%+=:,./_-", r))
-	}) < 0 {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

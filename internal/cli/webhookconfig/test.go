@@ -7,11 +7,8 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"github.com/tidwall/gjson"
 
 	"github.com/hookctl/hookctl/internal/apperr"
-	"github.com/hookctl/hookctl/internal/backend"
-	"github.com/hookctl/hookctl/internal/catalog"
 	"github.com/hookctl/hookctl/internal/cmdutil"
 	"github.com/hookctl/hookctl/internal/dispatch"
 	"github.com/hookctl/hookctl/internal/iostreams"
@@ -64,23 +61,7 @@ a redirect, no answer).`,
 
 func testRun(ctx context.Context, opts *TestOptions) error {
 	f := opts.Factory
-	cat, err := cmdutil.LoadCatalog(f, nil)
-	if err != nil {
-		return err
-	}
-	e, err := cat.Get(backend.TestEventType)
-	if err != nil {
-		return err
-	}
-	body, hdr, err := e.BuildRequest(catalog.BuildOptions{Now: f.Now()})
-	if err != nil {
-		return err
-	}
-	ev := dispatch.Event{Type: backend.TestEventType, Body: body, Headers: hdr}
-	if r := gjson.GetBytes(body, "id"); r.Type == gjson.String {
-		ev.EventID = r.Str
-	}
-	d, err := cmdutil.DeliverToConfig(ctx, f, ev, opts.ID, dispatch.Policy{Retries: 0, Timeout: opts.Timeout})
+	d, err := cmdutil.SendTestEvent(ctx, f, opts.ID, opts.Timeout)
 	if err != nil {
 		return err
 	}
