@@ -67,7 +67,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if status == http.StatusInternalServerError && store.IsUnavailable(err) {
 		// The database is away (restarting, unreachable): nothing was
 		// done, and the same request may succeed in a moment.
-		s.logf("%s %s: database unavailable: %v", r.Method, logPath(r), err)
+		s.logUnavailable(r, err)
 		w.Header().Set("Retry-After", RetryAfterSeconds)
 		status, code, msg = http.StatusServiceUnavailable, CodeUnavailable, "the database is unavailable: try again shortly"
 	}
@@ -79,6 +79,29 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="hookctl"`)
 	}
 	_ = writeJSON(w, status, backend.ErrorBody{Error: backend.ErrorDetail{Code: code, Message: msg}})
+}
+
+// unavailableLogEvery bounds the "database unavailable" lines: during an
+// outage every request fails the same way, and one line per second (with
+// the count of those not shown) says as much as thousands.
+const unavailableLogEvery = time.Second
+
+func (s *Server) logUnavailable(r *http.Request, err error) {
+	s.unavailMu.Lock()
+	now := time.Now()
+	if now.Sub(s.unavailAt) < unavailableLogEvery {
+		s.unavailQuiet++
+		s.unavailMu.Unlock()
+		return
+	}
+	quiet := s.unavailQuiet
+	s.unavailAt, s.unavailQuiet = now, 0
+	s.unavailMu.Unlock()
+	more := ""
+	if quiet > 0 {
+		more = fmt.Sprintf(" (and %d more such failures since the last line)", quiet)
+	}
+	s.logf("%s %s: database unavailable: %v%s", r.Method, logPath(r), err, more)
 }
 
 // logPath is the request's path for the server log: where it holds a

@@ -104,6 +104,10 @@ type Server struct {
 	publish PublishStatus // nil: source events are not published
 	ping    func(context.Context) error
 
+	unavailMu    sync.Mutex // logUnavailable's rate limit
+	unavailAt    time.Time
+	unavailQuiet int
+
 	srcs backend.Sources // inbound sources (sources.go); nil: no /wh routes
 	hub  *relayHub       // wakes relay streams (relay.go)
 }
