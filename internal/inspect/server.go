@@ -103,11 +103,11 @@ type Server struct {
 	mux   *http.ServeMux
 	hub   *hub
 
-	mu     sync.Mutex
-	ln     net.Listener
-	srv    *http.Server
-	host   string // bound host, as given (or the listener's IP)
-	port   string
+	mu      sync.Mutex
+	ln      net.Listener
+	srv     *http.Server
+	host    string // bound host, as given (or the listener's IP)
+	port    string
 	served  chan struct{}
 	err     error
 	closing bool
