@@ -22,11 +22,13 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
+	"image/png"
 	"io"
 	"net"
 	"net/http"
@@ -395,11 +397,24 @@ func (b *browser) click(sel string) error {
 func (b *browser) screenshot(path string) error {
 	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
 	defer cancel()
-	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	raw, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(path, png, 0o644)
+	// Chromium compresses for speed; the README's copies are kept small.
+	img, err := png.Decode(bytes.NewReader(raw))
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := (&png.Encoder{CompressionLevel: png.BestCompression}).Encode(&buf, img); err != nil {
+		return err
+	}
+	if buf.Len() > len(raw) {
+		buf.Reset()
+		buf.Write(raw)
+	}
+	return os.WriteFile(path, buf.Bytes(), 0o644)
 }
 
 // --- bench -----------------------------------------------------------------------
