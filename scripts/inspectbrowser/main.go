@@ -42,6 +42,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/css"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
@@ -385,6 +387,20 @@ func (b *browser) waitTrue(expr string) error {
 	return nil
 }
 
+// addStyle adds CSS to the page through DevTools (its CSP does not apply).
+func (b *browser) addStyle(text string) error {
+	tree, err := chromedp.Call(b.ctx, page.GetFrameTree, cdp.Empty{})
+	if err != nil {
+		return err
+	}
+	sheet, err := chromedp.Call(b.ctx, css.CreateStyleSheet, css.CreateStyleSheetParams{FrameID: tree.FrameTree.Frame.ID})
+	if err != nil {
+		return err
+	}
+	_, err = chromedp.Call(b.ctx, css.SetStyleSheetText, css.SetStyleSheetTextParams{StyleSheetID: sheet.StyleSheetID, Text: text})
+	return err
+}
+
 func (b *browser) click(sel string) error {
 	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
 	defer cancel()
@@ -454,6 +470,7 @@ func bench(args []string) error {
 	rounds := fs.Int("rounds", 3, "rounds (each runs every mode once, in turn)")
 	records := fs.Int("records", 10000, "requests recorded before the first-render measurement")
 	loads := fs.Int("loads", 3, "cold page loads for the first-render measurement")
+	diag := fs.Bool("diag", false, "two more modes that change the open page, to see where its cost is: noanim (no highlight animation of new rows) and cap (at most 200 rows kept in the list)")
 	fs.Parse(args)
 
 	fmt.Printf("listener: %d requests per run, %d concurrent (hookctl webhook send --count --mock), recording on, --format compact\n", *n, *c)
@@ -461,6 +478,9 @@ func bench(args []string) error {
 	fmt.Printf("Go client (no browser); open = --inspect with the page open in headless chromium on the live stream\n")
 	fmt.Printf("CPU: seconds used during the load by the listener and by chromium (all its processes); rows: request rows in the page after it\n\n")
 	modes := []string{"off", "inspect", "stream", "open"}
+	if *diag {
+		modes = append(modes, "noanim", "cap")
+	}
 	rates := map[string][]float64{}
 	fmt.Printf("%-6s %10s %10s %10s %10s %9s   %s\n", "round", "off req/s", "inspect", "stream", "open", "open/off", "CPU s (listener off / open, chromium), rows")
 	for r := 0; r <= *rounds; r++ {
@@ -483,9 +503,18 @@ func bench(args []string) error {
 		fmt.Printf("%-6s %10.0f %10.0f %10.0f %10.0f %9.2f   %.1f / %.1f, %.1f, %d rows\n", label,
 			row["off"].rate, row["inspect"].rate, row["stream"].rate, row["open"].rate, row["open"].rate/row["off"].rate,
 			row["off"].listenerCPU, row["open"].listenerCPU, row["open"].browserCPU, row["open"].rows)
+		if *diag {
+			for _, m := range []string{"noanim", "cap"} {
+				fmt.Printf("  %-8s %10.0f req/s (%.2f of off), chromium %.1f CPU s, %d rows\n", m, row[m].rate, row[m].rate/row["off"].rate, row[m].browserCPU, row[m].rows)
+			}
+		}
 	}
 	off, insp, strm, open := median(rates["off"]), median(rates["inspect"]), median(rates["stream"]), median(rates["open"])
-	fmt.Printf("%-6s %10.0f %10.0f %10.0f %10.0f %9.2f   (inspect/off %.2f, stream/off %.2f)\n\n", "median", off, insp, strm, open, open/off, insp/off, strm/off)
+	fmt.Printf("%-6s %10.0f %10.0f %10.0f %10.0f %9.2f   (inspect/off %.2f, stream/off %.2f)\n", "median", off, insp, strm, open, open/off, insp/off, strm/off)
+	if *diag {
+		fmt.Printf("  median noanim/off %.2f, cap/off %.2f\n", median(rates["noanim"])/off, median(rates["cap"])/off)
+	}
+	fmt.Println()
 
 	return benchRender(*bin, *records, *loads)
 }
@@ -514,7 +543,7 @@ func benchOne(bin, mode string, n, c int) (result, error) {
 	var b *browser
 	browserPid := 0
 	switch mode {
-	case "open":
+	case "open", "noanim", "cap":
 		if b, err = newBrowser(1280, 800); err != nil {
 			return res, err
 		}
@@ -526,6 +555,17 @@ func benchOne(bin, mode string, n, c int) (result, error) {
 			return res, err
 		}
 		browserPid = chromedp.FromContext(b.ctx).Browser.Process().Pid
+		switch mode {
+		case "noanim":
+			if err := b.addStyle(`.list tr.fresh{animation:none!important}`); err != nil {
+				return res, err
+			}
+		case "cap":
+			if _, err := b.eval(`(function(){const tb = document.querySelector('[data-testid=request-list]');
+new MutationObserver(() => { while (tb.children.length > 200) tb.lastElementChild.remove(); }).observe(tb, {childList: true}); return ''})()`); err != nil {
+				return res, err
+			}
+		}
 	case "stream":
 		stop, err := readStream(l.inspector)
 		if err != nil {
