@@ -9,6 +9,8 @@
 #    (network events), empty and with RECORDS requests.
 #
 # Usage: scripts/bench-inspect.sh [COUNT] [CONCURRENCY] [ROUNDS] [RECORDS]   (default 20000 32 3 10000)
+# BENCH_INSPECT_FLAGS=-diag adds two modes that change the open page (no
+# highlight animation; at most 200 rows kept) to see where its cost is.
 # Needs chromium (apt-get install chromium, or HOOKCTL_TEST_CHROMIUM=PATH).
 # Builds hookctl and scripts/inspectbrowser into a temp dir.
 set -euo pipefail
@@ -23,4 +25,4 @@ trap 'rm -rf "$tmp"' EXIT
 go build -o "$tmp/hookctl" ./cmd/hookctl
 go build -o "$tmp/inspectbrowser" ./scripts/inspectbrowser
 echo "$(nproc) CPUs, $(go version | cut -d' ' -f3), $("${HOOKCTL_TEST_CHROMIUM:-chromium}" --version 2>/dev/null || echo 'chromium ?')"
-"$tmp/inspectbrowser" bench -hookctl "$tmp/hookctl" -n "$COUNT" -c "$CONC" -rounds "$ROUNDS" -records "$RECORDS"
+"$tmp/inspectbrowser" bench -hookctl "$tmp/hookctl" -n "$COUNT" -c "$CONC" -rounds "$ROUNDS" -records "$RECORDS" ${BENCH_INSPECT_FLAGS:-}
