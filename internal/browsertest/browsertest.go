@@ -118,8 +118,9 @@ func Start(parent context.Context, o Options) (context.Context, context.CancelFu
 		chromedp.ExecPath(o.ExecPath),
 		chromedp.WindowSize(o.Width, o.Height),
 		chromedp.Flag("disable-gpu", true),
-		// No traffic of the browser's own: component updates, field
-		// trials, domain reliability, the default apps.
+		// No traffic of the browser's own (component updates, domain
+		// reliability reports, pings) and no proxy: tests reach only
+		// their own servers on 127.0.0.1.
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-domain-reliability", true),
 		chromedp.Flag("no-pings", true),
