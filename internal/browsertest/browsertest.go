@@ -118,8 +118,9 @@ func Start(parent context.Context, o Options) (context.Context, context.CancelFu
 		chromedp.ExecPath(o.ExecPath),
 		chromedp.WindowSize(o.Width, o.Height),
 		chromedp.Flag("disable-gpu", true),
-		// No traffic of the browser's own: component updates, field
-		// trials, domain reliability, the default apps.
+		// No traffic of the browser's own (component updates, domain
+		// reliability reports, pings) and no proxy: tests reach only
+		// their own servers on 127.0.0.1.
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-domain-reliability", true),
 		chromedp.Flag("no-pings", true),
@@ -438,12 +439,28 @@ func (p *Page) Count(sel string) int {
 	return Eval[int](p, `document.querySelectorAll(`+quote(sel)+`).length`)
 }
 
-// Click clicks the first visible element matching sel.
+// Click clicks the first visible element matching sel with the mouse. When
+// the page replaces the element between the query and the click (a list
+// re-rendered by a live update), it queries again.
 func (p *Page) Click(sel string) {
 	p.t.Helper()
-	if err := chromedp.Do(p.Ctx, chromedp.Click(chromedp.CSS(sel), chromedp.NodeVisible)); err != nil {
-		p.t.Fatalf("browser: clicking %s: %v%s", sel, err, p.consoleSuffix())
+	for {
+		err := chromedp.Do(p.Ctx, chromedp.Click(chromedp.CSS(sel), chromedp.NodeVisible))
+		if err == nil {
+			return
+		}
+		if !isStaleNode(err) || p.Ctx.Err() != nil {
+			p.t.Fatalf("browser: clicking %s: %v%s", sel, err, p.consoleSuffix())
+		}
 	}
+}
+
+// isStaleNode reports whether err says that a node found by a query left
+// the document before the action on it.
+func isStaleNode(err error) bool {
+	m := err.Error()
+	return strings.Contains(m, "Could not find node") || strings.Contains(m, "No node with given id") ||
+		strings.Contains(m, "Node is detached") || strings.Contains(m, "Cannot find context with specified id")
 }
 
 // SetValue sets the value of a form field (input, textarea, select) as a

@@ -138,6 +138,8 @@ func TestAuth(t *testing.T) {
 		{"other port", "GET", "/api/requests", []string{"Host", "127.0.0.1:1"}, 421, "refused"},
 		{"localhost", "GET", "/api/requests", []string{"Host", "localhost:" + port(e)}, 200, "data"},
 		{"cross-site fetch", "GET", "/api/requests", []string{"Sec-Fetch-Site", "cross-site"}, 403, "cross-site"},
+		{"same-site fetch (another localhost port)", "GET", "/api/requests", []string{"Sec-Fetch-Site", "same-site"}, 403, "cross-site"},
+		{"same-origin fetch", "GET", "/api/requests", []string{"Sec-Fetch-Site", "same-origin"}, 200, "data"},
 		{"other origin", "POST", "/api/configs", []string{"Origin", "http://evil.example"}, 403, "another origin"},
 		{"POST without CSRF header", "POST", "/api/configs", []string{CSRFHeader, ""}, 403, CSRFHeader},
 		{"POST with a wrong CSRF header", "POST", "/api/configs", []string{CSRFHeader, "yes"}, 403, "forbidden"},

@@ -103,11 +103,11 @@ type Server struct {
 	mux   *http.ServeMux
 	hub   *hub
 
-	mu     sync.Mutex
-	ln     net.Listener
-	srv    *http.Server
-	host   string // bound host, as given (or the listener's IP)
-	port   string
+	mu      sync.Mutex
+	ln      net.Listener
+	srv     *http.Server
+	host    string // bound host, as given (or the listener's IP)
+	port    string
 	served  chan struct{}
 	err     error
 	closing bool
@@ -385,7 +385,10 @@ func (s *Server) secure(next http.Handler) http.Handler {
 			plainError(w, http.StatusMisdirectedRequest, "this inspector answers only as "+s.Addr()+" or localhost (Host "+strconv.Quote(r.Host)+" refused)")
 			return
 		}
-		if site := r.Header.Get("Sec-Fetch-Site"); site == "cross-site" {
+		// Only the page itself (same-origin) or the user (none: a typed
+		// URL, a link from the terminal); a page on another port of
+		// localhost is "same-site" and refused too.
+		if site := r.Header.Get("Sec-Fetch-Site"); site != "" && site != "same-origin" && site != "none" {
 			plainError(w, http.StatusForbidden, "cross-site requests are refused")
 			return
 		}

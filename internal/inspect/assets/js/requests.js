@@ -137,8 +137,10 @@ export function move(d) {
 export function openSelected() { if (state.sel >= 0) select(state.sel, true); }
 
 async function openDetail(id) {
+  state.want = id;
   let d;
   try { d = await get("/api/requests/" + enc(id)); } catch (e) { toast(e.message, true); return; }
+  if (state.want !== id) return; // another one was opened meanwhile
   state.detail = d;
   const r = d.request;
   $("request-detail").hidden = false;

@@ -49,8 +49,10 @@ export const deliveryNav = nav(dl, selectDelivery);
 function payloadText(p) { return typeof p === "string" ? p : JSON.stringify(p, null, 2); }
 
 async function openDelivery(id) {
+  dl.want = id;
   let d;
   try { d = await get("/api/deliveries/" + enc(id)); } catch (e) { toast(e.message, true); return; }
+  if (dl.want !== id) return; // another one was opened meanwhile
   dl.detail = d;
   $("delivery-detail").hidden = false;
   $("delivery-detail").dataset.id = d.id;
@@ -110,8 +112,17 @@ function selectInstance(i, open) {
 export const instanceNav = nav(ci, selectInstance);
 
 async function openInstance(id, keepInputs) {
+  if (!keepInputs) {
+    // Another instance: its controls show once it is loaded.
+    ci.want = id;
+    $("id-decision").hidden = true;
+    $("id-message").value = "";
+    clear($("id-param-errors"));
+    $("id-result").hidden = true;
+  }
   let d;
   try { d = await get("/api/instances/" + enc(id)); } catch (e) { toast(e.message, true); return; }
+  if (ci.want !== id) return; // another one was opened meanwhile
   ci.detail = d;
   const c = d.instance;
   $("instance-detail").hidden = false;
@@ -132,7 +143,7 @@ async function openInstance(id, keepInputs) {
   diff.hidden = d.diff.length === 0;
   $("id-approve").disabled = $("id-reject").disabled = $("id-add-error").disabled = c.status !== "validating";
   $("id-deploy").disabled = c.status !== "approved";
-  if (!keepInputs) { $("id-message").value = ""; clear($("id-param-errors")); $("id-result").hidden = true; }
+  $("id-decision").hidden = false;
 }
 
 function addParamError() {
