@@ -90,6 +90,13 @@ const payloadInsert = `INSERT INTO delivery_payloads (hash, body) VALUES (?, ?) 
 // saveDeliveriesTx is SaveDeliveries inside tx: the payloads not stored yet,
 // then per chunk the deliveries (upserted) and their attempts.
 func (s *Store) saveDeliveriesTx(ctx context.Context, tx *txHandle, ds []*model.Delivery) error {
+	return s.saveDeliveriesWith(ctx, tx, ds, false)
+}
+
+// saveDeliveriesWith is saveDeliveriesTx; payloadsStored skips writing the
+// payloads (the outbox records attempts of deliveries it enqueued: their
+// payloads are in, and a statement per group is saved).
+func (s *Store) saveDeliveriesWith(ctx context.Context, tx *txHandle, ds []*model.Delivery, payloadsStored bool) error {
 	for _, d := range ds {
 		if d.ID == "" {
 			return fmt.Errorf("save delivery: missing id")
@@ -118,14 +125,16 @@ func (s *Store) saveDeliveriesTx(ctx context.Context, tx *txHandle, ds []*model.
 		hash, ok := stored[sum]
 		if !ok {
 			hash = hex.EncodeToString(sum[:])
-			if payloadStmt == nil {
+			if payloadStmt == nil && !payloadsStored {
 				var err error
 				if payloadStmt, err = s.stmt(ctx, tx, stmtPayload, 1); err != nil {
 					return err
 				}
 			}
-			if _, err := payloadStmt.ExecContext(ctx, hash, payload); err != nil {
-				return fmt.Errorf("save payload of %s: %w", d.ID, err)
+			if payloadStmt != nil {
+				if _, err := payloadStmt.ExecContext(ctx, hash, payload); err != nil {
+					return fmt.Errorf("save payload of %s: %w", d.ID, err)
+				}
 			}
 			stored[sum] = hash
 		}

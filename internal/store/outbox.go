@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/hookctl/hookctl/internal/model"
@@ -65,9 +66,10 @@ func (s *Store) ClaimOutbox(ctx context.Context, owner string, now time.Time, le
 	if s.db.postgres {
 		skipLocked = " FOR UPDATE SKIP LOCKED"
 	}
-	err := s.writeTx(ctx, func(tx *txHandle) error {
+	// One statement: on PostgreSQL it needs no transaction around it.
+	err := s.claimTx(ctx, func(q querier) error {
 		n := formatTime(now)
-		rows, err := tx.QueryContext(ctx, `UPDATE outbox SET leased_until = ?, leased_by = ?
+		rows, err := q.QueryContext(ctx, `UPDATE outbox SET leased_until = ?, leased_by = ?
 WHERE (tenant, delivery_id) IN (SELECT tenant, delivery_id FROM outbox
   WHERE next_attempt_at <= ? AND (leased_until IS NULL OR leased_until <= ?)
   ORDER BY next_attempt_at LIMIT ?`+skipLocked+`)
@@ -100,6 +102,15 @@ RETURNING tenant, delivery_id, job, next_attempt_at`, formatTime(now.Add(lease))
 	return out, nil
 }
 
+// claimTx runs fn in a write transaction on SQLite (under the write
+// lock), and on the pool on PostgreSQL (fn runs one statement).
+func (s *Store) claimTx(ctx context.Context, fn func(q querier) error) error {
+	if s.db.postgres {
+		return fn(s.db)
+	}
+	return s.writeTx(ctx, func(tx *txHandle) error { return fn(tx) })
+}
+
 type byDue struct {
 	e   []OutboxEntry
 	due []string
@@ -115,41 +126,51 @@ func (b byDue) Swap(i, j int) {
 // OutboxKey names an outbox row.
 type OutboxKey struct{ Tenant, DeliveryID string }
 
-func (k OutboxKey) less(o OutboxKey) bool {
-	return k.Tenant < o.Tenant || k.Tenant == o.Tenant && k.DeliveryID < o.DeliveryID
-}
-
 // RenewOutboxLeases extends until now+lease the leases that owner still
 // holds on keys (attempts still running), and returns how many it renewed.
 // A lease another replica took over (this one stalled past it) stays theirs.
+// On PostgreSQL a row locked at this moment (its attempt being recorded by
+// this process's group commit) is skipped rather than waited for: its lease
+// has two more renewals to go before it ends, and renewal and group commit
+// then never wait for each other (in two orders they deadlocked).
 func (s *Store) RenewOutboxLeases(ctx context.Context, owner string, keys []OutboxKey, now time.Time, lease time.Duration) (int, error) {
-	if len(keys) == 0 {
-		return 0, nil
+	skipLocked := ""
+	if s.db.postgres {
+		skipLocked = " FOR UPDATE SKIP LOCKED"
 	}
-	// Rows in one order (tenant, delivery id), as FinishOutboxAttempts
-	// takes them: the same process's renewal and group commit lock
-	// overlapping rows, and in two orders they deadlock on PostgreSQL.
-	keys = append([]OutboxKey(nil), keys...)
-	sort.Slice(keys, func(i, j int) bool { return keys[i].less(keys[j]) })
+	until := formatTime(now.Add(lease))
 	renewed := 0
-	err := s.writeTx(ctx, func(tx *txHandle) error {
-		stmt, err := tx.PrepareContext(ctx, `UPDATE outbox SET leased_until = ? WHERE tenant = ? AND delivery_id = ? AND leased_by = ?`)
+	for lo := 0; lo < len(keys); lo += outboxKeyChunk {
+		chunk := keys[lo:min(lo+outboxKeyChunk, len(keys))]
+		args := append(make([]any, 0, 3+2*len(chunk)), until, owner, owner)
+		res, err := func() (sql.Result, error) {
+			defer s.lockWrites()()
+			return s.db.ExecContext(ctx, `UPDATE outbox SET leased_until = ? WHERE leased_by = ? AND (tenant, delivery_id) IN (
+  SELECT tenant, delivery_id FROM outbox WHERE leased_by = ? AND (tenant, delivery_id) IN (`+keyValues(len(chunk))+`)`+skipLocked+`)`,
+				appendKeyArgs(args, chunk)...)
+		}()
 		if err != nil {
-			return err
+			return renewed, err
 		}
-		defer stmt.Close()
-		until := formatTime(now.Add(lease))
-		for _, k := range keys {
-			res, err := stmt.ExecContext(ctx, until, k.Tenant, k.DeliveryID, owner)
-			if err != nil {
-				return err
-			}
-			n, _ := res.RowsAffected()
-			renewed += int(n)
-		}
-		return nil
-	})
-	return renewed, err
+		n, _ := res.RowsAffected()
+		renewed += int(n)
+	}
+	return renewed, nil
+}
+
+// outboxKeyChunk bounds the keys of one statement (two parameters each).
+const outboxKeyChunk = 256
+
+// keyValues is a VALUES list of n (tenant, delivery_id) pairs.
+func keyValues(n int) string {
+	return "VALUES " + strings.TrimSuffix(strings.Repeat("(?, ?),", n), ",")
+}
+
+func appendKeyArgs(args []any, keys []OutboxKey) []any {
+	for _, k := range keys {
+		args = append(args, k.Tenant, k.DeliveryID)
+	}
+	return args
 }
 
 // OutboxFinish is a recorded attempt: the delivery after it and, when it
@@ -171,29 +192,30 @@ func (s *Store) FinishOutboxAttempts(ctx context.Context, fs []OutboxFinish) err
 		ds[i] = f.Delivery
 	}
 	return s.writeTx(ctx, func(tx *txHandle) error {
-		if err := s.saveDeliveriesTx(ctx, tx, ds); err != nil {
+		if err := s.saveDeliveriesWith(ctx, tx, ds, true); err != nil {
 			return err
 		}
-		// The outbox rows in key order, as RenewOutboxLeases takes them
-		// (no deadlock between the two).
-		order := make([]OutboxFinish, len(fs))
-		copy(order, fs)
-		sort.Slice(order, func(i, j int) bool {
-			return OutboxKey{order[i].Delivery.Tenant, order[i].Delivery.ID}.less(OutboxKey{order[j].Delivery.Tenant, order[j].Delivery.ID})
-		})
+		// Final rows go in one statement per chunk; rows due again (a
+		// retry) each get their own next time.
 		var attempted, final []string
-		for _, f := range order {
-			var err error
+		var done []OutboxKey
+		for _, f := range fs {
 			key := DeliveryKey(f.Delivery.Tenant, f.Delivery.ID)
-			if f.Delivery.State == model.DeliveryPending {
-				attempted = append(attempted, key)
-				_, err = tx.ExecContext(ctx, `UPDATE outbox SET next_attempt_at = ?, leased_until = NULL, leased_by = '' WHERE tenant = ? AND delivery_id = ?`,
-					formatTime(f.Next), f.Delivery.Tenant, f.Delivery.ID)
-			} else {
+			if f.Delivery.State != model.DeliveryPending {
 				final = append(final, key)
-				_, err = tx.ExecContext(ctx, `DELETE FROM outbox WHERE tenant = ? AND delivery_id = ?`, f.Delivery.Tenant, f.Delivery.ID)
+				done = append(done, OutboxKey{f.Delivery.Tenant, f.Delivery.ID})
+				continue
 			}
-			if err != nil {
+			attempted = append(attempted, key)
+			if _, err := tx.ExecContext(ctx, `UPDATE outbox SET next_attempt_at = ?, leased_until = NULL, leased_by = '' WHERE tenant = ? AND delivery_id = ?`,
+				formatTime(f.Next), f.Delivery.Tenant, f.Delivery.ID); err != nil {
+				return err
+			}
+		}
+		for lo := 0; lo < len(done); lo += outboxKeyChunk {
+			chunk := done[lo:min(lo+outboxKeyChunk, len(done))]
+			if _, err := tx.ExecContext(ctx, `DELETE FROM outbox WHERE (tenant, delivery_id) IN (`+keyValues(len(chunk))+`)`,
+				appendKeyArgs(nil, chunk)...); err != nil {
 				return err
 			}
 		}
