@@ -226,6 +226,88 @@ func TestBrowserLiveRequestAppears(t *testing.T) {
 	}
 }
 
+// 2b. The live list is bounded: past data-max-rows live requests the DOM
+// holds at most that many rows, the newest first, and "load more" brings
+// back those that left it; a selected row stays (the list stops taking new
+// requests, counted in the notice, rather than trim it away).
+func TestBrowserLiveListBounded(t *testing.T) {
+	e := newBrowserEnv(t)
+	e.open(t)
+	p := e.page
+	p.WaitTrue(`document.querySelector('[data-testid=live]').textContent.trim() === 'live'`, "the event stream")
+	max := browsertest.Eval[int](p, `+document.querySelector('[data-testid=request-list]').dataset.maxRows`)
+	if max <= 0 {
+		t.Fatalf("request-list data-max-rows = %d", max)
+	}
+	postN := func(n int) {
+		t.Helper()
+		var wg sync.WaitGroup
+		next := make(chan int)
+		for w := 0; w < 8; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range next {
+					body := []byte(`{"type":"device.enrolled","n":` + itoa(i) + `}`)
+					req, _ := http.NewRequest(http.MethodPost, e.listenURL+"/hooks", bytes.NewReader(body))
+					req.Header = signed(t, e.cfg.Secret, body)
+					req.Header.Set("Content-Type", "application/json")
+					if resp, err := http.DefaultClient.Do(req); err == nil {
+						io.Copy(io.Discard, resp.Body)
+						resp.Body.Close()
+					}
+				}
+			}()
+		}
+		for i := 0; i < n; i++ {
+			next <- i
+		}
+		close(next)
+		wg.Wait()
+	}
+	const rows = `[...document.querySelectorAll('[data-testid=request-row]')]`
+	firstIs := func(id string) string {
+		return `(document.querySelector('[data-testid=request-row]')||{dataset:{}}).dataset.id === ` + q(id)
+	}
+
+	postN(max + 50)
+	newest := e.latestID(t)
+	p.WaitTrue(firstIs(newest), "the newest request first")
+	if n := p.Count("[data-testid=request-row]"); n > max || n == 0 {
+		t.Fatalf("%d rows after %d live requests, want 1..%d", n, max+50, max)
+	}
+	// What left the DOM is reachable: load more continues after the last row.
+	p.WaitVisible("[data-testid=load-more]")
+	before := p.Count("[data-testid=request-row]")
+	p.Click("[data-testid=load-more]")
+	p.WaitTrue(rows+`.length > `+itoa(before), "more rows after load more")
+	if dup := browsertest.Eval[int](p, `(function(){const ids = `+rows+`.map((r) => r.dataset.id); return ids.length - new Set(ids).size})()`); dup != 0 {
+		t.Errorf("%d duplicate rows after load more", dup)
+	}
+
+	// Back to the top page; select the third row.
+	p.SetValue("[data-testid=filter-status]", "2xx") // a filter change reloads the first page
+	p.WaitTrue(rows+`.length > 0 && `+firstIs(newest), "the reloaded list")
+	chosen := browsertest.Eval[string](p, rows+`[2].dataset.id`)
+	p.Click(rowSel(chosen))
+	p.WaitVisible(`[data-testid=request-detail][data-id="` + chosen + `"]`)
+	selected := `(document.querySelector('[data-testid=request-row].selected')||{dataset:{}}).dataset.id === ` + q(chosen)
+	postN(3)
+	newest = e.latestID(t)
+	p.WaitTrue(firstIs(newest), "new requests above the selected one")
+	if !browsertest.Eval[bool](p, selected) {
+		t.Fatalf("the selected row is no longer %s after live requests", chosen)
+	}
+	postN(max + 10)
+	p.WaitTrue(`!document.querySelector('[data-testid=new-notice]').hidden`, "the notice of requests not shown")
+	if !browsertest.Eval[bool](p, selected) {
+		t.Errorf("the selected row %s was trimmed away", chosen)
+	}
+	if n := p.Count("[data-testid=request-row]"); n > max {
+		t.Errorf("%d rows, want at most %d", n, max)
+	}
+}
+
 // 3. A request with a wrong signature shows ✗, the reason in the badge's
 // title, and the diagnosis in its detail.
 func TestBrowserVerificationReason(t *testing.T) {

@@ -28,7 +28,10 @@ import (
 // the webhook configs, so that a change made from the CLI shows without a
 // reload. Updates are batched: at most one message of each event per
 // Options.FlushInterval, with at most maxBatch requests (the rest counted
-// as dropped: the page offers to reload).
+// as dropped: the page offers to reload). After a full batch (a burst) the
+// next "requests" message waits busyFlushes intervals: a page shows at
+// most maxBatch rows anyway, and reading ten full batches a second costs a
+// browser more CPU than the listener can spare.
 
 const (
 	// pollWindow is how far behind the newest request seen a poll looks.
@@ -37,6 +40,9 @@ const (
 	pollLimit = 500
 	// maxBatch bounds the requests of one message.
 	maxBatch = 200
+	// busyFlushes is the flush intervals the next requests message waits
+	// after a full one.
+	busyFlushes = 5
 	// clientBuffer is the messages a slow page may fall behind by before
 	// its stream is closed (EventSource reconnects, and the page reloads
 	// its lists).
@@ -66,6 +72,7 @@ type hub struct {
 
 	pending []RequestSummary
 	dropped int
+	holdTil time.Time // no requests message before (after a full one)
 	changed map[string]bool
 	seen    map[string]time.Time
 	newest  time.Time
@@ -230,7 +237,7 @@ func (h *hub) leave(ch chan []byte) {
 	if len(h.clients) == 0 && h.stop != nil {
 		h.stop()
 		h.stop = nil
-		h.pending, h.dropped = nil, 0
+		h.pending, h.dropped, h.holdTil = nil, 0, time.Time{}
 		clear(h.changed)
 		clear(h.seen)
 		clear(h.prints)
@@ -332,7 +339,10 @@ func (h *hub) flush() {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	var msg []byte
-	if len(h.pending) > 0 {
+	if now := time.Now(); len(h.pending) > 0 && !now.Before(h.holdTil) {
+		if len(h.pending) >= maxBatch || h.dropped > 0 {
+			h.holdTil = now.Add(busyFlushes * h.s.opts.FlushInterval)
+		}
 		slices.SortStableFunc(h.pending, func(a, b RequestSummary) int { return a.ReceivedAt.Compare(b.ReceivedAt) })
 		msg = appendEvent(msg, "requests", requestsEvent{Data: h.pending, Dropped: h.dropped})
 		h.pending, h.dropped = nil, 0

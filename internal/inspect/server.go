@@ -82,7 +82,8 @@ type Options struct {
 	// elsewhere (another process, the CLI) while a page is open; default 1s.
 	PollInterval time.Duration
 	// FlushInterval batches the live updates: at most one message per
-	// interval and page; default 100ms (10 a second).
+	// interval and page; default 100ms (10 a second; after a full batch of
+	// requests, the next one waits 5 intervals).
 	FlushInterval time.Duration
 	// Now is the clock (re-signing, "received 3s ago"); default time.Now.
 	Now func() time.Time

@@ -37,12 +37,19 @@ export function pickRow(tbody, prev, i) {
 // clampStep is the index d rows from sel (-1: none yet) within n rows.
 export function clampStep(sel, d, n) { return Math.max(0, Math.min(n - 1, (sel < 0 ? -1 : sel) + d)); }
 
+// The formats of toLocaleTimeString([], {hour12: false}) and
+// toLocaleDateString(), made once (a list renders hundreds of times a
+// second under load).
+const timeFmt = new Intl.DateTimeFormat([], { hour: "numeric", minute: "numeric", second: "numeric", hour12: false });
+const dateFmt = new Intl.DateTimeFormat([], { year: "numeric", month: "numeric", day: "numeric" });
+
 export function fmtTime(s) {
   const d = new Date(s);
   if (isNaN(d)) return "";
+  const t = timeFmt.format(d);
   const now = new Date();
-  const t = d.toLocaleTimeString([], { hour12: false });
-  return d.toDateString() === now.toDateString() ? t : d.toLocaleDateString() + " " + t;
+  const today = d.getFullYear() === now.getFullYear() && d.getMonth() === now.getMonth() && d.getDate() === now.getDate();
+  return today ? t : dateFmt.format(d) + " " + t;
 }
 
 export function fmtLatency(ms) {

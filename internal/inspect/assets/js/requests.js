@@ -5,7 +5,7 @@ import { get, post, enc } from "./api.js";
 
 const PAGE = 100;
 const state = { rows: [], ids: new Set(), cursor: "", hasMore: false, sel: -1, detail: null, loading: null,
-  events: new Set(), missed: 0, showText: false, configs: [] };
+  events: new Set(), missed: 0, showText: false, configs: [], atTop: true };
 
 function filters() {
   return { search: $("search").value.trim(), event: $("filter-event").value,
@@ -27,15 +27,15 @@ function forwardText(r) {
 }
 
 function row(r) {
-  const tr = el("tr", { "data-testid": "request-row", "data-id": r.id, onclick: () => select(state.rows.findIndex((x) => x.id === r.id), true) },
+  const fw = forwardText(r), path = r.path + (r.query ? "?" + r.query : "");
+  return el("tr", { "data-testid": "request-row", "data-id": r.id }, // clicks: one listener on the tbody
     el("td", { title: r.received_at }, fmtTime(r.received_at)),
     el("td", {}, r.method),
-    el("td", { title: r.path + (r.query ? "?" + r.query : "") }, r.path + (r.query ? "?" + r.query : "")),
+    el("td", { title: path }, path),
     el("td", { title: r.event_type || "" }, r.event_type || ""),
     el("td", {}, badge(r)),
     el("td", { class: statusClass(r.status) }, r.status),
-    el("td", { title: forwardText(r) }, forwardText(r)));
-  return tr;
+    el("td", { title: fw }, fw));
 }
 
 function noteEvent(t) {
@@ -66,9 +66,11 @@ export async function loadRequests(more) {
   if (state.loading !== token) return; // a newer search won
   const tbody = $("request-list");
   if (!more) {
-    state.rows = []; state.ids.clear(); state.sel = -1; state.missed = 0;
+    state.rows = []; state.ids.clear(); state.sel = -1; state.missed = 0; live.dropped = 0;
     clear(tbody);
     $("new-notice").hidden = true;
+    tbody.closest(".list-pane").scrollTop = 0;
+    state.atTop = true;
   }
   const frag = document.createDocumentFragment();
   for (const r of page.data) {
@@ -93,30 +95,117 @@ function matches(r, f) {
   return true;
 }
 
-// liveRequests adds what the stream brings (oldest first) on top.
+// LIVE_ROWS bounds the rows live updates keep in the list: past it, the
+// oldest rows leave the DOM (paging, "load more" and search reach them on
+// the server). A list made longer by "load more" is only trimmed once new
+// requests are shown again at its top.
+export const LIVE_ROWS = 200;
+// Batches with more new rows than this are shown without the highlight.
+const FRESH_MAX = 5;
+
+// held tells whether new requests must not be inserted now, only counted
+// in the notice: a search is active, some were already held (inserting
+// later ones would leave a gap), the user scrolled down the list (noted by
+// the scroll handler: a batch reads no layout), or the selected row would
+// be trimmed.
+function held(f, keep) {
+  return !!f.search || state.missed > 0 || state.sel >= keep || !state.atTop;
+}
+
+// The stream's batches wait here to be shown together: at most one
+// render every CALM_GAP ms, every BUSY_GAP ms after a render of more than
+// FRESH_MAX rows (under load a batch replaces most of the list: showing
+// every one costs the browser more than anyone can read), none while the
+// tab is hidden (all at once when it shows again).
+const CALM_GAP = 100, BUSY_GAP = 500;
+const live = { data: [], dropped: 0, timer: 0, last: -Infinity, busy: false };
+
+// liveRequests takes a message of the stream: {data: [summary…] oldest
+// first, dropped: N}.
 export function liveRequests(msg) {
-  const f = filters();
-  const tbody = $("request-list");
-  let added = 0;
-  for (const r of msg.data) {
-    noteEvent(r.event_type);
-    if (state.ids.has(r.id)) continue;
-    if (f.search || !matches(r, f)) { if (f.search) state.missed++; continue; }
-    state.ids.add(r.id);
-    state.rows.unshift(r);
-    const tr = row(r);
-    tr.classList.add("fresh");
-    tbody.prepend(tr);
-    added++;
+  for (const r of msg.data) noteEvent(r.event_type);
+  live.data.push(...msg.data);
+  live.dropped += msg.dropped || 0;
+  if (live.data.length > 2 * LIVE_ROWS) { // only the newest can be shown
+    const over = live.data.length - LIVE_ROWS;
+    live.data.splice(0, over);
+    live.dropped += over;
   }
-  if (added && state.sel >= 0) state.sel += added;
-  state.missed += msg.dropped || 0;
+  scheduleLive();
+}
+
+function scheduleLive() {
+  if (live.timer || document.hidden || (!live.data.length && !live.dropped)) return;
+  const wait = live.last + (live.busy ? BUSY_GAP : CALM_GAP) - performance.now();
+  if (wait <= 0) { flushLive(); return; }
+  live.timer = setTimeout(() => { live.timer = 0; flushLive(); }, wait);
+}
+
+function flushLive() {
+  const data = live.data, dropped = live.dropped;
+  live.data = []; live.dropped = 0;
+  live.last = performance.now();
+  live.busy = data.length > FRESH_MAX;
+  showLive(data, dropped);
+}
+
+// showLive adds requests (oldest first) on top, as one fragment, and trims
+// the list to LIVE_ROWS rows.
+function showLive(data, dropped) {
+  const f = filters();
+  const fresh = [];
+  for (const r of data) {
+    if (state.ids.has(r.id) || !matches(r, f)) continue;
+    fresh.push(r);
+  }
+  // Rows of the list that stay: none after a gap (the stream dropped
+  // requests between them and this batch).
+  const keep = dropped ? 0 : Math.max(0, LIVE_ROWS - fresh.length);
+  if (!fresh.length) {
+    state.missed += dropped; // only the notice can tell (a reload shows them)
+  } else if (held(f, keep)) {
+    state.missed += fresh.length + dropped;
+  } else {
+    insertLive(fresh.slice(-LIVE_ROWS), keep, dropped > 0);
+  }
   const n = $("new-notice");
   if (state.missed) {
     n.textContent = `${state.missed} more new request${state.missed > 1 ? "s" : ""} — click to refresh`;
     n.hidden = false;
   }
   $("requests-empty").hidden = state.rows.length > 0;
+}
+
+// insertLive puts rs (oldest first) on top of the first keep rows.
+function insertLive(rs, keep, gap) {
+  const tbody = $("request-list");
+  const animate = rs.length <= FRESH_MAX && !document.hidden;
+  const frag = document.createDocumentFragment();
+  const added = [];
+  for (let i = rs.length - 1; i >= 0; i--) { // newest first
+    const r = rs[i];
+    state.ids.add(r.id);
+    added.push(r);
+    const tr = row(r);
+    if (animate) tr.classList.add("fresh");
+    frag.append(tr);
+  }
+  const trimmed = state.rows.length > keep;
+  for (const r of state.rows.slice(keep)) state.ids.delete(r.id);
+  state.rows = added.concat(state.rows.slice(0, keep));
+  if (keep === 0) {
+    tbody.replaceChildren(frag);
+  } else {
+    while (tbody.children.length > keep) tbody.lastElementChild.remove();
+    tbody.prepend(frag);
+  }
+  if (state.sel >= 0) state.sel = state.sel < keep ? state.sel + added.length : -1;
+  if (trimmed || gap) {
+    // What left the DOM is the next page.
+    state.hasMore = true;
+    state.cursor = state.rows.length ? state.rows[state.rows.length - 1].id : state.cursor;
+    $("requests-more").hidden = false;
+  }
 }
 
 export function select(i, open) {
@@ -250,6 +339,13 @@ async function recheck() {
 
 export function initRequests() {
   let timer;
+  document.addEventListener("visibilitychange", scheduleLive);
+  const tbody = $("request-list");
+  tbody.dataset.maxRows = String(LIVE_ROWS);
+  tbody.addEventListener("click", (e) => {
+    const tr = e.target.closest("tr[data-id]");
+    if (tr) select(state.rows.findIndex((x) => x.id === tr.dataset.id), true);
+  });
   $("search").addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(() => loadRequests(false), 250); });
   for (const id of ["filter-event", "filter-verify", "filter-status"]) $(id).addEventListener("change", () => loadRequests(false));
   $("requests-more").addEventListener("click", () => loadRequests(true));
@@ -264,6 +360,7 @@ export function initRequests() {
   $("replay-form").addEventListener("submit", (e) => { e.preventDefault(); sendEdited(); });
   const pane = $("request-list").closest(".list-pane");
   pane.addEventListener("scroll", () => {
+    state.atTop = pane.scrollTop <= 8;
     if (state.hasMore && pane.scrollTop + pane.clientHeight > pane.scrollHeight - 200 && !state.busy) {
       state.busy = true;
       loadRequests(true).finally(() => { state.busy = false; });
