@@ -203,7 +203,7 @@ func (ob *Outbox) poke() {
 // every worker has stopped.
 func (ob *Outbox) Run(ctx context.Context, drain time.Duration) error {
 	if !ob.st.Shared() {
-		if err := ob.st.ResetOutboxLeases(context.WithoutCancel(ctx)); err != nil {
+		if err := ob.st.ResetOutboxLeases(context.WithoutCancel(ctx), ob.o.Now()); err != nil {
 			return err
 		}
 	}
@@ -315,6 +315,8 @@ const DefaultLease = 30 * time.Second
 // feed claims due rows and hands them to the workers, up to claimBatch rows
 // per claim (one transaction), so that under load claiming costs little.
 func (ob *Outbox) feed(ctx context.Context, entries chan<- store.OutboxEntry) {
+	var lenAt time.Time
+	const lenEvery = 5 * time.Second
 	for ctx.Err() == nil {
 		claimed, err := ob.st.ClaimOutbox(context.WithoutCancel(ctx), ob.owner, ob.o.Now(), ob.o.Lease, max(claimBatch, ob.o.Workers))
 		if err != nil {
@@ -335,12 +337,13 @@ func (ob *Outbox) feed(ctx context.Context, entries chan<- store.OutboxEntry) {
 		if len(claimed) > 0 {
 			continue
 		}
-		if ob.st.Shared() {
+		if ob.st.Shared() && time.Since(lenAt) >= lenEvery {
 			// Other replicas enqueue and finish too: the depth metric
-			// is the table's.
+			// is the table's (a count, so not at every idle moment).
 			if n, err := ob.st.OutboxLen(context.WithoutCancel(ctx)); err == nil {
 				ob.len.Store(int64(n))
 			}
+			lenAt = time.Now()
 		}
 		wait := ob.o.PollInterval
 		if next, ok, err := ob.st.NextOutboxAt(context.WithoutCancel(ctx)); err == nil && ok {
@@ -521,7 +524,7 @@ func (ob *Outbox) unhold(tenant, id string) {
 
 // release frees a row this process holds, for the next claim.
 func (ob *Outbox) release(ctx context.Context, tenant, id string) {
-	_ = ob.st.ReleaseOutbox(ctx, tenant, id)
+	_ = ob.st.ReleaseOutbox(ctx, tenant, id, ob.o.Now())
 	ob.unhold(tenant, id)
 }
 

@@ -27,6 +27,9 @@ type OutboxEntry struct {
 	Job        []byte
 }
 
+// outboxParams is the columns of one outbox row written by EnqueueDeliveries.
+const outboxParams = 5
+
 // EnqueueDeliveries inserts pending deliveries and their outbox rows in one
 // transaction: a delivery is in the log if and only if it will be sent.
 func (s *Store) EnqueueDeliveries(ctx context.Context, items []OutboxItem) error {
@@ -41,14 +44,21 @@ func (s *Store) EnqueueDeliveries(ctx context.Context, items []OutboxItem) error
 		if err := s.saveDeliveriesTx(ctx, tx, ds); err != nil {
 			return err
 		}
-		stmt, err := tx.PrepareContext(ctx, `INSERT INTO outbox (tenant, delivery_id, job, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?)`)
-		if err != nil {
-			return err
-		}
-		defer stmt.Close()
-		for _, it := range items {
-			if _, err := stmt.ExecContext(ctx, it.Delivery.Tenant, it.Delivery.ID, string(it.Job), formatTime(it.NextAttemptAt), formatTime(it.Delivery.CreatedAt)); err != nil {
-				return fmt.Errorf("enqueue delivery %s: %w", it.Delivery.ID, err)
+		// Multi-row statements, deliveryChunk rows at a time (a fan-out
+		// to many configs is one event: one round trip per chunk).
+		args := make([]any, 0, deliveryChunk*outboxParams)
+		for lo := 0; lo < len(items); lo += deliveryChunk {
+			chunk := items[lo:min(lo+deliveryChunk, len(items))]
+			args = args[:0]
+			for _, it := range chunk {
+				args = append(args, it.Delivery.Tenant, it.Delivery.ID, string(it.Job), formatTime(it.NextAttemptAt), formatTime(it.Delivery.CreatedAt))
+			}
+			st, err := s.stmt(ctx, tx, stmtOutbox, len(chunk))
+			if err != nil {
+				return err
+			}
+			if _, err := st.ExecContext(ctx, args...); err != nil {
+				return fmt.Errorf("enqueue deliveries %s…: %w", chunk[0].Delivery.ID, err)
 			}
 		}
 		return nil
@@ -69,11 +79,15 @@ func (s *Store) ClaimOutbox(ctx context.Context, owner string, now time.Time, le
 	// One statement: on PostgreSQL it needs no transaction around it.
 	err := s.claimTx(ctx, func(q querier) error {
 		n := formatTime(now)
-		rows, err := q.QueryContext(ctx, `UPDATE outbox SET leased_until = ?, leased_by = ?
+		// next_attempt_at becomes the lease's end: a leased row is due
+		// again only if its lease runs out, so the claim's index range
+		// (next_attempt_at <= now) holds only rows that are claimable,
+		// not every row in flight before them.
+		rows, err := q.QueryContext(ctx, `UPDATE outbox SET leased_until = ?, leased_by = ?, next_attempt_at = ?
 WHERE (tenant, delivery_id) IN (SELECT tenant, delivery_id FROM outbox
   WHERE next_attempt_at <= ? AND (leased_until IS NULL OR leased_until <= ?)
   ORDER BY next_attempt_at LIMIT ?`+skipLocked+`)
-RETURNING tenant, delivery_id, job, next_attempt_at`, formatTime(now.Add(lease)), owner, n, n, limit)
+RETURNING tenant, delivery_id, job, created_at`, formatTime(now.Add(lease)), owner, formatTime(now.Add(lease)), n, n, limit)
 		if err != nil {
 			return err
 		}
@@ -92,7 +106,7 @@ RETURNING tenant, delivery_id, job, next_attempt_at`, formatTime(now.Add(lease))
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		// RETURNING follows no order: oldest due first, as selected.
+		// RETURNING follows no order: oldest first.
 		sort.Sort(byDue{out, due})
 		return nil
 	})
@@ -142,10 +156,10 @@ func (s *Store) RenewOutboxLeases(ctx context.Context, owner string, keys []Outb
 	renewed := 0
 	for lo := 0; lo < len(keys); lo += outboxKeyChunk {
 		chunk := keys[lo:min(lo+outboxKeyChunk, len(keys))]
-		args := append(make([]any, 0, 3+2*len(chunk)), until, owner, owner)
+		args := append(make([]any, 0, 4+2*len(chunk)), until, until, owner, owner)
 		res, err := func() (sql.Result, error) {
 			defer s.lockWrites()()
-			return s.db.ExecContext(ctx, `UPDATE outbox SET leased_until = ? WHERE leased_by = ? AND (tenant, delivery_id) IN (
+			return s.db.ExecContext(ctx, `UPDATE outbox SET leased_until = ?, next_attempt_at = ? WHERE leased_by = ? AND (tenant, delivery_id) IN (
   SELECT tenant, delivery_id FROM outbox WHERE leased_by = ? AND (tenant, delivery_id) IN (`+keyValues(len(chunk))+`)`+skipLocked+`)`,
 				appendKeyArgs(args, chunk)...)
 		}()
@@ -227,10 +241,11 @@ func (s *Store) FinishOutboxAttempts(ctx context.Context, fs []OutboxFinish) err
 }
 
 // ReleaseOutbox frees a leased row without recording anything (an attempt
-// interrupted by shutdown), so the next start attempts it again.
-func (s *Store) ReleaseOutbox(ctx context.Context, tenant, deliveryID string) error {
+// interrupted by shutdown), due again at now.
+func (s *Store) ReleaseOutbox(ctx context.Context, tenant, deliveryID string, now time.Time) error {
 	defer s.lockWrites()()
-	_, err := s.db.ExecContext(ctx, `UPDATE outbox SET leased_until = NULL, leased_by = '' WHERE tenant = ? AND delivery_id = ?`, tenant, deliveryID)
+	_, err := s.db.ExecContext(ctx, `UPDATE outbox SET leased_until = NULL, leased_by = '', next_attempt_at = ? WHERE tenant = ? AND delivery_id = ?`,
+		formatTime(now), tenant, deliveryID)
 	return err
 }
 
@@ -245,9 +260,9 @@ func (s *Store) DropOutbox(ctx context.Context, tenant, deliveryID string) error
 // SQLite data directory starts, so what a killed process was attempting is
 // attempted again now. Replicas on PostgreSQL must not call it (the leases
 // are the others'): there a dead replica's leases simply expire.
-func (s *Store) ResetOutboxLeases(ctx context.Context) error {
+func (s *Store) ResetOutboxLeases(ctx context.Context, now time.Time) error {
 	defer s.lockWrites()()
-	_, err := s.db.ExecContext(ctx, `UPDATE outbox SET leased_until = NULL, leased_by = '' WHERE leased_until IS NOT NULL`)
+	_, err := s.db.ExecContext(ctx, `UPDATE outbox SET leased_until = NULL, leased_by = '', next_attempt_at = ? WHERE leased_until IS NOT NULL`, formatTime(now))
 	return err
 }
 
@@ -258,11 +273,12 @@ func (s *Store) OutboxLen(ctx context.Context) (int, error) {
 	return n, err
 }
 
-// NextOutboxAt is the earliest next_attempt_at of a free row (ok false when
-// there is none).
+// NextOutboxAt is when a row next becomes claimable: the earliest
+// next_attempt_at, which for a leased row is its lease's end (ok false when
+// the outbox is empty).
 func (s *Store) NextOutboxAt(ctx context.Context) (t time.Time, ok bool, err error) {
 	var v sql.NullString
-	err = s.db.QueryRowContext(ctx, `SELECT MIN(next_attempt_at) FROM outbox WHERE leased_until IS NULL`).Scan(&v)
+	err = s.db.QueryRowContext(ctx, `SELECT MIN(next_attempt_at) FROM outbox`).Scan(&v)
 	if err != nil || !v.Valid {
 		return time.Time{}, false, err
 	}

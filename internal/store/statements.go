@@ -15,6 +15,7 @@ const (
 	stmtAttempts
 	stmtPayload
 	stmtReceived
+	stmtOutbox
 )
 
 type stmtKey struct{ kind, rows int }
@@ -50,6 +51,8 @@ func (s *Store) stmt(ctx context.Context, tx *txHandle, kind, rows int) (*stmtHa
 			q = multiRowSQL(deliveryUpsertHead, deliveryParams, rows, deliveryUpsertTail)
 		case stmtAttempts:
 			q = multiRowSQL(attemptInsertHead, attemptParams, rows, attemptInsertTail)
+		case stmtOutbox:
+			q = multiRowSQL(`INSERT INTO outbox (tenant, delivery_id, job, next_attempt_at, created_at) VALUES `, outboxParams, rows, "")
 		case stmtReceived:
 			q = multiRowSQL(`INSERT INTO received_requests (`+receivedRequestColumns+`) VALUES `, receivedRequestParams, rows, "")
 		default:
