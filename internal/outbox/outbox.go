@@ -369,7 +369,7 @@ func (ob *Outbox) process(ctx context.Context, e store.OutboxEntry, finishes cha
 		ob.finished(e.DeliveryID)
 		return
 	}
-	d, err := ob.st.GetDelivery(bg, e.Tenant, e.DeliveryID)
+	d, err := ob.st.GetOutboxDelivery(bg, e.Tenant, e.DeliveryID)
 	if err != nil {
 		ob.logf("outbox: delivery %s: %v", e.DeliveryID, err)
 		ob.release(bg, e.Tenant, e.DeliveryID)

@@ -354,9 +354,26 @@ func (s *Store) ListDeliveries(ctx context.Context, tenant string, f DeliveryFil
 // GetDelivery returns a delivery of the tenant with all its attempts, or
 // apperr.ErrNotFound.
 func (s *Store) GetDelivery(ctx context.Context, tenant, id string) (*model.Delivery, error) {
+	return s.getDelivery(ctx, tenant, id, false)
+}
+
+// GetOutboxDelivery is GetDelivery for the outbox, about to attempt a
+// delivery it enqueued: such a delivery is always written with its
+// attempts and their count in one transaction, so a count of 0 means no
+// attempts to read (the first attempt of every delivery takes one query,
+// not two).
+func (s *Store) GetOutboxDelivery(ctx context.Context, tenant, id string) (*model.Delivery, error) {
+	return s.getDelivery(ctx, tenant, id, true)
+}
+
+func (s *Store) getDelivery(ctx context.Context, tenant, id string, trustCount bool) (*model.Delivery, error) {
 	d, _, err := scanDelivery(s.db.QueryRowContext(ctx, deliverySelect+` WHERE d.tenant = ? AND d.id = ?`, tenant, id), id)
 	if err != nil {
 		return nil, err
+	}
+	if trustCount && d.AttemptCount == 0 {
+		d.Attempts = []model.DeliveryAttempt{}
+		return d, nil
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT n, started_at, status_code, latency_us, response_body, response_truncated, error
 FROM delivery_attempts WHERE tenant = ? AND delivery_id = ? ORDER BY n`, tenant, id)

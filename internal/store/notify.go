@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -43,36 +44,44 @@ func DeliveryKey(tenant, id string) string { return tenant + "/" + id }
 // maxNotifyPayload stays under PostgreSQL's 8000-byte payload limit.
 const maxNotifyPayload = 7900
 
-// notifyTx queues, in tx, notifications of kind for keys (no-op on SQLite),
-// as few payloads as fit.
-func (t *txHandle) notify(ctx context.Context, kind string, keys ...string) error {
-	if !t.h.postgres || len(keys) == 0 {
+// notify queues, in tx, the notifications (no-op on SQLite): each kind's
+// keys in as few payloads as fit, all in one statement.
+func (t *txHandle) notify(ctx context.Context, ns ...Notification) error {
+	if !t.h.postgres {
 		return nil
 	}
+	var payloads []any
 	var b strings.Builder
-	flush := func() error {
-		if b.Len() == 0 {
-			return nil
+	flush := func() {
+		if b.Len() > 0 {
+			payloads = append(payloads, b.String())
+			b.Reset()
 		}
-		_, err := t.Tx.ExecContext(ctx, `SELECT pg_notify($1, $2)`, notifyChannel, b.String())
-		b.Reset()
-		return err
 	}
-	for _, k := range keys {
-		if b.Len() > 0 && b.Len()+1+len(k) > maxNotifyPayload {
-			if err := flush(); err != nil {
-				return err
+	for _, n := range ns {
+		for _, k := range n.Keys {
+			if b.Len() > 0 && b.Len()+1+len(k) > maxNotifyPayload {
+				flush()
 			}
+			if b.Len() == 0 {
+				b.WriteString(n.Kind)
+				b.WriteByte('|')
+			} else {
+				b.WriteByte(',')
+			}
+			b.WriteString(k)
 		}
-		if b.Len() == 0 {
-			b.WriteString(kind)
-			b.WriteByte('|')
-		} else {
-			b.WriteByte(',')
-		}
-		b.WriteString(k)
+		flush()
 	}
-	return flush()
+	if len(payloads) == 0 {
+		return nil
+	}
+	calls := make([]string, len(payloads))
+	for i := range payloads {
+		calls[i] = fmt.Sprintf("pg_notify('%s', $%d)", notifyChannel, i+1)
+	}
+	_, err := t.Tx.ExecContext(ctx, "SELECT "+strings.Join(calls, ", "), payloads...)
+	return err
 }
 
 func parseNotification(payload string) (Notification, bool) {

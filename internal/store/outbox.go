@@ -233,10 +233,7 @@ func (s *Store) FinishOutboxAttempts(ctx context.Context, fs []OutboxFinish) err
 				return err
 			}
 		}
-		if err := tx.notify(ctx, NotifyAttempt, attempted...); err != nil {
-			return err
-		}
-		return tx.notify(ctx, NotifyFinal, final...)
+		return tx.notify(ctx, Notification{NotifyAttempt, attempted}, Notification{NotifyFinal, final})
 	})
 }
 

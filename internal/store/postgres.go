@@ -43,6 +43,9 @@ func MaskURL(raw string) string {
 	return strings.ReplaceAll(u.String(), "%2A%2A%2A", "***")
 }
 
+// pgMaxConns bounds one process's connections to PostgreSQL.
+const pgMaxConns = 32
+
 // pgConnectTimeout bounds the first contact, so that an unreachable server
 // fails `hookctl serve` in seconds rather than hanging it.
 const pgConnectTimeout = 10 * time.Second
@@ -62,10 +65,13 @@ func OpenURL(ctx context.Context, dbURL string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %v", masked, redactErr(err, dbURL))
 	}
-	// Replicas share the server's connections: bounded per process, and
-	// recycled so that a restarted PostgreSQL leaves no dead connections.
-	db.SetMaxOpenConns(32)
-	db.SetMaxIdleConns(16)
+	// Replicas share the server's connections: bounded per process. As
+	// many may stay idle as may be open: a connection closed when the pool
+	// has one too many idle is reopened at the next burst, and each opening
+	// costs a backend process and a SCRAM handshake (under load that churn
+	// took more CPU than the queries). Idle ones are recycled after a while.
+	db.SetMaxOpenConns(pgMaxConns)
+	db.SetMaxIdleConns(pgMaxConns)
 	db.SetConnMaxIdleTime(5 * time.Minute)
 	s := &Store{db: &dbHandle{DB: db, dialect: dialect{postgres: true}, binds: &rebinder{}}, url: masked, rawURL: dbURL}
 	pctx, cancel := context.WithTimeout(ctx, pgConnectTimeout)

@@ -117,7 +117,7 @@ func (s *Store) InsertSourceRequest(ctx context.Context, r *model.ReceivedReques
 		err := tx.QueryRowContext(ctx, `INSERT INTO source_events (tenant, source_id, request_id) VALUES (?, ?, ?) RETURNING seq`,
 			r.Tenant, r.Source, r.ID).Scan(&seq)
 		if err == nil {
-			err = tx.notify(ctx, NotifySourceEvent, r.Source)
+			err = tx.notify(ctx, Notification{NotifySourceEvent, []string{r.Source}})
 		}
 		if err != nil || mark == nil {
 			return err
