@@ -150,11 +150,9 @@ func (s *Store) saveDeliveriesWith(ctx context.Context, tx *txHandle, ds []*mode
 		args = args[:0]
 		for i, d := range chunk {
 			var err error
-			if hbuf, err = appendHeadersJSON(hbuf[:0], d.RequestHeaders); err != nil {
+			if args, hbuf, err = appendDeliveryArgs(args, hbuf, d, hashes[lo+i]); err != nil {
 				return err
 			}
-			args = append(args, d.Tenant, d.ID, d.RequestID, d.EventType, d.EventID, d.ConfigID, d.URL, d.Scheme,
-				string(hbuf), hashes[lo+i], d.State, d.StatusCode, len(d.Attempts), d.ResendOf, formatTime(d.CreatedAt), formatTime(d.UpdatedAt))
 		}
 		st, err := s.stmt(ctx, tx, stmtDeliveries, len(chunk))
 		if err != nil {
@@ -168,6 +166,24 @@ func (s *Store) saveDeliveriesWith(ctx context.Context, tx *txHandle, ds []*mode
 		}
 	}
 	return nil
+}
+
+// appendDeliveryArgs appends the deliveryColumns of d (its payload stored
+// under hash); hbuf is scratch space for the headers' JSON, returned for
+// the next call.
+func appendDeliveryArgs(args []any, hbuf []byte, d *model.Delivery, hash string) ([]any, []byte, error) {
+	hbuf, err := appendHeadersJSON(hbuf[:0], d.RequestHeaders)
+	if err != nil {
+		return args, hbuf, err
+	}
+	return append(args, d.Tenant, d.ID, d.RequestID, d.EventType, d.EventID, d.ConfigID, d.URL, d.Scheme,
+		string(hbuf), hash, d.State, d.StatusCode, len(d.Attempts), d.ResendOf, formatTime(d.CreatedAt), formatTime(d.UpdatedAt)), hbuf, nil
+}
+
+// payloadHash is the key of a payload in delivery_payloads.
+func payloadHash(payload []byte) string {
+	sum := sha256.Sum256(payload)
+	return hex.EncodeToString(sum[:])
 }
 
 // chunkEnd is where the chunk of ds starting at lo ends: after

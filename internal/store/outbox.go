@@ -36,6 +36,9 @@ func (s *Store) EnqueueDeliveries(ctx context.Context, items []OutboxItem) error
 	if len(items) == 0 {
 		return nil
 	}
+	if s.db.postgres && len(items) <= deliveryChunk {
+		return s.enqueueInOneStatement(ctx, items)
+	}
 	ds := make([]*model.Delivery, len(items))
 	for i, it := range items {
 		ds[i] = it.Delivery
@@ -63,6 +66,57 @@ func (s *Store) EnqueueDeliveries(ctx context.Context, items []OutboxItem) error
 		}
 		return nil
 	})
+}
+
+// enqueueInOneStatement is EnqueueDeliveries on PostgreSQL for an event's
+// deliveries (up to deliveryChunk): payloads, deliveries and outbox rows in
+// one statement of data-modifying CTEs, which PostgreSQL runs atomically
+// (the foreign keys are checked at its end), so that the API's hot path
+// takes one round trip instead of five (BEGIN, three INSERTs, COMMIT).
+func (s *Store) enqueueInOneStatement(ctx context.Context, items []OutboxItem) error {
+	args := make([]any, 0, 2+len(items)*(deliveryParams+outboxParams+2))
+	var payloads, deliveries, outbox []string
+	seen := map[string]bool{}
+	hashes := make([]string, len(items))
+	for i, it := range items {
+		d := it.Delivery
+		if d.ID == "" || len(d.Attempts) > 0 {
+			return fmt.Errorf("enqueue delivery %q: a new delivery has an id and no attempts", d.ID)
+		}
+		if err := needTenant(d.Tenant, d.ID); err != nil {
+			return err
+		}
+		payload := d.Payload
+		if payload == nil {
+			payload = []byte{}
+		}
+		hashes[i] = payloadHash(payload)
+		if !seen[hashes[i]] {
+			seen[hashes[i]] = true
+			payloads = append(payloads, "(?, ?)")
+			args = append(args, hashes[i], payload)
+		}
+	}
+	var hbuf []byte
+	row := "(" + strings.TrimSuffix(strings.Repeat("?,", deliveryParams), ",") + ")"
+	for i, it := range items {
+		var err error
+		if args, hbuf, err = appendDeliveryArgs(args, hbuf, it.Delivery, hashes[i]); err != nil {
+			return err
+		}
+		deliveries = append(deliveries, row)
+	}
+	for _, it := range items {
+		args = append(args, it.Delivery.Tenant, it.Delivery.ID, string(it.Job), formatTime(it.NextAttemptAt), formatTime(it.Delivery.CreatedAt))
+		outbox = append(outbox, "(?, ?, ?, ?, ?)")
+	}
+	_, err := s.db.ExecContext(ctx, `WITH p AS (INSERT INTO delivery_payloads (hash, body) VALUES `+strings.Join(payloads, ",")+` ON CONFLICT (hash) DO NOTHING),
+d AS (`+deliveryUpsertHead+strings.Join(deliveries, ",")+deliveryUpsertTail+`)
+INSERT INTO outbox (tenant, delivery_id, job, next_attempt_at, created_at) VALUES `+strings.Join(outbox, ","), args...)
+	if err != nil {
+		return fmt.Errorf("enqueue deliveries %s: %w", items[0].Delivery.ID, err)
+	}
+	return nil
 }
 
 // ClaimOutbox leases, for owner, up to limit rows that are due
