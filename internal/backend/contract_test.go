@@ -37,19 +37,25 @@ func TestContractLocal(t *testing.T) {
 // real API server on 127.0.0.1:0.
 func TestContractRemote(t *testing.T) {
 	backendtest.Run(t, func(t *testing.T) backend.Backend {
-		in, err := servertest.Start(t.TempDir())
-		if err != nil {
-			t.Fatal(err)
-		}
-		r := in.Remote()
-		t.Cleanup(func() {
-			r.Close()
-			if err := in.Close(); err != nil {
-				t.Error(err)
-			}
-		})
-		return r
+		return remoteOf(t, func() (*servertest.Instance, error) { return servertest.Start(t.TempDir()) })
 	})
+}
+
+// remoteOf starts a server and returns a Remote of it, both closed at the
+// end of the test.
+func remoteOf(t *testing.T, start func() (*servertest.Instance, error)) backend.Backend {
+	in, err := start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := in.Remote()
+	t.Cleanup(func() {
+		r.Close()
+		if err := in.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	return r
 }
 
 // TestRemoteSaveDeliveriesFitsTheBodyLimit records batches bigger than the
@@ -180,18 +186,7 @@ func TestContractPostgres(t *testing.T) {
 // PostgreSQL.
 func TestContractRemotePostgres(t *testing.T) {
 	backendtest.Run(t, func(t *testing.T) backend.Backend {
-		in, err := servertest.StartOn(openPostgres(t))
-		if err != nil {
-			t.Fatal(err)
-		}
-		r := in.Remote()
-		t.Cleanup(func() {
-			r.Close()
-			if err := in.Close(); err != nil {
-				t.Error(err)
-			}
-		})
-		return r
+		return remoteOf(t, func() (*servertest.Instance, error) { return servertest.StartOn(openPostgres(t)) })
 	})
 }
 

@@ -9,7 +9,6 @@
 package browsertest
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -26,6 +25,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/hookctl/hookctl/internal/skiplog"
+	"github.com/hookctl/hookctl/internal/syncbuf"
 )
 
 // EnvChromium names the browser to use: a path, or a name looked up on PATH.
@@ -187,7 +187,7 @@ type Page struct {
 	Ctx context.Context
 
 	t      testing.TB
-	output lockedBuffer
+	output syncbuf.Buffer
 
 	mu       sync.Mutex
 	messages []chromedp.ConsoleMessage
@@ -534,29 +534,6 @@ func removeAll(dir string) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-func (l *lockedBuffer) Len() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Len()
 }
 
 // lastLines returns the last n lines of s, without Chromium's complaints

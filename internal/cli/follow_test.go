@@ -1,10 +1,8 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -12,25 +10,8 @@ import (
 	"github.com/hookctl/hookctl/internal/iostreams"
 	"github.com/hookctl/hookctl/internal/model"
 	"github.com/hookctl/hookctl/internal/store"
+	"github.com/hookctl/hookctl/internal/syncbuf"
 )
-
-// syncBuffer is a stdout read by the test while the command writes.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // TestFollowCtrlCExits130Quietly: `deliveries list --follow` runs until
 // Ctrl-C (here: ctx cancelled once it printed the page) and then exits 130
@@ -52,7 +33,7 @@ func TestFollowCtrlCExits130Quietly(t *testing.T) {
 	local.Close()
 
 	ios, _, _, errOut := iostreams.Test()
-	out := &syncBuffer{}
+	out := &syncbuf.Buffer{}
 	ios.Out = out
 	rctx, cancel := context.WithCancel(ctx)
 	defer cancel()

@@ -28,6 +28,7 @@ import (
 	"github.com/hookctl/hookctl/internal/publish"
 	"github.com/hookctl/hookctl/internal/server"
 	"github.com/hookctl/hookctl/internal/store"
+	"github.com/hookctl/hookctl/internal/syncbuf"
 )
 
 // env is a hook server over a fresh store, publishing (unless amqpURL is
@@ -39,25 +40,8 @@ type env struct {
 	pub      *publish.Publisher
 	http     *httptest.Server
 	exchange string
-	log      *syncBuffer
+	log      *syncbuf.Buffer
 	runErr   chan error
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
 }
 
 func uniqueName(prefix string) string {
@@ -73,7 +57,7 @@ func newEnv(t *testing.T, amqpURL, exchange string) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{t: t, store: s, exchange: exchange, log: &syncBuffer{}, runErr: make(chan error, 1)}
+	e := &env{t: t, store: s, exchange: exchange, log: &syncbuf.Buffer{}, runErr: make(chan error, 1)}
 	var opts []backend.LocalOption
 	var status server.PublishStatus
 	if amqpURL != "" {

@@ -21,6 +21,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/hookctl/hookctl/internal/cli"
+	"github.com/hookctl/hookctl/internal/syncbuf"
 )
 
 // asHookctl makes the test binary run hookctl's Main instead of the tests:
@@ -107,31 +108,12 @@ func (e *env) apiKey() string {
 	return key
 }
 
-// syncBuffer is a bytes.Buffer safe for a process's writes and the test's
-// reads.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // replica is a running `hookctl serve`.
 type replica struct {
 	name   string
 	URL    string
 	cmd    *exec.Cmd
-	stderr *syncBuffer
+	stderr *syncbuf.Buffer
 	done   chan struct{} // closed when the process has exited
 	err    error         // its Wait error, once done
 }
@@ -146,7 +128,7 @@ func (e *env) serve(name, dbURL string, extra ...string) *replica {
 	args := append([]string{"serve", "--database", dbURL, "--addr", "127.0.0.1:0", "--ready-file", ready,
 		"--allow-target", "127.0.0.0/8"}, extra...)
 	cmd := e.command(context.Background(), args...)
-	r := &replica{name: name, cmd: cmd, stderr: &syncBuffer{}, done: make(chan struct{})}
+	r := &replica{name: name, cmd: cmd, stderr: &syncbuf.Buffer{}, done: make(chan struct{})}
 	cmd.Stdout = io.Discard
 	cmd.Stderr = r.stderr
 	if err := cmd.Start(); err != nil {

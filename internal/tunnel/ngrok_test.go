@@ -8,11 +8,11 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/hookctl/hookctl/internal/apperr"
+	"github.com/hookctl/hookctl/internal/syncbuf"
 	"github.com/hookctl/hookctl/internal/tunnel"
 	"github.com/hookctl/hookctl/internal/tunnel/ngrokfake"
 )
@@ -308,7 +308,7 @@ func TestCancelClosesListener(t *testing.T) {
 
 func TestLibraryLogsGoToLogger(t *testing.T) {
 	fake := startFake(t)
-	var buf syncBuffer
+	var buf syncbuf.Buffer
 	opts := testOptions(fake, goodToken)
 	opts.Logger = slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	listen(t, t.Context(), opts)
@@ -317,27 +317,10 @@ func TestLibraryLogsGoToLogger(t *testing.T) {
 	}
 }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // The library warns on slog.Default when it has no logger (for example about
 // the Go version's CA roots); without Options.Logger nothing may leak there.
 func TestNoLogsWithoutLogger(t *testing.T) {
-	var buf syncBuffer
+	var buf syncbuf.Buffer
 	prev := slog.Default()
 	slog.SetDefault(slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	t.Cleanup(func() { slog.SetDefault(prev) })
