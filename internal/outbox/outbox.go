@@ -87,7 +87,9 @@ type Outbox struct {
 	waiters map[string][]chan struct{}   // closed when the delivery is final
 	attempt map[string][]chan struct{}   // closed after each recorded attempt
 	held    map[store.OutboxKey]struct{} // claimed rows not yet finished or released: their leases are renewed
-	logMu   sync.Mutex
+	// resynced is closed when notifications may have been lost (resync).
+	resynced chan struct{}
+	logMu    sync.Mutex
 }
 
 // New returns an outbox over st. The queue length starts from the table.
@@ -435,19 +437,36 @@ func (ob *Outbox) Wait(ctx context.Context, tenant string, ids []string, max tim
 	t := time.NewTimer(max)
 	defer t.Stop()
 	for i, id := range ids {
-		// Registered first, then checked: a delivery that finished before
-		// registration is not in the outbox any more.
-		if in, err := ob.st.InOutbox(ctx, tenant, id); err == nil && !in {
-			continue
-		}
-		select {
-		case <-chans[i]:
-		case <-t.C:
-			return
-		case <-ctx.Done():
-			return
+		for {
+			// Registered first, then checked: a delivery that finished
+			// before registration is not in the outbox any more. Checked
+			// again after a resync: its notification may have been lost.
+			resynced := ob.resyncSignal()
+			if in, err := ob.st.InOutbox(ctx, tenant, id); err == nil && !in {
+				break
+			}
+			select {
+			case <-chans[i]:
+			case <-resynced:
+				continue
+			case <-t.C:
+				return
+			case <-ctx.Done():
+				return
+			}
+			break
 		}
 	}
+}
+
+// resyncSignal is closed at the next resync (Notified).
+func (ob *Outbox) resyncSignal() <-chan struct{} {
+	ob.mu.Lock()
+	defer ob.mu.Unlock()
+	if ob.resynced == nil {
+		ob.resynced = make(chan struct{})
+	}
+	return ob.resynced
 }
 
 // WaitAttempt blocks until delivery id has more than after attempts or is
@@ -568,6 +587,10 @@ func (ob *Outbox) Notified(n store.Notification) {
 		}
 	case store.NotifyResync:
 		ob.mu.Lock()
+		if ob.resynced != nil {
+			close(ob.resynced) // final waiters look at the outbox again
+			ob.resynced = nil
+		}
 		ids := make([]string, 0, len(ob.waiters)+len(ob.attempt))
 		for id := range ob.waiters {
 			ids = append(ids, id)
@@ -577,7 +600,7 @@ func (ob *Outbox) Notified(n store.Notification) {
 		}
 		ob.mu.Unlock()
 		// The attempt waiters re-check by themselves when woken (the CLI
-		// polls again); final waiters only when the row is gone.
+		// polls again).
 		for _, id := range ids {
 			ob.wakeAttempt(id)
 		}

@@ -179,3 +179,44 @@ func TestWaitAttempt(t *testing.T) {
 		t.Fatalf("%d attempts, want still 1", d.AttemptCount)
 	}
 }
+
+// A long poll for a final state whose notification was lost (another
+// replica finished the delivery while this one's LISTEN connection was
+// down) ends at the resync that follows the reconnection, not at its limit.
+func TestWaitRechecksAfterResync(t *testing.T) {
+	st, err := store.Open(context.Background(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ob, err := outbox.New(context.Background(), st, outbox.Options{}) // not running: nothing delivers
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	ds, err := ob.Enqueue(ctx, []outbox.Job{{Tenant: "default",
+		Event: dispatch.Event{Type: "ping", Body: []byte(`{}`)}, Target: dispatch.Target{URL: "http://127.0.0.1:9/"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		ob.Wait(ctx, "default", []string{ds[0].ID}, time.Minute)
+	}()
+	select {
+	case <-done:
+		t.Fatal("Wait returned while the delivery is pending")
+	case <-time.After(100 * time.Millisecond):
+	}
+	// Finished elsewhere, its notification lost: the row is gone.
+	if err := st.DropOutbox(ctx, "default", ds[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	ob.Notified(store.Notification{Kind: store.NotifyResync})
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("Wait did not look again after the resync")
+	}
+}
