@@ -11,5 +11,5 @@ type nopStore struct{}
 func (nopStore) PendingPublishes(context.Context, int) ([]store.PendingPublish, error) {
 	return nil, nil
 }
-func (nopStore) MarkPublishedThrough(context.Context, int64) error { return nil }
-func (nopStore) PublishBacklog(context.Context) (int, error)       { return 0, nil }
+func (nopStore) MarkPublished(context.Context, []int64) error { return nil }
+func (nopStore) PublishBacklog(context.Context) (int, error)  { return 0, nil }

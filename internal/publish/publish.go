@@ -30,7 +30,7 @@ const DefaultExchange = "events-to-enrich"
 // Store is the publish outbox (*store.Store).
 type Store interface {
 	PendingPublishes(ctx context.Context, limit int) ([]store.PendingPublish, error)
-	MarkPublishedThrough(ctx context.Context, seq int64) error
+	MarkPublished(ctx context.Context, seqs []int64) error
 	PublishBacklog(ctx context.Context) (int, error)
 }
 
@@ -384,7 +384,11 @@ func (p *Publisher) drain(ctx context.Context, s *session) error {
 		// The acknowledged messages are the broker's now, even if we are
 		// stopping: remove their marks regardless of ctx.
 		if acked > 0 {
-			if err := p.o.Store.MarkPublishedThrough(context.WithoutCancel(ctx), batch[acked-1].Seq); err != nil {
+			seqs := make([]int64, acked)
+			for i := range seqs {
+				seqs[i] = batch[i].Seq
+			}
+			if err := p.o.Store.MarkPublished(context.WithoutCancel(ctx), seqs); err != nil {
 				return err
 			}
 		}

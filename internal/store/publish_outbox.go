@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"strings"
 	"time"
 
 	"github.com/hookctl/hookctl/internal/model"
@@ -94,15 +95,25 @@ func (s *Store) PendingPublishes(ctx context.Context, limit int) ([]PendingPubli
 	return out, rows.Err()
 }
 
-// MarkPublishedThrough removes the marks of the events up to seq (after
-// the broker confirmed them). The publisher publishes in seq order and
-// confirms a prefix of what it read, so everything up to its last
-// acknowledged event is published; one range delete keeps the write short
-// (the hooks share the store's single writer).
-func (s *Store) MarkPublishedThrough(ctx context.Context, seq int64) error {
+// MarkPublished removes the marks of the events seqs (after the broker
+// confirmed them). Exactly those: on PostgreSQL hooks commit concurrently,
+// so an event with a lower seq (another source's) can become visible after
+// the publisher read the batch, and a range delete up to the batch's last
+// seq would remove its mark unpublished. One statement per 256 seqs keeps
+// the write short (the hooks share the store's single writer on SQLite).
+func (s *Store) MarkPublished(ctx context.Context, seqs []int64) error {
 	defer s.lockWrites()()
-	_, err := s.db.ExecContext(ctx, `DELETE FROM publish_outbox WHERE seq <= ?`, seq)
-	return err
+	for lo := 0; lo < len(seqs); lo += outboxKeyChunk {
+		chunk := seqs[lo:min(lo+outboxKeyChunk, len(seqs))]
+		args := make([]any, len(chunk))
+		for i, seq := range chunk {
+			args[i] = seq
+		}
+		if _, err := s.db.ExecContext(ctx, `DELETE FROM publish_outbox WHERE seq IN (`+strings.TrimSuffix(strings.Repeat("?,", len(chunk)), ",")+`)`, args...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // PublishBacklog counts the events waiting to be published.

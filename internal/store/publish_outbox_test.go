@@ -52,7 +52,7 @@ func TestPublishOutbox(t *testing.T) {
 			t.Errorf("not in order: %d after %d", p.Seq, got[i-1].Seq)
 		}
 	}
-	if err := s.MarkPublishedThrough(ctx, got[len(got)-1].Seq); err != nil {
+	if err := s.MarkPublished(ctx, seqsOf(got)); err != nil {
 		t.Fatal(err)
 	}
 	rest, err := s.PendingPublishes(ctx, 10)
@@ -66,13 +66,13 @@ func TestPublishOutbox(t *testing.T) {
 		t.Errorf("backlog = %d, want 2", n)
 	}
 	// Marking again (a republish after a crash) is harmless.
-	if err := s.MarkPublishedThrough(ctx, got[0].Seq); err != nil {
+	if err := s.MarkPublished(ctx, seqsOf(got[:1])); err != nil {
 		t.Fatal(err)
 	}
 	if n, _ := s.PublishBacklog(ctx); n != 2 {
 		t.Errorf("backlog = %d, want 2", n)
 	}
-	if err := s.MarkPublishedThrough(ctx, rest[1].Seq); err != nil {
+	if err := s.MarkPublished(ctx, seqsOf(rest)); err != nil {
 		t.Fatal(err)
 	}
 	if n, _ := s.PublishBacklog(ctx); n != 0 {
@@ -99,4 +99,49 @@ func TestPublishMarkInSameTransaction(t *testing.T) {
 	if b, _ := s.PublishBacklog(ctx); b != 1 {
 		t.Fatalf("backlog = %d, want 1", b)
 	}
+}
+
+// On PostgreSQL hooks commit concurrently, so an event can become visible
+// after one with a higher seq (another source's) was read and published:
+// removing the marks must remove exactly the published ones, not every
+// seq up to the last of them, or that event is never published.
+func TestPublishMarkCommittedLate(t *testing.T) {
+	ctx := context.Background()
+	s := openTemp(t, t.TempDir())
+	at := time.Date(2026, 1, 2, 3, 4, 5, 6, time.UTC)
+	late, err := s.InsertSourceRequest(ctx, sourceRequest("a", "req_late", at, `{}`), &PublishMark{Event: "ev"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.InsertSourceRequest(ctx, sourceRequest("b", "req_early", at, `{}`), &PublishMark{Event: "ev"}); err != nil {
+		t.Fatal(err)
+	}
+	// req_late's transaction has its seq but has not committed yet when
+	// the publisher reads.
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM publish_outbox WHERE seq = ?`, late); err != nil {
+		t.Fatal(err)
+	}
+	batch, err := s.PendingPublishes(ctx, 10)
+	if err != nil || len(batch) != 1 || batch[0].RequestID != "req_early" {
+		t.Fatalf("pending = %+v, %v", batch, err)
+	}
+	// It commits while the batch is being published.
+	if _, err := s.db.ExecContext(ctx, `INSERT INTO publish_outbox (seq, tenant, request_id, event) VALUES (?, 'a', 'req_late', 'ev')`, late); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.MarkPublished(ctx, []int64{batch[0].Seq}); err != nil {
+		t.Fatal(err)
+	}
+	rest, err := s.PendingPublishes(ctx, 10)
+	if err != nil || len(rest) != 1 || rest[0].RequestID != "req_late" {
+		t.Fatalf("after marking req_early published, pending = %+v, %v; want req_late still pending", rest, err)
+	}
+}
+
+func seqsOf(ps []PendingPublish) []int64 {
+	out := make([]int64, len(ps))
+	for i, p := range ps {
+		out[i] = p.Seq
+	}
+	return out
 }
