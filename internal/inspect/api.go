@@ -17,6 +17,7 @@ import (
 	"github.com/hookctl/hookctl/internal/listener"
 	"github.com/hookctl/hookctl/internal/model"
 	"github.com/hookctl/hookctl/internal/rawhttp"
+	"github.com/hookctl/hookctl/internal/redact"
 	"github.com/hookctl/hookctl/internal/replay"
 	"github.com/hookctl/hookctl/internal/shellquote"
 	"github.com/hookctl/hookctl/internal/signature"
@@ -275,10 +276,20 @@ func (s *Server) request(r *http.Request) (*model.ReceivedRequest, error) {
 	return rec, err
 }
 
+// getRequest: ?show_secret=true shows credential headers (Authorization,
+// Cookie, signatures, …) in full in request and raw; without it they are
+// redacted as `hookctl webhook requests show` does. Curl is the exact
+// command (it is only copied, on a click), as is the raw download.
 func (s *Server) getRequest(w http.ResponseWriter, r *http.Request) error {
 	rec, err := s.request(r)
 	if err != nil {
 		return err
+	}
+	shown := rec
+	if r.URL.Query().Get("show_secret") != "true" {
+		cp := *rec
+		cp.Headers = redact.HTTPHeader(rec.Headers)
+		shown = &cp
 	}
 	target, _ := replay.Target(rec, "")
 	curlTo := target
@@ -292,8 +303,8 @@ func (s *Server) getRequest(w http.ResponseWriter, r *http.Request) error {
 	headers := listener.ForwardHeaders(rec.Headers, nil)
 	headers.Del("Content-Length")
 	headers.Del("Host")
-	return writeJSON(w, http.StatusOK, RequestDetail{Request: rec, Reason: VerificationText(rec.Verification),
-		Raw: string(rawRequest(rec)), Curl: shellquote.Curl(rec.Method, curlTo, headers, rec.Body), Target: target})
+	return writeJSON(w, http.StatusOK, RequestDetail{Request: shown, Reason: VerificationText(rec.Verification),
+		Raw: string(rawRequest(shown)), Curl: shellquote.Curl(rec.Method, curlTo, headers, rec.Body), Target: target})
 }
 
 func requestTarget(r *model.ReceivedRequest) string {
@@ -455,6 +466,9 @@ func (s *Server) listDeliveries(w http.ResponseWriter, r *http.Request) error {
 	if list.Deliveries == nil {
 		list.Deliveries = []model.Delivery{}
 	}
+	for i := range list.Deliveries {
+		list.Deliveries[i].RequestHeaders = redact.Headers(list.Deliveries[i].RequestHeaders)
+	}
 	return writeJSON(w, http.StatusOK, list)
 }
 
@@ -463,6 +477,7 @@ func (s *Server) getDelivery(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	d.RequestHeaders = redact.Headers(d.RequestHeaders) // as deliveries show does
 	return writeJSON(w, http.StatusOK, d)
 }
 
@@ -624,6 +639,7 @@ func (s *Server) listConfigs(w http.ResponseWriter, r *http.Request) error {
 	out := make([]model.WebhookConfig, len(list))
 	for i, c := range list {
 		out[i] = c.Redacted() // secrets only when revealed
+		out[i].Headers = redact.Headers(c.Headers)
 	}
 	return writeJSON(w, http.StatusOK, listPage[model.WebhookConfig]{Data: out})
 }

@@ -14,6 +14,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -347,6 +348,14 @@ func TestBrowserVerificationReason(t *testing.T) {
 	if !strings.Contains(norm(reason), norm(want)) {
 		t.Errorf("verify-reason = %q\nwant the diagnosis %q", reason, want)
 	}
+	// The signature, a credential header, is redacted until "show credentials".
+	sig := h.Get("Webhook-Signature")
+	headers := "[data-testid=request-detail] [data-testid=headers]"
+	if got := p.Text(headers); !strings.Contains(got, "Webhook-Signature") || strings.Contains(got, sig) {
+		t.Errorf("headers before show-secret = %q, want Webhook-Signature redacted", got)
+	}
+	p.Click("[data-testid=request-detail] [data-testid=show-secret]")
+	p.WaitTrue(`(document.querySelector('`+headers+`')||{}).textContent.includes(`+strconv.Quote(sig)+`)`, "the signature in full after show-secret")
 }
 
 // norm folds white space, for text compared across the page's layout.

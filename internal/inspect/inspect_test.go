@@ -388,6 +388,40 @@ func TestRequestDetail(t *testing.T) {
 	}
 }
 
+// Credential headers of a received request, a delivery and a webhook
+// config are redacted in the API's answers (as the CLI and hookctl serve
+// show them) unless the page asks for them: ?show_secret=true on a
+// request. Curl stays exact: it is copied, not shown.
+func TestCredentialHeadersRedacted(t *testing.T) {
+	e := newEnv(t)
+	r := rec("req_cred", t0, "device.enrolled", "{}")
+	r.Headers.Set("Authorization", "Bearer inbound-credential-123456")
+	r.Headers.Set("Cookie", "session=cookie-credential-123456")
+	e.record(r)
+	out := e.must("GET", "/api/requests/req_cred", "", 200)
+	shown := gjson.Get(out, "request.headers").Raw + gjson.Get(out, "raw").Str
+	if strings.Contains(shown, "inbound-credential") || strings.Contains(shown, "cookie-credential") {
+		t.Errorf("credentials shown without show_secret: %s", shown)
+	}
+	if !strings.Contains(gjson.Get(out, "request.headers.Authorization.0").Str, "Bearer …3456") {
+		t.Errorf("redacted header %s", gjson.Get(out, "request.headers").Raw)
+	}
+	if !strings.Contains(gjson.Get(out, "curl").Str, "Bearer inbound-credential-123456") {
+		t.Errorf("curl is not exact: %s", gjson.Get(out, "curl").Str)
+	}
+	out = e.must("GET", "/api/requests/req_cred?show_secret=true", "", 200)
+	if gjson.Get(out, "request.headers.Authorization.0").Str != "Bearer inbound-credential-123456" || !strings.Contains(gjson.Get(out, "raw").Str, "session=cookie-credential-123456") {
+		t.Errorf("show_secret: %s", out)
+	}
+	if _, err := e.be.CreateWebhookConfig(context.Background(), backend.CreateWebhookConfigParams{URL: "http://127.0.0.1:1/x",
+		Headers: map[string]string{"Authorization": "Bearer outbound-credential-123456"}}); err != nil {
+		t.Fatal(err)
+	}
+	if out := e.must("GET", "/api/configs", "", 200); strings.Contains(out, "outbound-credential") {
+		t.Errorf("config list shows its credential header: %s", out)
+	}
+}
+
 // receiver records what it got, for replays.
 type receiver struct {
 	mu     sync.Mutex

@@ -225,10 +225,12 @@ export function move(d) {
 
 export function openSelected() { if (state.sel >= 0) select(state.sel, true); }
 
-async function openDetail(id) {
+// openDetail shows a request; credential headers stay redacted unless
+// showSecret ("show credentials").
+async function openDetail(id, showSecret) {
   state.want = id;
   let d;
-  try { d = await get("/api/requests/" + enc(id)); } catch (e) { toast(e.message, true); return; }
+  try { d = await get("/api/requests/" + enc(id), showSecret ? { show_secret: "true" } : null); } catch (e) { toast(e.message, true); return; }
   if (state.want !== id) return; // another one was opened meanwhile
   state.detail = d;
   const r = d.request;
@@ -244,6 +246,7 @@ async function openDetail(id) {
   $("rd-check-result").textContent = "";
   $("rd-replay-result").hidden = true;
   $("rd-raw-link").href = "/api/requests/" + enc(r.id) + "/raw";
+  $("rd-show-secret").hidden = !!showSecret;
   const fw = clear($("rd-forwards"));
   if (!r.forwards || !r.forwards.length) fw.append(el("p", { class: "none" }, "Not forwarded."));
   for (const f of r.forwards || []) {
@@ -353,6 +356,7 @@ export function initRequests() {
   $("rd-replay").addEventListener("click", replay);
   $("rd-edit").addEventListener("click", editReplay);
   $("rd-curl").addEventListener("click", () => state.detail && copy(state.detail.curl));
+  $("rd-show-secret").addEventListener("click", () => state.detail && openDetail(state.detail.request.id, true));
   $("rd-check").addEventListener("click", recheck);
   $("rd-body-mode").addEventListener("click", () => { state.showText = !state.showText; showBody(true); });
   $("rp-send").addEventListener("click", sendEdited);
