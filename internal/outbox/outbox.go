@@ -269,16 +269,24 @@ func (ob *Outbox) finisher(finishes <-chan store.OutboxFinish) {
 				break more
 			}
 		}
-		if err := ob.st.FinishOutboxAttempts(context.Background(), group); err != nil {
+		lost, err := ob.st.FinishOutboxAttempts(context.Background(), ob.owner, group)
+		if err != nil {
 			ob.logf("outbox: record %d attempts: %v", len(group), err)
 			for _, f := range group {
 				ob.release(context.Background(), f.Delivery.Tenant, f.Delivery.ID)
 			}
 			continue
 		}
+		gone := make(map[store.OutboxKey]bool, len(lost))
+		for _, k := range lost {
+			gone[k] = true
+			ob.logf("outbox: delivery %s: this attempt came after the lease ended and another replica took the delivery over; its result is not recorded", k.DeliveryID)
+		}
 		for _, f := range group {
 			ob.unhold(f.Delivery.Tenant, f.Delivery.ID)
-			ob.recorded(f.Delivery)
+			if !gone[store.OutboxKey{Tenant: f.Delivery.Tenant, DeliveryID: f.Delivery.ID}] {
+				ob.recorded(f.Delivery)
+			}
 		}
 	}
 }
@@ -543,7 +551,7 @@ func (ob *Outbox) unhold(tenant, id string) {
 
 // release frees a row this process holds, for the next claim.
 func (ob *Outbox) release(ctx context.Context, tenant, id string) {
-	_ = ob.st.ReleaseOutbox(ctx, tenant, id, ob.o.Now())
+	_ = ob.st.ReleaseOutbox(ctx, ob.owner, tenant, id, ob.o.Now())
 	ob.unhold(tenant, id)
 }
 

@@ -248,18 +248,42 @@ type OutboxFinish struct {
 	Next     time.Time
 }
 
-// FinishOutboxAttempts records attempts (one transaction for all, a group
-// commit) and, in the same transaction, deletes the outbox row of each
-// final delivery and frees the others' rows for their next attempt.
-func (s *Store) FinishOutboxAttempts(ctx context.Context, fs []OutboxFinish) error {
+// FinishOutboxAttempts records, for owner, attempts (one transaction for
+// all, a group commit) and, in the same transaction, deletes the outbox row
+// of each final delivery and frees the others' rows for their next attempt.
+//
+// Only rows owner still leases are recorded: a replica that stalled past
+// its lease (the database away longer than it, say) finds its rows claimed
+// by another, whose attempt is the delivery's now; its own late result is
+// not written over the other's (it is returned in lost, and the receiver
+// got that attempt as a duplicate, as after a crash).
+func (s *Store) FinishOutboxAttempts(ctx context.Context, owner string, fs []OutboxFinish) (lost []OutboxKey, err error) {
 	if len(fs) == 0 {
-		return nil
+		return nil, nil
 	}
-	ds := make([]*model.Delivery, len(fs))
-	for i, f := range fs {
-		ds[i] = f.Delivery
-	}
-	return s.writeTx(ctx, func(tx *txHandle) error {
+	err = s.writeTx(ctx, func(tx *txHandle) error {
+		keys := make([]OutboxKey, len(fs))
+		for i, f := range fs {
+			keys[i] = OutboxKey{f.Delivery.Tenant, f.Delivery.ID}
+		}
+		held, err := heldRows(ctx, tx, owner, keys)
+		if err != nil {
+			return err
+		}
+		lost = lost[:0]
+		kept := fs[:0:0]
+		for _, f := range fs {
+			if k := (OutboxKey{f.Delivery.Tenant, f.Delivery.ID}); held[k] {
+				kept = append(kept, f)
+			} else {
+				lost = append(lost, k)
+			}
+		}
+		fs = kept
+		ds := make([]*model.Delivery, len(fs))
+		for i, f := range fs {
+			ds[i] = f.Delivery
+		}
 		if err := s.saveDeliveriesWith(ctx, tx, ds, true); err != nil {
 			return err
 		}
@@ -289,14 +313,44 @@ func (s *Store) FinishOutboxAttempts(ctx context.Context, fs []OutboxFinish) err
 		}
 		return tx.notify(ctx, Notification{NotifyAttempt, attempted}, Notification{NotifyFinal, final})
 	})
+	return lost, err
 }
 
-// ReleaseOutbox frees a leased row without recording anything (an attempt
-// interrupted by shutdown), due again at now.
-func (s *Store) ReleaseOutbox(ctx context.Context, tenant, deliveryID string, now time.Time) error {
+// heldRows is the subset of keys whose outbox rows owner leases, locked
+// until the end of tx on PostgreSQL (another replica cannot claim them
+// meanwhile).
+func heldRows(ctx context.Context, tx *txHandle, owner string, keys []OutboxKey) (map[OutboxKey]bool, error) {
+	held := make(map[OutboxKey]bool, len(keys))
+	for lo := 0; lo < len(keys); lo += outboxKeyChunk {
+		chunk := keys[lo:min(lo+outboxKeyChunk, len(keys))]
+		rows, err := tx.QueryContext(ctx, `SELECT tenant, delivery_id FROM outbox WHERE leased_by = ? AND (tenant, delivery_id) IN (`+
+			keyValues(len(chunk))+`) ORDER BY tenant, delivery_id`+tx.h.forUpdate(), appendKeyArgs([]any{owner}, chunk)...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var k OutboxKey
+			if err := rows.Scan(&k.Tenant, &k.DeliveryID); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			held[k] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return held, nil
+}
+
+// ReleaseOutbox frees a row that owner leases without recording anything
+// (an attempt interrupted by shutdown), due again at now. A row another
+// replica claimed meanwhile stays theirs.
+func (s *Store) ReleaseOutbox(ctx context.Context, owner, tenant, deliveryID string, now time.Time) error {
 	defer s.lockWrites()()
-	_, err := s.db.ExecContext(ctx, `UPDATE outbox SET leased_until = NULL, leased_by = '', next_attempt_at = ? WHERE tenant = ? AND delivery_id = ?`,
-		formatTime(now), tenant, deliveryID)
+	_, err := s.db.ExecContext(ctx, `UPDATE outbox SET leased_until = NULL, leased_by = '', next_attempt_at = ? WHERE tenant = ? AND delivery_id = ? AND leased_by = ?`,
+		formatTime(now), tenant, deliveryID, owner)
 	return err
 }
 
