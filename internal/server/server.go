@@ -304,7 +304,7 @@ func (s *Server) logf(format string, args ...any) {
 // A broker outage does not make the server unhealthy (hooks still answer).
 //
 // With a database check (Options.Ping) it says "database":"ok", or answers
-// 503 {"status":"unavailable","database":"unavailable: …"} while the
+// 503 {"status":"unavailable","database":"unavailable"} while the
 // database does not answer.
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
 	type publish struct {
@@ -322,7 +322,10 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
 		err := s.ping(ctx)
 		cancel()
 		if err != nil {
-			body.Status, body.Database = "unavailable", "unavailable: "+err.Error()
+			// Unauthenticated: say no more than that (the error names the
+			// database's host, user and name); the log has it.
+			s.logUnavailable(r, err)
+			body.Status, body.Database = "unavailable", "unavailable"
 			w.Header().Set("Retry-After", RetryAfterSeconds)
 			return writeJSON(w, http.StatusServiceUnavailable, body)
 		}

@@ -345,7 +345,8 @@ func (s *Store) ListDeliveries(ctx context.Context, tenant string, f DeliveryFil
 	}
 	q := deliveryListSelect + where + ` ORDER BY d.created_at DESC, d.id DESC`
 	if f.Limit > 0 {
-		q += fmt.Sprintf(" LIMIT %d", f.Limit+1) // one more tells whether there are more
+		q += " LIMIT ?"                // a parameter: one statement text for every limit
+		args = append(args, f.Limit+1) // one more tells whether there are more
 	}
 	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"strings"
@@ -201,7 +202,14 @@ func (s *Store) Lead(ctx context.Context, name string) (context.Context, func(),
 				}()
 				return lctx, func() {
 					cancel()
-					_, _ = conn.ExecContext(context.Background(), `SELECT pg_advisory_unlock(hashtext($1))`, "lead/"+name)
+					uctx, stop := context.WithTimeout(context.Background(), 5*time.Second)
+					defer stop()
+					if _, err := conn.ExecContext(uctx, `SELECT pg_advisory_unlock(hashtext($1))`, "lead/"+name); err != nil {
+						// Not unlocked: the connection must not go back to
+						// the pool holding the lead (no replica would lead).
+						// Discarding it ends its session, and the lock.
+						_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+					}
 					conn.Close()
 				}, nil
 			}

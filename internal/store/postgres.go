@@ -9,9 +9,11 @@ import (
 	"io"
 	"net"
 	"net/url"
+	"regexp"
 	"strings"
 	"time"
 
+	"github.com/hookctl/hookctl/internal/apperr"
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
 )
@@ -24,24 +26,27 @@ func IsDatabaseURL(v string) bool {
 }
 
 // MaskURL is the database URL with its password replaced by ***, for
-// messages and logs (also a password given as a query parameter).
+// messages and logs (also a password given as a query parameter). It works
+// on the text, not on a parsed URL: a password with an unencoded @, / or #
+// (which a URL parser would split elsewhere) is masked whole, up to the
+// last @ before the host.
 func MaskURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "(unparsable database URL)"
-	}
-	if u.User != nil {
-		if _, has := u.User.Password(); has {
-			u.User = url.UserPassword(u.User.Username(), "***")
+	out := raw
+	if i := strings.Index(out, "://"); i >= 0 {
+		rest := out[i+3:]
+		if at := strings.LastIndex(rest, "@"); at >= 0 {
+			if user, _, hasPW := strings.Cut(rest[:at], ":"); hasPW {
+				out = out[:i+3] + user + ":***" + rest[at:]
+			}
 		}
 	}
-	if q := u.Query(); q.Has("password") {
-		q.Set("password", "***")
-		u.RawQuery = q.Encode()
-	}
-	// UserPassword escapes * as %2A: show the mask as written.
-	return strings.ReplaceAll(u.String(), "%2A%2A%2A", "***")
+	return queryPassword.ReplaceAllString(out, "${1}***")
 }
+
+var queryPassword = regexp.MustCompile(`([?&]password=)[^&#]*`)
+
+// urlHint says how to write a URL that did not parse.
+const urlHint = "want postgres://user:password@host:port/database, with special characters (@ : / ? # %) in the user name and password percent-encoded (@ is %40)"
 
 // pgMaxConns bounds one process's connections to PostgreSQL.
 const pgMaxConns = 32
@@ -56,10 +61,10 @@ const pgConnectTimeout = 10 * time.Second
 func OpenURL(ctx context.Context, dbURL string) (*Store, error) {
 	masked := MaskURL(dbURL)
 	if _, err := url.Parse(dbURL); err != nil || !IsDatabaseURL(dbURL) {
-		return nil, fmt.Errorf("database URL %s is not valid: want postgres://user:password@host:port/database", masked)
+		return nil, apperr.Usagef("database URL %s is not valid: %s", masked, urlHint)
 	}
 	if _, err := pgconn.ParseConfig(dbURL); err != nil {
-		return nil, fmt.Errorf("database URL %s is not valid: %v", masked, redactErr(err, dbURL))
+		return nil, apperr.Usagef("database URL %s is not valid (%v): %s", masked, redactErr(err, dbURL), urlHint)
 	}
 	db, err := sql.Open("pgx", dbURL)
 	if err != nil {
@@ -141,8 +146,10 @@ func (s *Store) pgOpenError(err error) error {
 // repeat the URL it was given. // It also puts pgx's one line per address tried on one line.
 func redactErr(err error, dbURL string) error {
 	msg := strings.Join(strings.Fields(err.Error()), " ")
+	// (A password of a few characters is not looked for: it would match
+	// pieces of words, and pgx never repeats the password anyway.)
 	if u, perr := url.Parse(dbURL); perr == nil && u.User != nil {
-		if pw, ok := u.User.Password(); ok && pw != "" {
+		if pw, ok := u.User.Password(); ok && len(pw) >= 4 {
 			msg = strings.ReplaceAll(msg, pw, "***")
 		}
 	}
@@ -165,9 +172,12 @@ func IsUnavailable(err error) bool {
 	}
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
-		// Class 08: connection exception; 57P01-57P03: admin shutdown,
-		// crash shutdown, cannot connect now (starting up).
-		return strings.HasPrefix(pe.Code, "08") || pe.Code == "57P01" || pe.Code == "57P02" || pe.Code == "57P03"
+		// Class 08: connection exception; class 53: insufficient
+		// resources (53300: too many connections, when replicas' pools
+		// outgrow max_connections); 57P01-57P03: admin shutdown, crash
+		// shutdown, cannot connect now (starting up).
+		return strings.HasPrefix(pe.Code, "08") || strings.HasPrefix(pe.Code, "53") ||
+			pe.Code == "57P01" || pe.Code == "57P02" || pe.Code == "57P03"
 	}
 	var ce *pgconn.ConnectError
 	var ne net.Error

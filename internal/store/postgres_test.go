@@ -2,14 +2,18 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/hookctl/hookctl/internal/apperr"
 	"github.com/hookctl/hookctl/internal/model"
 	"github.com/hookctl/hookctl/internal/pgtest"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // What only PostgreSQL has: replicas sharing one database. These run once,
@@ -39,7 +43,11 @@ func TestMaskURL(t *testing.T) {
 		{"postgresql://u@h/db", "postgresql://u@h/db"},
 		{"postgres://h/db?password=secret&sslmode=disable", "postgres://h/db?password=***&sslmode=disable"},
 		{"postgres://u:p%40ss@h/db", "postgres://u:***@h/db"},
-		{"postgres://u:pw@[::1", "(unparsable database URL)"},
+		{"postgres://u:pw@[::1", "postgres://u:***@[::1"},
+		// Unencoded @, # and / in the password: masked whole, not split
+		// where a URL parser would split it.
+		{"postgres://u:p@ss#s3cretword@127.0.0.1:1/db", "postgres://u:***@127.0.0.1:1/db"},
+		{"postgres://u:s3cret/pw@h/db", "postgres://u:***@h/db"},
 	} {
 		if got := MaskURL(c.in); got != c.want {
 			t.Errorf("MaskURL(%q) = %q, want %q", c.in, got, c.want)
@@ -59,8 +67,12 @@ func TestOpenURLUnreachable(t *testing.T) {
 		!strings.Contains(msg, "check that the server is running") || strings.Contains(msg, "\n") {
 		t.Errorf("error = %q", msg)
 	}
-	if _, err := OpenURL(context.Background(), "mysql://x"); err == nil || !strings.Contains(err.Error(), "want postgres://") {
-		t.Errorf("mysql URL: %v", err)
+	for _, bad := range []string{"mysql://x", "postgres://u:s3cret%zzpw@h/db"} {
+		_, err := OpenURL(context.Background(), bad)
+		if !errors.Is(err, apperr.ErrUsage) || !strings.Contains(err.Error(), "want postgres://") ||
+			!strings.Contains(err.Error(), "percent-encoded") || strings.Contains(err.Error(), "s3cret") {
+			t.Errorf("%s: %v", bad, err)
+		}
 	}
 }
 
@@ -276,5 +288,27 @@ func TestPostgresSourceEventsInOrder(t *testing.T) {
 	wg.Wait()
 	if seen != 100 {
 		t.Fatalf("the follower saw %d of 100 events", seen)
+	}
+}
+
+// Errors that mean "the database is away, try again" (503), and not.
+func TestIsUnavailable(t *testing.T) {
+	for _, c := range []struct {
+		err  error
+		want bool
+	}{
+		{&pgconn.PgError{Code: "08006"}, true},                          // connection failure
+		{&pgconn.PgError{Code: "53300"}, true},                          // too many connections
+		{&pgconn.PgError{Code: "57P01"}, true},                          // admin shutdown
+		{&pgconn.PgError{Code: "57P03"}, true},                          // starting up
+		{fmt.Errorf("list: %w", &pgconn.PgError{Code: "23505"}), false}, // unique violation
+		{&pgconn.PgError{Code: "42601"}, false},                         // syntax error
+		{fmt.Errorf("x: %w", io.ErrUnexpectedEOF), true},
+		{errors.New("something else"), false},
+		{nil, false},
+	} {
+		if got := IsUnavailable(c.err); got != c.want {
+			t.Errorf("IsUnavailable(%v) = %v, want %v", c.err, got, c.want)
+		}
 	}
 }

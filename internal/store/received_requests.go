@@ -181,7 +181,8 @@ func (s *Store) ListReceivedRequests(ctx context.Context, tenant string, f Recei
 	q := `SELECT ` + strings.Replace(receivedRequestColumns, "body,", "NULL,", 1) + ` FROM received_requests WHERE ` + strings.Join(where, ` AND `) +
 		` ORDER BY received_at DESC, id DESC`
 	if f.Limit > 0 {
-		q += fmt.Sprintf(" LIMIT %d", f.Limit)
+		q += " LIMIT ?"
+		args = append(args, f.Limit)
 	}
 	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
