@@ -193,10 +193,13 @@ func TestURLAndAddr(t *testing.T) {
 	if u := e.srv.URL(); !strings.HasPrefix(u, "http://127.0.0.1:") || !strings.Contains(u, "/?token="+e.srv.Token()) || len(e.srv.Token()) < 30 {
 		t.Errorf("URL %q", u)
 	}
-	for _, bad := range []string{"nope:port", "1.2.3.4:70000", "a:b:c"} {
+	for _, bad := range []string{"nope:port", "1.2.3.4:70000", "a:b:c", "nonsense"} {
 		if _, err := New(Options{Backend: e.be, Addr: bad}); err == nil || !strings.Contains(err.Error(), "invalid inspector address") {
 			t.Errorf("%q: %v", bad, err)
 		}
+	}
+	if _, err := New(Options{Backend: e.be, Addr: "nonsense"}); err == nil || !strings.Contains(err.Error(), "use HOST:PORT or a port") {
+		t.Errorf("a word for an address: %v", err)
 	}
 	if !IsLoopback("127.0.0.1:4040") || !IsLoopback("localhost:1") || !IsLoopback(":4040") || IsLoopback("0.0.0.0:4040") {
 		t.Error("IsLoopback")
@@ -771,5 +774,23 @@ func TestPageWeight(t *testing.T) {
 	_, h, _ := e.do("GET", "/assets/js/app.js", "", "Accept-Encoding", "gzip")
 	if h.Get("Content-Encoding") != "gzip" || !strings.HasPrefix(h.Get("Content-Type"), "text/javascript") {
 		t.Errorf("app.js headers %v", h)
+	}
+}
+
+// Host headers: this server's address or a loopback one, with its port; a
+// Host without a port means 80.
+func TestHostAllowed(t *testing.T) {
+	s := &Server{host: "127.0.0.1", port: "80"}
+	for host, want := range map[string]bool{
+		"127.0.0.1": true, "localhost": true, "127.0.0.1:80": true, "[::1]": true, "[::1]:80": true,
+		"evil.example": false, "127.0.0.1:81": false, "": false, "localhost:8o": false,
+	} {
+		if got := s.hostAllowed(host); got != want {
+			t.Errorf("port 80, Host %q: %v, want %v", host, got, want)
+		}
+	}
+	s = &Server{host: "127.0.0.1", port: "4040"}
+	if s.hostAllowed("127.0.0.1") || !s.hostAllowed("localhost:4040") {
+		t.Error("port 4040: a Host without a port (80) was allowed, or localhost:4040 refused")
 	}
 }

@@ -163,6 +163,9 @@ func New(opts Options) (*Server, error) {
 func SplitAddr(addr string) (host string, port int, err error) {
 	a := strings.TrimSpace(addr)
 	if a != "" && !strings.Contains(a, ":") {
+		if _, err := strconv.Atoi(a); err != nil {
+			return "", 0, apperr.Usagef("invalid inspector address %q: use HOST:PORT or a port, e.g. %s", addr, DefaultAddr)
+		}
 		a = ":" + a
 	}
 	h, p, err := net.SplitHostPort(a)
@@ -449,10 +452,16 @@ func (s *Server) tokenOK(t string) bool {
 // localhost or a loopback IP with its port, or, when bound to every
 // interface, any IP literal with its port. A DNS name pointing here (DNS
 // rebinding) is refused.
+//
+// A Host without a port is the scheme's default, 80 (what a browser sends
+// to an inspector bound to port 80).
 func (s *Server) hostAllowed(hostport string) bool {
 	h, p, err := net.SplitHostPort(hostport)
 	if err != nil {
-		return false
+		h, p = strings.TrimSuffix(strings.TrimPrefix(hostport, "["), "]"), "80"
+		if h == "" || strings.ContainsAny(h, "[]/") || strings.Count(h, ":") == 1 {
+			return false
+		}
 	}
 	s.mu.Lock()
 	bound, port := s.host, s.port

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -73,8 +74,11 @@ func StartInspector(ctx context.Context, f *cmdutil.Factory, addr, mode string, 
 	ios := f.IOStreams
 	st := ios.ErrStyles()
 	if !inspect.IsLoopback(addr) {
+		// The address as bound: the host asked for, the port given.
+		host, _, _ := inspect.SplitAddr(addr)
+		_, port, _ := net.SplitHostPort(srv.Addr())
 		fmt.Fprintf(ios.ErrOut, "%s The inspector listens on %s, reachable from other machines: anyone with its URL can see, replay and approve what hookctl stores.\n",
-			st.WarningIcon(), addr)
+			st.WarningIcon(), net.JoinHostPort(host, port))
 	}
 	fmt.Fprintf(ios.ErrOut, "%s %s\n", st.Success.Render("Inspector:"), srv.URL())
 	if jsonOut {
