@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -41,13 +42,34 @@ func (d dialect) caseInsensitiveLike() string {
 
 // bytesAsText is a BLOB column as text to search in: SQLite casts the
 // bytes; PostgreSQL's cast of bytea would give its hex form, and
-// convert_from fails on bytes that are not UTF-8, so its escape encoding
-// (printable ASCII as is) is searched.
+// convert_from fails on bytes that are not UTF-8, so its escape encoding is
+// searched, for the search text encoded the same way (bytesAsTextOf).
 func (d dialect) bytesAsText(col string) string {
 	if d.postgres {
 		return "encode(" + col + ", 'escape')"
 	}
 	return "CAST(" + col + " AS TEXT)"
+}
+
+// bytesAsTextOf is text as bytesAsText shows bytes: on PostgreSQL, as
+// encode(…, 'escape') writes them (zero and non-ASCII bytes as \ooo,
+// backslashes doubled), so that "Zürich" finds a body saying Zürich.
+func (d dialect) bytesAsTextOf(text string) string {
+	if !d.postgres {
+		return text
+	}
+	var b strings.Builder
+	for i := 0; i < len(text); i++ {
+		switch c := text[i]; {
+		case c == 0 || c >= 0x80:
+			fmt.Fprintf(&b, "\\%03o", c)
+		case c == '\\':
+			b.WriteString(`\\`)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
 }
 
 // rebinder turns ? placeholders into $1, $2, … once per query text.

@@ -149,13 +149,14 @@ func (s *Store) ListReceivedRequests(ctx context.Context, tenant string, f Recei
 	}
 	if f.Search != "" {
 		like := "%" + likeEscaper.Replace(f.Search) + "%"
+		bodyLike := "%" + likeEscaper.Replace(s.db.bytesAsTextOf(f.Search)) + "%"
 		cols := []string{s.db.bytesAsText("body"), "headers", "path", "query", "event_type", "id"}
 		conds := make([]string, len(cols))
 		for i, c := range cols {
 			conds[i] = c + " " + s.db.caseInsensitiveLike() + ` ? ESCAPE '\'`
 		}
 		where = append(where, "("+strings.Join(conds, " OR ")+")")
-		args = append(args, like, like, like, like, like, like)
+		args = append(args, bodyLike, like, like, like, like, like)
 	}
 	switch f.Verification {
 	case "":

@@ -56,7 +56,7 @@ func Requests(t *testing.T, newBackend NewBackend) {
 		b.Rejected, b.Status = "invalid_signature", 401
 		b.Verification = &model.Verification{Scheme: "standard", Message: "no"}
 		b.Headers = http.Header{"X-Trace": {"Needle-42"}}
-		c := req("user.signed_in", t0.Add(2*time.Hour), []byte(`{}`))
+		c := req("user.signed_in", t0.Add(2*time.Hour), []byte(`{"city":"Zürich","path":"C:\\temp"}`))
 		if err := be.RecordRequests(ctx, a, b, c); err != nil {
 			t.Fatal(err)
 		}
@@ -85,6 +85,8 @@ func Requests(t *testing.T, newBackend NewBackend) {
 			{"search: no wildcard match", backend.ListRequestsParams{Search: "1%x"}, nil},
 			{"search header", backend.ListRequestsParams{Search: "needle-42"}, []string{b.ID}},
 			{"search event type", backend.ListRequestsParams{Search: "signed_in"}, []string{c.ID}},
+			{"search body, non-ASCII text", backend.ListRequestsParams{Search: "Zürich"}, []string{c.ID}},
+			{"search body, a backslash", backend.ListRequestsParams{Search: `C:\\temp`}, []string{c.ID}},
 			{"verified", backend.ListRequestsParams{Verification: "verified"}, []string{a.ID}},
 			{"verification failed", backend.ListRequestsParams{Verification: "failed"}, []string{b.ID}},
 			{"unchecked", backend.ListRequestsParams{Verification: "unchecked"}, []string{c.ID}},
