@@ -333,6 +333,14 @@ func (ob *Outbox) feed(ctx context.Context, entries chan<- store.OutboxEntry) {
 			ob.logf("outbox: claim: %v", err)
 		}
 		ob.hold(claimed)
+		if ob.st.Shared() && time.Since(lenAt) >= lenEvery {
+			// Other replicas enqueue and finish too: the depth metric
+			// is the table's, counted every lenEvery, busy or idle.
+			if n, err := ob.st.OutboxLen(context.WithoutCancel(ctx)); err == nil {
+				ob.len.Store(int64(n))
+			}
+			lenAt = time.Now()
+		}
 		for i, e := range claimed {
 			select {
 			case entries <- e:
@@ -346,14 +354,6 @@ func (ob *Outbox) feed(ctx context.Context, entries chan<- store.OutboxEntry) {
 		}
 		if len(claimed) > 0 {
 			continue
-		}
-		if ob.st.Shared() && time.Since(lenAt) >= lenEvery {
-			// Other replicas enqueue and finish too: the depth metric
-			// is the table's (a count, so not at every idle moment).
-			if n, err := ob.st.OutboxLen(context.WithoutCancel(ctx)); err == nil {
-				ob.len.Store(int64(n))
-			}
-			lenAt = time.Now()
 		}
 		wait := ob.o.PollInterval
 		if next, ok, err := ob.st.NextOutboxAt(context.WithoutCancel(ctx)); err == nil && ok {
