@@ -471,24 +471,6 @@ func (p *Page) SetValue(sel, value string) {
 e.focus();e.value=`+quote(value)+`;e.dispatchEvent(new Event('input',{bubbles:true}));e.dispatchEvent(new Event('change',{bubbles:true}));return true})()`)
 }
 
-// Type types text into the element matching sel with key events.
-func (p *Page) Type(sel, text string) {
-	p.t.Helper()
-	if err := chromedp.Do(p.Ctx, chromedp.SendKeys(chromedp.CSS(sel), text, chromedp.NodeVisible)); err != nil {
-		p.t.Fatalf("browser: typing into %s: %v%s", sel, err, p.consoleSuffix())
-	}
-}
-
-// Screenshot returns a PNG of the viewport.
-func (p *Page) Screenshot() []byte {
-	p.t.Helper()
-	b, err := chromedp.Run(p.Ctx, chromedp.CaptureScreenshot())
-	if err != nil {
-		p.t.Fatalf("browser: screenshot: %v", err)
-	}
-	return b
-}
-
 func (p *Page) consoleSuffix() string {
 	ms := p.Messages()
 	if len(ms) == 0 {

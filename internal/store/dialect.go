@@ -193,27 +193,6 @@ func (t *txHandle) StmtContext(ctx context.Context, st *sql.Stmt) *stmtHandle {
 	return &stmtHandle{Stmt: t.Tx.StmtContext(ctx, st), pg: t.h.postgres}
 }
 
-// savepoint runs fn so that, on PostgreSQL, its failure leaves the
-// transaction usable: PostgreSQL aborts a whole transaction on any failed
-// statement, where SQLite undoes only the statement. Callers that go on
-// after an expected failure (a duplicate key to name) wrap it in this.
-func (t *txHandle) savepoint(ctx context.Context, fn func() error) error {
-	if !t.h.postgres {
-		return fn()
-	}
-	if _, err := t.Tx.ExecContext(ctx, "SAVEPOINT hookctl_sp"); err != nil {
-		return err
-	}
-	if err := fn(); err != nil {
-		if _, rerr := t.Tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT hookctl_sp"); rerr != nil {
-			return rerr
-		}
-		return err
-	}
-	_, err := t.Tx.ExecContext(ctx, "RELEASE SAVEPOINT hookctl_sp")
-	return err
-}
-
 // lock takes a transaction-scoped lock on key, on PostgreSQL, so that
 // read-then-write transactions of replicas on the same thing run one
 // after the other (SQLite's single writer already serialises them).

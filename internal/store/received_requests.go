@@ -52,7 +52,7 @@ func (s *Store) InsertReceivedRequests(ctx context.Context, reqs ...*model.Recei
 	if len(reqs) == 0 {
 		return nil
 	}
-	return s.writeTx(ctx, func(tx *txHandle) error {
+	err := s.writeTx(ctx, func(tx *txHandle) error {
 		args := make([]any, 0, receivedRequestParams*min(len(reqs), maxRowsPerInsert))
 		for rest := reqs; len(rest) > 0; {
 			chunk := rest[:min(len(rest), maxRowsPerInsert)]
@@ -64,44 +64,82 @@ func (s *Store) InsertReceivedRequests(ctx context.Context, reqs ...*model.Recei
 					return err
 				}
 			}
-			if err := tx.savepoint(ctx, func() error { return s.execInsertReceived(ctx, tx, len(chunk), args) }); err != nil {
-				if isKeyViolation(err) {
-					return s.uniqueViolation(ctx, tx, chunk, err)
-				}
+			if err := s.insertReceived(ctx, tx, chunk, args); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
-}
-
-// execInsertReceived runs the prepared INSERT of n rows in tx.
-func (s *Store) execInsertReceived(ctx context.Context, tx *txHandle, n int, args []any) error {
-	stmt, err := s.stmt(ctx, tx, stmtReceived, n)
-	if err != nil {
-		return err
+	if errors.Is(err, errAlreadyRecorded) {
+		return s.alreadyRecorded(ctx, reqs)
 	}
-	_, err = stmt.ExecContext(ctx, args...)
 	return err
 }
 
-// uniqueViolation names the request of chunk that is already recorded: a
-// failed statement leaves the transaction as it was, so the rows are tried
-// again one by one.
-func (s *Store) uniqueViolation(ctx context.Context, tx *txHandle, chunk []*model.ReceivedRequest, chunkErr error) error {
-	for _, r := range chunk {
-		args, err := appendReceivedRequestArgs(nil, r)
+// errAlreadyRecorded is insertReceived's answer to a duplicate key; the
+// caller names the request with alreadyRecorded once the transaction is
+// rolled back.
+var errAlreadyRecorded = errors.New("a received request is already recorded")
+
+// insertReceived runs the prepared INSERT of chunk's rows (args) in tx.
+func (s *Store) insertReceived(ctx context.Context, tx *txHandle, chunk []*model.ReceivedRequest, args []any) error {
+	stmt, err := s.stmt(ctx, tx, stmtReceived, len(chunk))
+	if err != nil {
+		return err
+	}
+	if _, err := stmt.ExecContext(ctx, args...); err != nil {
+		if isKeyViolation(err) {
+			return fmt.Errorf("%w: %w", errAlreadyRecorded, err)
+		}
+		return err
+	}
+	return nil
+}
+
+// alreadyRecorded names the request of reqs that made their insert fail:
+// one given twice, or one the tenant had recorded before. It runs after the
+// rollback (a failed statement aborts a PostgreSQL transaction), so the
+// write path pays nothing for it.
+func (s *Store) alreadyRecorded(ctx context.Context, reqs []*model.ReceivedRequest) error {
+	conflict := func(id string) error {
+		return apperr.New(apperr.ErrConflict, "received request %s is already recorded", id)
+	}
+	keys := make([]OutboxKey, 0, len(reqs))
+	seen := make(map[OutboxKey]bool, len(reqs))
+	for _, r := range reqs {
+		k := OutboxKey{r.Tenant, r.ID}
+		if seen[k] {
+			return conflict(r.ID)
+		}
+		seen[k] = true
+		keys = append(keys, k)
+	}
+	recorded := map[string]bool{}
+	for lo := 0; lo < len(keys); lo += outboxKeyChunk {
+		chunk := keys[lo:min(lo+outboxKeyChunk, len(keys))]
+		rows, err := s.db.QueryContext(ctx, `SELECT id FROM received_requests WHERE (tenant, id) IN (`+keyValues(len(chunk))+`)`, appendKeyArgs(nil, chunk)...)
 		if err != nil {
 			return err
 		}
-		if err := tx.savepoint(ctx, func() error { return s.execInsertReceived(ctx, tx, 1, args) }); err != nil {
-			if isKeyViolation(err) {
-				return apperr.New(apperr.ErrConflict, "received request %s is already recorded", r.ID)
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
 			}
+			recorded[id] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
 			return err
 		}
 	}
-	return chunkErr
+	for _, r := range reqs {
+		if recorded[r.ID] {
+			return conflict(r.ID)
+		}
+	}
+	return apperr.New(apperr.ErrConflict, "one of these received requests is already recorded")
 }
 
 const receivedRequestParams = 21

@@ -105,7 +105,7 @@ func (s *Store) InsertSourceRequest(ctx context.Context, r *model.ReceivedReques
 	}
 	var seq int64
 	err = s.writeTx(ctx, func(tx *txHandle) error {
-		if err := s.execInsertReceived(ctx, tx, 1, args); err != nil {
+		if err := s.insertReceived(ctx, tx, []*model.ReceivedRequest{r}, args); err != nil {
 			return err
 		}
 		// A relay resumes after the last seq it saw, so a source's events
@@ -124,6 +124,9 @@ func (s *Store) InsertSourceRequest(ctx context.Context, r *model.ReceivedReques
 		}
 		return insertPublishMark(ctx, tx, seq, r, mark)
 	})
+	if errors.Is(err, errAlreadyRecorded) {
+		return 0, s.alreadyRecorded(ctx, []*model.ReceivedRequest{r})
+	}
 	return seq, err
 }
 

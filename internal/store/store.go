@@ -141,10 +141,6 @@ var uriPathEscaper = strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23")
 // Path is the SQLite database file's path ("" on PostgreSQL).
 func (s *Store) Path() string { return s.path }
 
-// Postgres reports whether the store is a PostgreSQL database, which
-// several servers may share (SQLite allows one server per data directory).
-func (s *Store) Postgres() bool { return s.db.postgres }
-
 // Location names the database in messages: the SQLite file, or the
 // PostgreSQL URL with its password masked.
 func (s *Store) Location() string {
